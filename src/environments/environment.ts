@@ -1,0 +1,236 @@
+/**
+ * The typed description of one deployment of the platform. One file per
+ * environment under `src/environments/` exports a value of this type; the
+ * registry in `index.ts` lists them.
+ *
+ * Names follow AWS terms; the comment on each field says which legacy
+ * variable (`../shared/legacy/environments.json`) it replaces where there is one.
+ */
+
+/** A subnet created by `networking-<env>` in the existing VPC. */
+export interface SubnetSpec {
+  /** IPv4 CIDR, also the subnet's key in addresses (legacy `subnet_values[].cidr_block`). */
+  readonly cidrBlock: string;
+  /** Availability zone, e.g. `eu-west-1a` (legacy `az`). */
+  readonly availabilityZone: string;
+  /** Value of the `Name` tag (legacy `subnet_name`). */
+  readonly name: string;
+}
+
+/** Name and description of a security group (legacy `*_sg_values`). */
+export interface SecurityGroupSpec {
+  readonly name: string;
+  readonly description: string;
+}
+
+/** An EFS access of a task: a named volume rooted at a directory of the file system. */
+export interface EfsVolumeSpec {
+  /** Volume name the containers mount (legacy `ecs_task_volumes_*[].name`). */
+  readonly name: string;
+  /** Absolute directory inside the file system (legacy `root_directory`). */
+  readonly rootDirectory: string;
+  /**
+   * Encrypt NFS traffic between instance and EFS.
+   * @default true
+   */
+  readonly transitEncryption?: boolean;
+}
+
+/** Environment variables per container name, merged over a construct's defaults. */
+export type ContainerEnvironmentOverrides = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/**
+ * Settings that legacy environments keep until their operators change them,
+ * because changing them is not part of a no-op adoption.
+ */
+export interface LegacyCompatibility {
+  /** Value of the `Name` tag on the three security groups (the legacy modules tagged them `test`). */
+  readonly securityGroupNameTag?: string;
+  /** CIDRs allowed to reach port 22 on the instances (legacy: `0.0.0.0/0`, "temp. ssh host access"). */
+  readonly sshIngressCidrs?: readonly string[];
+  /** The legacy load balancer group also opened UDP 10000, which an ALB cannot carry. */
+  readonly loadBalancerUdpMediaIngress?: boolean;
+  /** The legacy instance group let the load balancer group reach NFS (2049), which it never uses. */
+  readonly instanceNfsIngressFromLoadBalancer?: boolean;
+}
+
+export interface Environment {
+  /** Short name: the stack suffix (`networking-<name>`) and part of state keys and parameter paths. */
+  readonly name: string;
+  /** AWS region of every resource (legacy `region`). */
+  readonly region: string;
+  /** Tags on every resource through the provider's `default_tags` (legacy `default_tags`). */
+  readonly tags: Readonly<Record<string, string>>;
+  /**
+   * AWS account ID, used to scope IAM policies to this account's parameters.
+   * @default - the IAM policies name the parameters with any account (`*`)
+   */
+  readonly accountId?: string;
+
+  readonly network: {
+    /** Existing VPC (legacy `aws_vpc_id`). */
+    readonly vpcId: string;
+    /**
+     * The VPC's IPv4 range, when known; lets validation check that subnets lie inside it.
+     * @default - not checked
+     */
+    readonly vpcCidrBlock?: string;
+    /** New subnets, one per availability zone the load balancer spans (legacy `subnet_values`). */
+    readonly subnets: readonly SubnetSpec[];
+  };
+
+  /** Existing EFS file system holding all data (legacy `efs_id`). */
+  readonly efsFileSystemId: string;
+
+  readonly securityGroups: {
+    /** Group of the load balancer (legacy `alb_sg_values`). */
+    readonly loadBalancer: SecurityGroupSpec;
+    /** Group of the ECS container instances (legacy `ecs_sg_values`). */
+    readonly instances: SecurityGroupSpec;
+    /** Group of the EFS mount targets (legacy `efs_sg_values`). */
+    readonly efs: SecurityGroupSpec;
+  };
+
+  readonly iam: {
+    /** Role of the container instances (legacy `ecs_iam_role_name`). */
+    readonly instanceRoleName: string;
+    /** Instance profile of that role (legacy `ecs_iam_instance_profile_name`). */
+    readonly instanceProfileName: string;
+    /**
+     * Role ECS uses to start tasks and read their secrets.
+     * @default `<cluster name>-task-execution`
+     */
+    readonly taskExecutionRoleName?: string;
+  };
+
+  readonly capacity: {
+    /** Auto Scaling group name (legacy `ecs_asg_name`). */
+    readonly autoScalingGroupName: string;
+    /** AMI of the container instances (legacy `ecs_lc_image_id`). */
+    readonly imageId: string;
+    /** Instance type (legacy `ecs_lc_instance_type`). */
+    readonly instanceType: string;
+    /**
+     * EC2 key pair for SSH (legacy `ecs_lc_key`).
+     * @default - no key pair
+     */
+    readonly keyName?: string;
+    readonly desiredCapacity: number;
+    readonly minSize: number;
+    readonly maxSize: number;
+    /** @default 300 */
+    readonly healthCheckGracePeriod?: number;
+    /** @default "EC2" */
+    readonly healthCheckType?: "EC2" | "ELB";
+  };
+
+  readonly cluster: {
+    /** ECS cluster name (legacy `ecs_cluster_name`). */
+    readonly name: string;
+  };
+
+  readonly loadBalancer: {
+    /** ALB name, at most 32 characters (legacy `lb_name`). */
+    readonly name: string;
+    /** @default false */
+    readonly internal?: boolean;
+    /** @default false */
+    readonly deletionProtection?: boolean;
+    /** TLS policy of the HTTPS listener (legacy `lb_listener_ssl_policy`). */
+    readonly sslPolicy: string;
+    /** ACM certificate of the HTTPS listener (legacy `lb_listener_cert_arn`). */
+    readonly certificateArn: string;
+    /** Target group names, at most 32 characters each (legacy `lb_tg_name_*`). */
+    readonly targetGroupNames: {
+      readonly jitsi: string;
+      readonly element: string;
+      readonly synapse: string;
+    };
+  };
+
+  readonly dns: {
+    /** Route53 hosted zone of the records (legacy `route53_zone_id`). */
+    readonly hostedZoneId: string;
+    /**
+     * Domain of that zone, when known; lets validation check the host names.
+     * @default - not checked
+     */
+    readonly hostedZoneName?: string;
+    /** Host names served by the load balancer (legacy `*_url`). */
+    readonly hosts: {
+      readonly jitsi: string;
+      readonly matrix: string;
+      readonly element: string;
+      readonly synapse: string;
+    };
+  };
+
+  readonly jitsi: {
+    /** ECS service name (legacy `ecs_service_name_jitsi`). */
+    readonly serviceName: string;
+    /** Task definition family (legacy `ecs_task_values_jitsi.ecs_task_name`). */
+    readonly taskFamily: string;
+    /** Tag of the four `jitsi/*` images, e.g. `stable-6865`. */
+    readonly imageTag: string;
+    /** EFS volumes `jitsi-data` (prosody config) and `jitsi-images` (legacy `ecs_task_volumes_jitsi`). */
+    readonly volumes: readonly EfsVolumeSpec[];
+    /**
+     * Public IPv4 address the JVB advertises for media (UDP 10000).
+     * @default - the JVB discovers its public address through its STUN servers at start
+     */
+    readonly jvbAdvertiseAddress?: string;
+    /**
+     * Memory in MiB per container, over the construct's defaults.
+     * @default - see `JITSI_DEFAULT_MEMORY`
+     */
+    readonly memory?: Readonly<Partial<Record<"web" | "prosody" | "jicofo" | "jvb", number>>>;
+    /**
+     * Environment variables per container (`web`, `prosody`, `jicofo`, `jvb`) over the construct's defaults.
+     * @default - none
+     */
+    readonly environment?: ContainerEnvironmentOverrides;
+  };
+
+  readonly matrix: {
+    /** ECS service name (legacy `ecs_service_name_matrix`). */
+    readonly serviceName: string;
+    /** Task definition family (legacy `ecs_task_values_matrix.ecs_task_name`). */
+    readonly taskFamily: string;
+    /** Image tags of the four containers. */
+    readonly imageTags: {
+      readonly synapse: string;
+      readonly element: string;
+      readonly postgres: string;
+      readonly redis: string;
+    };
+    /**
+     * Memory in MiB of each container.
+     * @default 256
+     */
+    readonly containerMemory?: number;
+    /** EFS volumes `matrix-synapse-data`, `matrix-postres-data`, `matrix-element-data` (legacy `ecs_task_volumes_matrix`). */
+    readonly volumes: readonly EfsVolumeSpec[];
+  };
+
+  readonly postgresUpgrade: {
+    /**
+     * Replace the matrix service by a one-container PostgreSQL task for a major upgrade
+     * (legacy `postgresql_upgrade`). The cdktf context key `postgresUpgrade` overrides it for one run.
+     */
+    readonly enabled: boolean;
+    /** @default "14.2" */
+    readonly imageTag?: string;
+    /** @default "postgres-upgrade-task" */
+    readonly taskFamily?: string;
+    /** @default "postgres-upgrade-service" */
+    readonly serviceName?: string;
+    /** @default 128 */
+    readonly memory?: number;
+  };
+
+  /**
+   * Settings kept from the legacy deployment so that adopting it changes nothing.
+   * @default - none: new environments get the secure settings
+   */
+  readonly legacy?: LegacyCompatibility;
+}

@@ -1,0 +1,96 @@
+import { Environment } from "./environment";
+
+/** Staging, adopted from the legacy HCL deployment (`config/staging.tfvars`). */
+export const staging: Environment = {
+  name: "staging",
+  region: "eu-west-1",
+  tags: {
+    Environment: "Staging",
+    Info: "Terraform",
+    Owner: "NOI",
+    Project: "ECS Cluster",
+    Responsible: "Ebcont",
+  },
+  network: {
+    vpcId: "vpc-f57aea91",
+    subnets: [
+      { cidrBlock: "172.31.48.0/28", availabilityZone: "eu-west-1a", name: "jitsi-matrix-subnet-1-staging" },
+      { cidrBlock: "172.31.48.16/28", availabilityZone: "eu-west-1b", name: "jitsi-matrix-subnet-2-staging" },
+    ],
+  },
+  efsFileSystemId: "fs-bce67e88",
+  securityGroups: {
+    loadBalancer: { name: "jitsi-matrix-alb-sg-staging", description: "jitsi matrix alb sg staging" },
+    instances: { name: "jitsi-matrix-ecs-sg-staging", description: "jitsi matrix ecs sg staging" },
+    efs: { name: "jitsi-matrix-efs-sg-staging", description: "jitsi matrix efs sg staging" },
+  },
+  iam: {
+    instanceRoleName: "jitsi-matrix-agent-staging",
+    instanceProfileName: "jitsi-matrix-agent-staging",
+  },
+  capacity: {
+    autoScalingGroupName: "jitsi-matrix-asg-staging",
+    imageId: "ami-06bb94c46ddc47feb",
+    instanceType: "c5a.large",
+    keyName: "jitsi-cluster-key",
+    desiredCapacity: 1,
+    minSize: 1,
+    maxSize: 1,
+    healthCheckGracePeriod: 300,
+    healthCheckType: "EC2",
+  },
+  cluster: { name: "jitsi-matrix-cluster-staging" },
+  loadBalancer: {
+    name: "jitsi-matrix-alb-staging",
+    internal: false,
+    deletionProtection: false,
+    sslPolicy: "ELBSecurityPolicy-2016-08",
+    certificateArn: "arn:aws:acm:eu-west-1:755952719952:certificate/f96dc200-2a69-4a5d-bcaa-c57dfa5367ea",
+    targetGroupNames: {
+      jitsi: "jitsi-http-target-staging",
+      element: "element-http-target-staging",
+      synapse: "synapse-http-target-staging",
+    },
+  },
+  dns: {
+    hostedZoneId: "Z3R834M85QA828",
+    hosts: {
+      jitsi: "jitsi.virtual.software.testingmachine.eu",
+      matrix: "matrix.virtual.software.testingmachine.eu",
+      element: "element.virtual.software.testingmachine.eu",
+      synapse: "synapse.virtual.software.testingmachine.eu",
+    },
+  },
+  jitsi: {
+    serviceName: "jitsi-service-staging",
+    taskFamily: "jitsi-meet-task-staging",
+    imageTag: "stable-6865",
+    volumes: [
+      { name: "jitsi-data", rootDirectory: "/prosody/config", transitEncryption: false },
+      { name: "jitsi-images", rootDirectory: "/jitsi/jitsi-meet/images", transitEncryption: false },
+    ],
+    memory: { web: 256, prosody: 256, jicofo: 256, jvb: 1024 },
+    environment: {
+      web: { DISABLE_HTTPS: "1", ENABLE_COLIBRI_WEBSOCKET: "0" },
+      jvb: { ENABLE_COLIBRI_WEBSOCKET: "0", JVB_TCP_HARVESTER_DISABLED: "false" },
+    },
+  },
+  matrix: {
+    serviceName: "matrix-service-staging",
+    taskFamily: "matrix-task-staging",
+    imageTags: { synapse: "v1.53.0", element: "v1.10.6", postgres: "14.2", redis: "6.2.6" },
+    containerMemory: 128,
+    volumes: [
+      { name: "matrix-synapse-data", rootDirectory: "/matrix/synapse", transitEncryption: false },
+      { name: "matrix-postres-data", rootDirectory: "/matrix/postgres/data", transitEncryption: false },
+      { name: "matrix-element-data", rootDirectory: "/matrix/element", transitEncryption: false },
+    ],
+  },
+  postgresUpgrade: { enabled: false },
+  legacy: {
+    securityGroupNameTag: "test",
+    sshIngressCidrs: ["0.0.0.0/0"],
+    loadBalancerUdpMediaIngress: true,
+    instanceNfsIngressFromLoadBalancer: true,
+  },
+};

@@ -1,0 +1,110 @@
+import { EcsService as AwsEcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { ContainerDefinition, renderContainerDefinitions } from "./container-definition";
+
+const DEFAULT_DESIRED_COUNT = 1;
+// One instance, fixed host ports: the old task must stop before the new one can bind them.
+const DEFAULT_MINIMUM_HEALTHY_PERCENT = 0;
+const DEFAULT_MAXIMUM_PERCENT = 100;
+
+/** An EFS-backed volume of a task. */
+export interface EfsVolume {
+  readonly name: string;
+  readonly fileSystemId: string;
+  readonly rootDirectory: string;
+  /** @default true */
+  readonly transitEncryption?: boolean;
+}
+
+/** A container port registered with a target group. */
+export interface ServiceLoadBalancerTarget {
+  readonly containerName: string;
+  readonly containerPort: number;
+  readonly targetGroupArn: string;
+}
+
+export interface EcsServiceProps {
+  readonly clusterArn: string;
+  readonly serviceName: string;
+  /** Task definition family. */
+  readonly family: string;
+  readonly containers: readonly ContainerDefinition[];
+  /** @default - none */
+  readonly volumes?: readonly EfsVolume[];
+  /**
+   * Role ECS uses to start the task (needed for container `secrets`).
+   * @default - none
+   */
+  readonly executionRoleArn?: string;
+  /** @default 1 */
+  readonly desiredCount?: number;
+  /** @default 0 */
+  readonly minimumHealthyPercent?: number;
+  /** @default 100 */
+  readonly maximumPercent?: number;
+  /** @default - not behind a load balancer */
+  readonly loadBalancerTargets?: readonly ServiceLoadBalancerTarget[];
+  /**
+   * What must exist before the service, such as the listener that routes to its target groups.
+   * @default - nothing beyond references
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/** A task definition for EC2 container instances and the service that keeps it running. */
+export class EcsService extends Construct {
+  public readonly taskDefinitionArn: string;
+  public readonly serviceName: string;
+
+  constructor(scope: Construct, id: string, props: EcsServiceProps) {
+    super(scope, id);
+    const volumeNames = new Set((props.volumes ?? []).map((volume) => volume.name));
+    for (const container of props.containers) {
+      for (const mount of container.mountPoints ?? []) {
+        if (!volumeNames.has(mount.sourceVolume)) {
+          throw new Error(
+            `${props.family}: container "${container.name}" mounts volume "${mount.sourceVolume}", ` +
+              `which the task does not define; add it to the volumes (${[...volumeNames].join(", ") || "none"}).`,
+          );
+        }
+      }
+    }
+
+    const taskDefinition = new EcsTaskDefinition(this, "task_definition", {
+      family: props.family,
+      requiresCompatibilities: ["EC2"],
+      executionRoleArn: props.executionRoleArn,
+      containerDefinitions: renderContainerDefinitions(props.containers),
+      volume: (props.volumes ?? []).map((volume) => ({
+        name: volume.name,
+        efsVolumeConfiguration: {
+          fileSystemId: volume.fileSystemId,
+          rootDirectory: volume.rootDirectory,
+          transitEncryption: (volume.transitEncryption ?? true) ? "ENABLED" : "DISABLED",
+        },
+      })),
+    });
+
+    const service = new AwsEcsService(this, "service", {
+      name: props.serviceName,
+      cluster: props.clusterArn,
+      taskDefinition: taskDefinition.arn,
+      launchType: "EC2",
+      schedulingStrategy: "REPLICA",
+      desiredCount: props.desiredCount ?? DEFAULT_DESIRED_COUNT,
+      deploymentMinimumHealthyPercent: props.minimumHealthyPercent ?? DEFAULT_MINIMUM_HEALTHY_PERCENT,
+      deploymentMaximumPercent: props.maximumPercent ?? DEFAULT_MAXIMUM_PERCENT,
+      loadBalancer: (props.loadBalancerTargets ?? []).map((target) => ({
+        containerName: target.containerName,
+        containerPort: target.containerPort,
+        targetGroupArn: target.targetGroupArn,
+      })),
+      dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
+    });
+
+    this.taskDefinitionArn = taskDefinition.arn;
+    this.serviceName = service.name;
+  }
+}

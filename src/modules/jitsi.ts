@@ -1,0 +1,183 @@
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { ContainerDefinition } from "./container-definition";
+import { EcsService, EfsVolume } from "./ecs-service";
+import { PlatformSecret } from "./platform-secrets";
+
+/** Memory in MiB; the JVB's is a soft reservation, as in the legacy task, so it may use spare memory in a large call. */
+export const JITSI_DEFAULT_MEMORY = { web: 256, prosody: 256, jicofo: 256, jvb: 1024 } as const;
+
+/** Volumes the containers mount: prosody's config and the web front end's images. */
+export const JITSI_VOLUMES = ["jitsi-data", "jitsi-images"] as const;
+
+/** Host port of the web container's HTTP port, the target of the jitsi target group. */
+export const JITSI_WEB_HOST_PORT = 8000;
+
+/** UDP port of the JVB's media, published on the instance. */
+export const JVB_MEDIA_PORT = 10000;
+
+const XMPP_DOMAINS = {
+  XMPP_DOMAIN: "meet.jitsi",
+  XMPP_AUTH_DOMAIN: "auth.meet.jitsi",
+  XMPP_INTERNAL_MUC_DOMAIN: "internal-muc.meet.jitsi",
+  XMPP_MUC_DOMAIN: "muc.meet.jitsi",
+} as const;
+const XMPP_SERVER = "xmpp.meet.jitsi";
+const PROSODY_LINK = `prosody:${XMPP_SERVER}`;
+
+export interface JitsiProps {
+  readonly clusterArn: string;
+  readonly serviceName: string;
+  readonly taskFamily: string;
+  /** Tag of the `jitsi/web`, `jitsi/prosody`, `jitsi/jicofo` and `jitsi/jvb` images. */
+  readonly imageTag: string;
+  /** `https://` URL users open, e.g. `https://jitsi.example.org`. */
+  readonly publicUrl: string;
+  /** EFS volumes named `jitsi-data` and `jitsi-images`. */
+  readonly volumes: readonly EfsVolume[];
+  /** SSM parameter names (or ARNs) of the XMPP passwords. */
+  readonly secretParameters: Readonly<Record<Extract<PlatformSecret, `J${string}`>, string>>;
+  readonly executionRoleArn: string;
+  /** Target group of the web container's HTTP port. */
+  readonly webTargetGroupArn: string;
+  /**
+   * Public IPv4 the JVB advertises for media.
+   * @default - discovered at start through the JVB's STUN servers
+   */
+  readonly jvbAdvertiseAddress?: string;
+  /** @default JITSI_DEFAULT_MEMORY */
+  readonly memory?: Readonly<Partial<Record<keyof typeof JITSI_DEFAULT_MEMORY, number>>>;
+  /** Environment variables per container over the defaults. @default - none */
+  readonly environment?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** @default - nothing beyond references */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/** Jitsi Meet: web, prosody, jicofo and the videobridge in one task, one service behind the load balancer. */
+export class Jitsi extends Construct {
+  public readonly containers: readonly ContainerDefinition[];
+  public readonly taskDefinitionArn: string;
+
+  constructor(scope: Construct, id: string, props: JitsiProps) {
+    super(scope, id);
+    const unknown = Object.keys(props.environment ?? {}).filter((name) => !["web", "prosody", "jicofo", "jvb"].includes(name));
+    if (unknown.length > 0) {
+      throw new Error(`jitsi.environment: no container named ${unknown.join(", ")}; use web, prosody, jicofo or jvb.`);
+    }
+    const memory = { ...JITSI_DEFAULT_MEMORY, ...props.memory };
+    const env = (container: string, defaults: Record<string, string>) => ({
+      TZ: "UTC",
+      ...defaults,
+      ...props.environment?.[container],
+    });
+    const image = (name: string) => `jitsi/${name}:${props.imageTag}`;
+    const advertised: Record<string, string> = props.jvbAdvertiseAddress
+      ? { JVB_ADVERTISE_IPS: props.jvbAdvertiseAddress, DOCKER_HOST_ADDRESS: props.jvbAdvertiseAddress }
+      : {};
+
+    this.containers = [
+      {
+        name: "web",
+        image: image("web"),
+        memory: memory.web,
+        links: [PROSODY_LINK],
+        portMappings: [
+          { containerPort: 80, hostPort: JITSI_WEB_HOST_PORT },
+          { containerPort: 443, hostPort: 8443 },
+        ],
+        mountPoints: [{ sourceVolume: "jitsi-images", containerPath: "/usr/share/jitsi-meet/images" }],
+        environment: env("web", {
+          ...XMPP_DOMAINS,
+          XMPP_GUEST_DOMAIN: "guest.meet.jitsi",
+          XMPP_RECORDER_DOMAIN: "recorder.meet.jitsi",
+          XMPP_BOSH_URL_BASE: `http://${XMPP_SERVER}:5280`,
+          JICOFO_AUTH_USER: "focus",
+          ENABLE_RECORDING: "0",
+          ENABLE_XMPP_WEBSOCKET: "0",
+          PUBLIC_URL: props.publicUrl,
+        }),
+      },
+      {
+        name: "prosody",
+        image: image("prosody"),
+        memory: memory.prosody,
+        hostname: XMPP_SERVER,
+        mountPoints: [{ sourceVolume: "jitsi-data", containerPath: "/config" }],
+        environment: env("prosody", {
+          ...XMPP_DOMAINS,
+          XMPP_GUEST_DOMAIN: "guest.meet.jitsi",
+          XMPP_RECORDER_DOMAIN: "recorder.meet.jitsi",
+          JICOFO_AUTH_USER: "focus",
+          JVB_AUTH_USER: "jvb",
+          JIGASI_XMPP_USER: "jigasi",
+          JIBRI_XMPP_USER: "jibri",
+          JIBRI_RECORDER_USER: "recorder",
+          ENABLE_LOBBY: "1",
+          ENABLE_XMPP_WEBSOCKET: "0",
+          PUBLIC_URL: props.publicUrl,
+        }),
+        secrets: {
+          JICOFO_AUTH_PASSWORD: props.secretParameters.JICOFO_AUTH_PASSWORD,
+          JVB_AUTH_PASSWORD: props.secretParameters.JVB_AUTH_PASSWORD,
+          JIGASI_XMPP_PASSWORD: props.secretParameters.JIGASI_XMPP_PASSWORD,
+          JIBRI_RECORDER_PASSWORD: props.secretParameters.JIBRI_RECORDER_PASSWORD,
+          JIBRI_XMPP_PASSWORD: props.secretParameters.JIBRI_XMPP_PASSWORD,
+        },
+      },
+      {
+        name: "jicofo",
+        image: image("jicofo"),
+        memory: memory.jicofo,
+        links: [PROSODY_LINK],
+        environment: env("jicofo", {
+          ...XMPP_DOMAINS,
+          XMPP_SERVER,
+          JICOFO_AUTH_USER: "focus",
+          JVB_BREWERY_MUC: "jvbbrewery",
+          JIBRI_BREWERY_MUC: "jibribrewery",
+          JIGASI_BREWERY_MUC: "jigasibrewery",
+          JIBRI_PENDING_TIMEOUT: "90",
+          ENABLE_RECORDING: "0",
+        }),
+        secrets: { JICOFO_AUTH_PASSWORD: props.secretParameters.JICOFO_AUTH_PASSWORD },
+      },
+      {
+        name: "jvb",
+        image: image("jvb"),
+        memoryReservation: memory.jvb,
+        links: [PROSODY_LINK],
+        portMappings: [
+          { containerPort: JVB_MEDIA_PORT, hostPort: JVB_MEDIA_PORT, protocol: "udp" },
+          { containerPort: 4443, hostPort: 4443 },
+        ],
+        environment: env("jvb", {
+          XMPP_AUTH_DOMAIN: XMPP_DOMAINS.XMPP_AUTH_DOMAIN,
+          XMPP_INTERNAL_MUC_DOMAIN: XMPP_DOMAINS.XMPP_INTERNAL_MUC_DOMAIN,
+          XMPP_SERVER,
+          JVB_AUTH_USER: "jvb",
+          JVB_BREWERY_MUC: "jvbbrewery",
+          JVB_PORT: String(JVB_MEDIA_PORT),
+          JVB_TCP_PORT: "4443",
+          JVB_TCP_MAPPED_PORT: "4443",
+          JVB_TCP_HARVESTER_DISABLED: "true",
+          JVB_STUN_SERVERS: "meet-jit-si-turnrelay.jitsi.net:443",
+          PUBLIC_URL: props.publicUrl,
+          ...advertised,
+        }),
+        secrets: { JVB_AUTH_PASSWORD: props.secretParameters.JVB_AUTH_PASSWORD },
+      },
+    ];
+
+    const service = new EcsService(this, "Default", {
+      clusterArn: props.clusterArn,
+      serviceName: props.serviceName,
+      family: props.taskFamily,
+      containers: this.containers,
+      volumes: props.volumes,
+      executionRoleArn: props.executionRoleArn,
+      loadBalancerTargets: [{ containerName: "web", containerPort: 80, targetGroupArn: props.webTargetGroupArn }],
+      dependsOn: props.dependsOn,
+    });
+    this.taskDefinitionArn = service.taskDefinitionArn;
+  }
+}

@@ -1,0 +1,131 @@
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+
+/** An HTTP target group of instances, its health check on `healthCheckPath`. */
+export interface TargetGroupSpec {
+  /** At most 32 characters. */
+  readonly name: string;
+  /** Host port the containers publish. */
+  readonly port: number;
+  /** @default "/" */
+  readonly healthCheckPath?: string;
+}
+
+/** A rule of the HTTPS listener that forwards some host names to a target group. */
+export interface HostRuleSpec {
+  /** Key of the target group in `targetGroups`. */
+  readonly targetGroup: string;
+  readonly priority: number;
+  readonly hosts: readonly string[];
+}
+
+export interface LoadBalancerProps {
+  /** At most 32 characters. */
+  readonly name: string;
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  /** @default false */
+  readonly internal?: boolean;
+  /** @default false */
+  readonly deletionProtection?: boolean;
+  readonly certificateArn: string;
+  readonly sslPolicy: string;
+  /** Target groups keyed by what they serve. */
+  readonly targetGroups: Readonly<Record<string, TargetGroupSpec>>;
+  /** Key of the target group HTTPS requests go to when no rule matches. */
+  readonly defaultTargetGroup: string;
+  /** Host-header rules of the HTTPS listener, keyed by name. */
+  readonly hostRules: Readonly<Record<string, HostRuleSpec>>;
+}
+
+/**
+ * An internet-facing application load balancer: HTTP redirects to HTTPS, HTTPS
+ * forwards by host header to instance target groups.
+ */
+export class LoadBalancer extends Construct {
+  public readonly dnsName: string;
+  public readonly loadBalancerArn: string;
+  public readonly arnSuffix: string;
+  /** Target group ARNs keyed like `props.targetGroups`. */
+  public readonly targetGroupArns: Readonly<Record<string, string>>;
+  public readonly targetGroupArnSuffixes: Readonly<Record<string, string>>;
+  /** The HTTPS listener and its rules: a service must wait for them before it registers with a target group. */
+  public readonly routing: readonly ITerraformDependable[];
+
+  constructor(scope: Construct, id: string, props: LoadBalancerProps) {
+    super(scope, id);
+    const targetGroupArn = (key: string, field: string): string => {
+      const arn = arns[key];
+      if (arn === undefined) {
+        throw new Error(
+          `${field}: "${key}" is not a target group of this load balancer; use one of ${Object.keys(arns).join(", ")}.`,
+        );
+      }
+      return arn;
+    };
+
+    const lb = new Lb(this, "Default", {
+      name: props.name,
+      loadBalancerType: "application",
+      internal: props.internal ?? false,
+      enableDeletionProtection: props.deletionProtection ?? false,
+      subnets: [...props.subnetIds],
+      securityGroups: [...props.securityGroupIds],
+    });
+
+    const arns: Record<string, string> = {};
+    const suffixes: Record<string, string> = {};
+    for (const [key, spec] of Object.entries(props.targetGroups)) {
+      const group = new LbTargetGroup(this, key, {
+        name: spec.name,
+        port: spec.port,
+        protocol: "HTTP",
+        targetType: "instance",
+        vpcId: props.vpcId,
+        healthCheck: { path: spec.healthCheckPath ?? "/" },
+      });
+      arns[key] = group.arn;
+      suffixes[key] = group.arnSuffix;
+    }
+
+    new LbListener(this, "http", {
+      loadBalancerArn: lb.arn,
+      port: 80,
+      protocol: "HTTP",
+      defaultAction: [
+        { type: "redirect", redirect: { port: "443", protocol: "HTTPS", statusCode: "HTTP_301" } },
+      ],
+    });
+    const https = new LbListener(this, "https", {
+      loadBalancerArn: lb.arn,
+      port: 443,
+      protocol: "HTTPS",
+      sslPolicy: props.sslPolicy,
+      certificateArn: props.certificateArn,
+      defaultAction: [
+        { type: "forward", targetGroupArn: targetGroupArn(props.defaultTargetGroup, "defaultTargetGroup") },
+      ],
+    });
+    const rules = Object.entries(props.hostRules).map(
+      ([key, rule]) =>
+        new LbListenerRule(this, `rule_${key}`, {
+        listenerArn: https.arn,
+        priority: rule.priority,
+        action: [{ type: "forward", targetGroupArn: targetGroupArn(rule.targetGroup, `hostRules.${key}.targetGroup`) }],
+        condition: [{ hostHeader: { values: [...rule.hosts] } }],
+      }),
+    );
+
+    this.dnsName = lb.dnsName;
+    this.loadBalancerArn = lb.arn;
+    this.arnSuffix = lb.arnSuffix;
+    this.targetGroupArns = arns;
+    this.targetGroupArnSuffixes = suffixes;
+    this.routing = [https, ...rules];
+  }
+}

@@ -1,0 +1,126 @@
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { ContainerDefinition } from "./container-definition";
+import { EcsService, EfsVolume } from "./ecs-service";
+
+export const MATRIX_DEFAULT_CONTAINER_MEMORY = 256;
+
+/** Volumes the containers mount. `matrix-postres-data` keeps the legacy spelling: it names data on EFS. */
+export const MATRIX_VOLUMES = ["matrix-synapse-data", "matrix-postres-data", "matrix-element-data"] as const;
+
+export const SYNAPSE_PORT = 8008;
+/** Host port of Element's HTTP port, the target of the element target group. */
+export const ELEMENT_HOST_PORT = 8080;
+
+export interface PostgresContainerProps {
+  readonly imageTag: string;
+  readonly memory: number;
+  /** SSM parameter name (or ARN) of the database password. */
+  readonly passwordParameter: string;
+}
+
+/** Synapse's PostgreSQL, also the one container of the postgres-upgrade task. */
+export function postgresContainer(props: PostgresContainerProps): ContainerDefinition {
+  return {
+    name: "postgres",
+    image: `postgres:${props.imageTag}`,
+    memory: props.memory,
+    hostname: "postgres",
+    portMappings: [{ containerPort: 5432 }],
+    mountPoints: [{ sourceVolume: "matrix-postres-data", containerPath: "/var/lib/postgresql/data" }],
+    environment: {
+      POSTGRES_USER: "synapse",
+      POSTGRES_DB: "synapse",
+      // Synapse refuses a database whose collation is not C.
+      POSTGRES_INITDB_ARGS: "--encoding='UTF8' --lc-collate='C' --lc-ctype='C'",
+    },
+    secrets: { POSTGRES_PASSWORD: props.passwordParameter },
+    healthCheck: { command: ["CMD-SHELL", "pg_isready"], interval: 10, timeout: 5, retries: 5, startPeriod: 5 },
+  };
+}
+
+export interface MatrixProps {
+  readonly clusterArn: string;
+  readonly serviceName: string;
+  readonly taskFamily: string;
+  readonly imageTags: {
+    readonly synapse: string;
+    readonly element: string;
+    readonly postgres: string;
+    readonly redis: string;
+  };
+  /** EFS volumes named as in `MATRIX_VOLUMES`. */
+  readonly volumes: readonly EfsVolume[];
+  /** SSM parameter name (or ARN) of the PostgreSQL password. */
+  readonly postgresPasswordParameter: string;
+  readonly executionRoleArn: string;
+  readonly synapseTargetGroupArn: string;
+  readonly elementTargetGroupArn: string;
+  /** MiB per container. @default 256 */
+  readonly containerMemory?: number;
+  /** @default - nothing beyond references */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/** Matrix: Synapse with its PostgreSQL and Redis, and the Element web client, in one task and service. */
+export class Matrix extends Construct {
+  public readonly containers: readonly ContainerDefinition[];
+
+  constructor(scope: Construct, id: string, props: MatrixProps) {
+    super(scope, id);
+    const memory = props.containerMemory ?? MATRIX_DEFAULT_CONTAINER_MEMORY;
+    // Links as the legacy task had them: Synapse's config names its database and cache by these host names.
+    const links = ["postgres:postgres", "redis:redis"];
+
+    this.containers = [
+      {
+        name: "synapse",
+        image: `matrixdotorg/synapse:${props.imageTags.synapse}`,
+        memory,
+        links,
+        portMappings: [{ containerPort: SYNAPSE_PORT }],
+        mountPoints: [{ sourceVolume: "matrix-synapse-data", containerPath: "/data" }],
+        environment: {
+          SYNAPSE_CONFIG_DIR: "/data",
+          SYNAPSE_CONFIG_PATH: "/data/homeserver.yaml",
+          TZ: "Europe/London",
+        },
+        dependsOn: [{ containerName: "postgres", condition: "START" }],
+      },
+      {
+        name: "element",
+        image: `vectorim/element-web:${props.imageTags.element}`,
+        memory,
+        links,
+        portMappings: [{ containerPort: 80, hostPort: ELEMENT_HOST_PORT }],
+        mountPoints: [{ sourceVolume: "matrix-element-data", containerPath: "/app" }],
+      },
+      postgresContainer({
+        imageTag: props.imageTags.postgres,
+        memory,
+        passwordParameter: props.postgresPasswordParameter,
+      }),
+      {
+        name: "redis",
+        image: `redis:${props.imageTags.redis}`,
+        memory,
+        hostname: "redis",
+        portMappings: [{ containerPort: 6379 }],
+      },
+    ];
+
+    new EcsService(this, "Default", {
+      clusterArn: props.clusterArn,
+      serviceName: props.serviceName,
+      family: props.taskFamily,
+      containers: this.containers,
+      volumes: props.volumes,
+      executionRoleArn: props.executionRoleArn,
+      loadBalancerTargets: [
+        { containerName: "element", containerPort: 80, targetGroupArn: props.elementTargetGroupArn },
+        { containerName: "synapse", containerPort: SYNAPSE_PORT, targetGroupArn: props.synapseTargetGroupArn },
+      ],
+      dependsOn: props.dependsOn,
+    });
+  }
+}

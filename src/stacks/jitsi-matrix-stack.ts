@@ -1,0 +1,223 @@
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { EfsVolumeSpec } from "../environments/environment";
+import { AutoscalingCapacity } from "../modules/autoscaling-capacity";
+import { DnsRecords } from "../modules/dns-records";
+import { EcsCluster } from "../modules/ecs-cluster";
+import { EcsInstanceRole } from "../modules/ecs-instance-role";
+import { EfsVolume } from "../modules/ecs-service";
+import { EfsMountTargets } from "../modules/efs-mount-targets";
+import { Jitsi, JITSI_VOLUMES, JITSI_WEB_HOST_PORT, JVB_MEDIA_PORT } from "../modules/jitsi";
+import { LoadBalancer } from "../modules/load-balancer";
+import { ELEMENT_HOST_PORT, Matrix, MATRIX_VOLUMES, SYNAPSE_PORT } from "../modules/matrix";
+import { PLATFORM_SECRETS, PlatformSecret, secretParameterArn, secretParameterName } from "../modules/platform-secrets";
+import { PostgresUpgrade } from "../modules/postgres-upgrade";
+import { SecurityGroup, SecurityGroupRule } from "../modules/security-group";
+import { TaskExecutionRole } from "../modules/task-execution-role";
+import { EnvironmentStackProps, EnvironmentStack } from "./environment-stack";
+
+const NFS_PORT = 2049;
+const ANYWHERE = ["0.0.0.0/0"];
+
+export interface JitsiMatrixStackProps extends EnvironmentStackProps {
+  /** Subnet IDs keyed by CIDR, from `networking-<env>`. */
+  readonly subnetIdsByCidr: Readonly<Record<string, string>>;
+  /** Run the postgres-upgrade task instead of the matrix service. */
+  readonly postgresUpgrade: boolean;
+}
+
+/** The volumes of `names` from the environment, failing with the field path when one is missing. */
+function efsVolumes(
+  field: string,
+  specs: readonly EfsVolumeSpec[],
+  names: readonly string[],
+  fileSystemId: string,
+): EfsVolume[] {
+  const missing = names.filter((name) => !specs.some((spec) => spec.name === name));
+  if (missing.length > 0) {
+    throw new Error(`${field}: volume(s) ${missing.join(", ")} missing; the containers mount ${names.join(", ")}.`);
+  }
+  return specs.map((spec) => ({
+    name: spec.name,
+    fileSystemId,
+    rootDirectory: spec.rootDirectory,
+    transitEncryption: spec.transitEncryption,
+  }));
+}
+
+/** Everything of an environment but its subnets and passwords: Jitsi and Matrix on ECS behind one ALB. */
+export class JitsiMatrixStack extends EnvironmentStack {
+  constructor(scope: Construct, props: JitsiMatrixStackProps) {
+    super(scope, "jitsi-matrix", props);
+    const env = props.environment;
+    const subnetIds = Object.values(props.subnetIdsByCidr);
+    const legacy = env.legacy ?? {};
+    const vpcId = env.network.vpcId;
+
+    const loadBalancerIngress: Record<string, SecurityGroupRule> = {
+      "standard http port": { protocol: "tcp", fromPort: 80, cidrBlocks: ANYWHERE },
+      "standard https port": { protocol: "tcp", fromPort: 443, cidrBlocks: ANYWHERE },
+      "synapse federation port": { protocol: "tcp", fromPort: 8448, cidrBlocks: ANYWHERE },
+    };
+    if (legacy.loadBalancerUdpMediaIngress) {
+      loadBalancerIngress["jvb udp test"] = { protocol: "udp", fromPort: JVB_MEDIA_PORT, cidrBlocks: ANYWHERE };
+    }
+    const albSg = new SecurityGroup(this, "alb_sg", {
+      vpcId,
+      ...env.securityGroups.loadBalancer,
+      ingress: loadBalancerIngress,
+      nameTag: legacy.securityGroupNameTag,
+    });
+
+    const fromLoadBalancer = (port: number): SecurityGroupRule => ({
+      protocol: "tcp",
+      fromPort: port,
+      securityGroupIds: [albSg.securityGroupId],
+    });
+    const instanceIngress: Record<string, SecurityGroupRule> = {
+      "jitsi http port": fromLoadBalancer(JITSI_WEB_HOST_PORT),
+      "synapse http port": fromLoadBalancer(SYNAPSE_PORT),
+      "element http port": fromLoadBalancer(ELEMENT_HOST_PORT),
+      // Media goes straight to the instance: an ALB cannot carry UDP.
+      "jvp udp port for video streaming": { protocol: "udp", fromPort: JVB_MEDIA_PORT, cidrBlocks: ANYWHERE },
+    };
+    if (legacy.instanceNfsIngressFromLoadBalancer) {
+      instanceIngress["efs port"] = fromLoadBalancer(NFS_PORT);
+    }
+    if (legacy.sshIngressCidrs && legacy.sshIngressCidrs.length > 0) {
+      instanceIngress["temp. ssh host access"] = { protocol: "tcp", fromPort: 22, cidrBlocks: legacy.sshIngressCidrs };
+    }
+    const instanceSg = new SecurityGroup(this, "instance_sg", {
+      vpcId,
+      ...env.securityGroups.instances,
+      ingress: instanceIngress,
+      nameTag: legacy.securityGroupNameTag,
+    });
+
+    const efsSg = new SecurityGroup(this, "efs_sg", {
+      vpcId,
+      ...env.securityGroups.efs,
+      ingress: { "efs port": { protocol: "tcp", fromPort: NFS_PORT, securityGroupIds: [instanceSg.securityGroupId] } },
+      nameTag: legacy.securityGroupNameTag,
+    });
+
+    new EfsMountTargets(this, "efs_mount_target", {
+      fileSystemId: env.efsFileSystemId,
+      subnetIdsByCidr: props.subnetIdsByCidr,
+      securityGroupIds: [efsSg.securityGroupId],
+    });
+
+    const instanceRole = new EcsInstanceRole(this, "ecs_instance_role", {
+      roleName: env.iam.instanceRoleName,
+      instanceProfileName: env.iam.instanceProfileName,
+    });
+
+    const cluster = new EcsCluster(this, "cluster", { name: env.cluster.name });
+
+    new AutoscalingCapacity(this, "capacity", {
+      clusterName: env.cluster.name,
+      autoScalingGroupName: env.capacity.autoScalingGroupName,
+      imageId: env.capacity.imageId,
+      instanceType: env.capacity.instanceType,
+      keyName: env.capacity.keyName,
+      instanceProfileName: instanceRole.instanceProfileName,
+      securityGroupIds: [instanceSg.securityGroupId],
+      subnetIds,
+      desiredCapacity: env.capacity.desiredCapacity,
+      minSize: env.capacity.minSize,
+      maxSize: env.capacity.maxSize,
+      healthCheckGracePeriod: env.capacity.healthCheckGracePeriod,
+      healthCheckType: env.capacity.healthCheckType,
+    });
+
+    const lb = new LoadBalancer(this, "load_balancer", {
+      name: env.loadBalancer.name,
+      vpcId,
+      subnetIds,
+      securityGroupIds: [albSg.securityGroupId],
+      internal: env.loadBalancer.internal,
+      deletionProtection: env.loadBalancer.deletionProtection,
+      certificateArn: env.loadBalancer.certificateArn,
+      sslPolicy: env.loadBalancer.sslPolicy,
+      targetGroups: {
+        jitsi: { name: env.loadBalancer.targetGroupNames.jitsi, port: JITSI_WEB_HOST_PORT },
+        element: { name: env.loadBalancer.targetGroupNames.element, port: ELEMENT_HOST_PORT },
+        synapse: { name: env.loadBalancer.targetGroupNames.synapse, port: SYNAPSE_PORT, healthCheckPath: "/health" },
+      },
+      defaultTargetGroup: "jitsi",
+      hostRules: {
+        element: { targetGroup: "element", priority: 99, hosts: [env.dns.hosts.element] },
+        synapse: { targetGroup: "synapse", priority: 100, hosts: [env.dns.hosts.matrix, env.dns.hosts.synapse] },
+      },
+    });
+
+    // Parameters by their deterministic names, not by reference: this stack plans without the secrets stack's state.
+    const parameter = (secret: PlatformSecret) => secretParameterName(env.name, secret);
+    const executionRole = new TaskExecutionRole(this, "task_execution_role", {
+      roleName: env.iam.taskExecutionRoleName ?? `${env.cluster.name}-task-execution`,
+      secretParameterArns: PLATFORM_SECRETS.map((secret) => secretParameterArn(env.name, secret, env.region, env.accountId)),
+    });
+
+    new Jitsi(this, "jitsi", {
+      clusterArn: cluster.clusterArn,
+      serviceName: env.jitsi.serviceName,
+      taskFamily: env.jitsi.taskFamily,
+      imageTag: env.jitsi.imageTag,
+      publicUrl: `https://${env.dns.hosts.jitsi}`,
+      volumes: efsVolumes("jitsi.volumes", env.jitsi.volumes, JITSI_VOLUMES, env.efsFileSystemId),
+      secretParameters: {
+        JICOFO_AUTH_PASSWORD: parameter("JICOFO_AUTH_PASSWORD"),
+        JVB_AUTH_PASSWORD: parameter("JVB_AUTH_PASSWORD"),
+        JIGASI_XMPP_PASSWORD: parameter("JIGASI_XMPP_PASSWORD"),
+        JIBRI_RECORDER_PASSWORD: parameter("JIBRI_RECORDER_PASSWORD"),
+        JIBRI_XMPP_PASSWORD: parameter("JIBRI_XMPP_PASSWORD"),
+      },
+      executionRoleArn: executionRole.roleArn,
+      webTargetGroupArn: lb.targetGroupArns.jitsi,
+      jvbAdvertiseAddress: env.jitsi.jvbAdvertiseAddress,
+      memory: env.jitsi.memory,
+      environment: env.jitsi.environment,
+      dependsOn: lb.routing,
+    });
+
+    const matrixVolumes = efsVolumes("matrix.volumes", env.matrix.volumes, MATRIX_VOLUMES, env.efsFileSystemId);
+    if (props.postgresUpgrade) {
+      const upgrade = env.postgresUpgrade;
+      new PostgresUpgrade(this, "postgres_upgrade", {
+        clusterArn: cluster.clusterArn,
+        dataVolume: matrixVolumes.find((volume) => volume.name === "matrix-postres-data")!,
+        postgresPasswordParameter: parameter("POSTGRES_PASSWORD"),
+        executionRoleArn: executionRole.roleArn,
+        imageTag: upgrade.imageTag,
+        taskFamily: upgrade.taskFamily,
+        serviceName: upgrade.serviceName,
+        memory: upgrade.memory,
+      });
+    } else {
+      new Matrix(this, "matrix", {
+        clusterArn: cluster.clusterArn,
+        serviceName: env.matrix.serviceName,
+        taskFamily: env.matrix.taskFamily,
+        imageTags: env.matrix.imageTags,
+        containerMemory: env.matrix.containerMemory,
+        volumes: matrixVolumes,
+        postgresPasswordParameter: parameter("POSTGRES_PASSWORD"),
+        executionRoleArn: executionRole.roleArn,
+        synapseTargetGroupArn: lb.targetGroupArns.synapse,
+        elementTargetGroupArn: lb.targetGroupArns.element,
+        dependsOn: lb.routing,
+      });
+    }
+
+    new DnsRecords(this, "dns", {
+      hostedZoneId: env.dns.hostedZoneId,
+      hosts: env.dns.hosts,
+      target: lb.dnsName,
+    });
+
+    new TerraformOutput(this, "load_balancer_dns_name", {
+      description: "DNS name of the load balancer the host names point to",
+      value: lb.dnsName,
+    });
+  }
+}

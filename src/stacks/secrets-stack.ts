@@ -1,0 +1,16 @@
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { Construct } from "constructs";
+import { SecretParameters } from "../modules/secret-parameters";
+import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
+
+/**
+ * The passwords of an environment, generated once and kept in SSM. The only
+ * stack that needs the random provider, and the only state holding passwords.
+ */
+export class SecretsStack extends EnvironmentStack {
+  constructor(scope: Construct, props: EnvironmentStackProps) {
+    super(scope, "secrets", props);
+    new RandomProvider(this, "random");
+    new SecretParameters(this, "secret", { environmentName: props.environment.name });
+  }
+}
