@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { readBackendSettings, stateKey } from "../src/backend";
+
+describe("backend.tf.json", () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(path.join(tmpdir(), "backend-"))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const read = (content: unknown) => {
+    const file = path.join(dir, "backend.tf.json");
+    writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content));
+    return () => readBackendSettings(file);
+  };
+
+  it("holds the legacy bucket, region, encryption and lock table", () => {
+    expect(readBackendSettings()).toEqual({
+      bucket: "terraform-state-bucket",
+      region: "eu-west-1",
+      encrypt: true,
+      dynamodb_table: "terraform-locks-table",
+    });
+  });
+
+  it("fails with the field and the fix when a setting is missing or of the wrong type", () => {
+    const bad = read({ terraform: { backend: { s3: { bucket: "", encrypt: "yes", kay: "x" } } } });
+    expect(bad).toThrow(/terraform\.backend\.s3\.kay: not a setting this project passes on/);
+    expect(bad).toThrow(/terraform\.backend\.s3\.bucket: must be a non-empty string, got ""/);
+    expect(bad).toThrow(/terraform\.backend\.s3\.region: must be a non-empty string, got undefined/);
+    expect(bad).toThrow(/terraform\.backend\.s3\.encrypt: must be true or false, got "yes"/);
+  });
+
+  it("fails when the file is not JSON or has no S3 backend", () => {
+    expect(read("{")).toThrow(/backend\.tf\.json: cannot read it as JSON/);
+    expect(read({ terraform: { backend: { local: {} } } })).toThrow(/terraform\.backend\.s3 is missing/);
+  });
+});
+
+describe("state keys", () => {
+  it("keep the legacy key of jitsi-matrix without its leading slash, the other stacks beside it", () => {
+    expect(stateKey("jitsi-matrix", "staging")).toBe("jitsi_matrix/staging/terraform.tfstate");
+    expect(stateKey("networking", "staging")).toBe("jitsi_matrix/staging/networking.tfstate");
+    expect(stateKey("secrets", "production")).toBe("jitsi_matrix/production/secrets.tfstate");
+    for (const kind of ["jitsi-matrix", "networking", "secrets"] as const) {
+      expect(stateKey(kind, "staging")).not.toMatch(/^\/|\/$/);
+    }
+  });
+});
