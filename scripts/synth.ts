@@ -2,8 +2,9 @@ import { refreshCheckedInSynth, stackNames, CHECKED_IN_OUTDIR } from "../src/syn
 
 const result = refreshCheckedInSynth();
 process.stdout.write(result.stdout);
+// On success too: the app warns there, e.g. about a waived image tag.
+process.stderr.write(result.stderr);
 if (!result.ok) {
-  process.stderr.write(result.stderr);
   process.stderr.write("synth failed: the checked-in synth in cdktf.out/ is unchanged.\n");
   process.exit(1);
 }

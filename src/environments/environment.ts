@@ -5,7 +5,12 @@
  *
  * Names follow AWS terms; the comment on each field says which legacy
  * variable (`../shared/legacy/environments.json`) it replaces where there is one.
+ *
+ * `parseEnvironment` (`validate.ts`) checks a value of this type before any
+ * stack is built; `docs/security-baseline.md` lists the rules an environment
+ * may only break with a waiver.
  */
+import type { Waivers } from "../baseline/rules";
 
 /** A subnet created by `networking-<env>` in the existing VPC. */
 export interface SubnetSpec {
@@ -30,7 +35,7 @@ export interface EfsVolumeSpec {
   /** Absolute directory inside the file system (legacy `root_directory`). */
   readonly rootDirectory: string;
   /**
-   * Encrypt NFS traffic between instance and EFS.
+   * Encrypt NFS traffic between instance and EFS. `false` needs the `efs-transit-encryption` waiver.
    * @default true
    */
   readonly transitEncryption?: boolean;
@@ -46,9 +51,15 @@ export type ContainerEnvironmentOverrides = Readonly<Record<string, Readonly<Rec
 export interface LegacyCompatibility {
   /** Value of the `Name` tag on the three security groups (the legacy modules tagged them `test`). */
   readonly securityGroupNameTag?: string;
-  /** CIDRs allowed to reach port 22 on the instances (legacy: `0.0.0.0/0`, "temp. ssh host access"). */
+  /**
+   * CIDRs allowed to reach port 22 on the instances (legacy: `0.0.0.0/0`, "temp. ssh host access").
+   * `0.0.0.0/0` needs the `admin-ports-closed` waiver.
+   */
   readonly sshIngressCidrs?: readonly string[];
-  /** The legacy load balancer group also opened UDP 10000, which an ALB cannot carry. */
+  /**
+   * The legacy load balancer group also opened UDP 10000, which an ALB cannot carry.
+   * Needs the `no-udp-to-load-balancer` waiver.
+   */
   readonly loadBalancerUdpMediaIngress?: boolean;
   /** The legacy instance group let the load balancer group reach NFS (2049), which it never uses. */
   readonly instanceNfsIngressFromLoadBalancer?: boolean;
@@ -61,6 +72,12 @@ export interface Environment {
   readonly region: string;
   /** Tags on every resource through the provider's `default_tags` (legacy `default_tags`). */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Whether the environment serves users. Production load balancers must have
+   * deletion protection (security baseline).
+   * @default true - the stricter rules apply unless an environment says it is not production
+   */
+  readonly production?: boolean;
   /**
    * AWS account ID, used to scope IAM policies to this account's parameters.
    * @default - the IAM policies name the parameters with any account (`*`)
@@ -122,6 +139,13 @@ export interface Environment {
     readonly healthCheckGracePeriod?: number;
     /** @default "EC2" */
     readonly healthCheckType?: "EC2" | "ELB";
+    /**
+     * Require IMDSv2 (session tokens) for the instance metadata service. `false`
+     * leaves out `metadata_options`, as the legacy launch configuration did, so
+     * that the instances also accept IMDSv1; it needs the `imdsv2-required` waiver.
+     * @default true
+     */
+    readonly requireImdsv2?: boolean;
   };
 
   readonly cluster: {
@@ -134,10 +158,18 @@ export interface Environment {
     readonly name: string;
     /** @default false */
     readonly internal?: boolean;
-    /** @default false */
+    /**
+     * Protect the load balancer from deletion (legacy `lb_deletion_protection`).
+     * A production environment with `false` needs the `production-deletion-protection` waiver.
+     * @default true
+     */
     readonly deletionProtection?: boolean;
-    /** TLS policy of the HTTPS listener (legacy `lb_listener_ssl_policy`). */
-    readonly sslPolicy: string;
+    /**
+     * TLS policy of the HTTPS listener (legacy `lb_listener_ssl_policy`). A policy
+     * that is not current needs the `current-tls-policy` waiver.
+     * @default "ELBSecurityPolicy-TLS13-1-2-2021-06"
+     */
+    readonly sslPolicy?: string;
     /** ACM certificate of the HTTPS listener (legacy `lb_listener_cert_arn`). */
     readonly certificateArn: string;
     /** Target group names, at most 32 characters each (legacy `lb_tg_name_*`). */
@@ -145,6 +177,14 @@ export interface Environment {
       readonly jitsi: string;
       readonly element: string;
       readonly synapse: string;
+    };
+    /**
+     * Priorities of the HTTPS listener's host rules, unique on the listener (1 to 50000, lower wins).
+     * @default - element 99, synapse 100, as the legacy rules had them
+     */
+    readonly rulePriorities?: {
+      readonly element?: number;
+      readonly synapse?: number;
     };
   };
 
@@ -170,8 +210,13 @@ export interface Environment {
     readonly serviceName: string;
     /** Task definition family (legacy `ecs_task_values_jitsi.ecs_task_name`). */
     readonly taskFamily: string;
-    /** Tag of the four `jitsi/*` images, e.g. `stable-6865`. */
+    /** Tag of the four `jitsi/*` images, e.g. `stable-6865`. `latest` needs the `pinned-image-tags` waiver. */
     readonly imageTag: string;
+    /**
+     * Host port of the web container's HTTP port, the jitsi target group's port.
+     * @default 8000
+     */
+    readonly webHostPort?: number;
     /** EFS volumes `jitsi-data` (prosody config) and `jitsi-images` (legacy `ecs_task_volumes_jitsi`). */
     readonly volumes: readonly EfsVolumeSpec[];
     /**
@@ -196,7 +241,7 @@ export interface Environment {
     readonly serviceName: string;
     /** Task definition family (legacy `ecs_task_values_matrix.ecs_task_name`). */
     readonly taskFamily: string;
-    /** Image tags of the four containers. */
+    /** Image tags of the four containers. `latest` needs the `pinned-image-tags` waiver. */
     readonly imageTags: {
       readonly synapse: string;
       readonly element: string;
@@ -208,6 +253,16 @@ export interface Environment {
      * @default 256
      */
     readonly containerMemory?: number;
+    /**
+     * Host port of Synapse's HTTP port (8008 in the container), the synapse target group's port.
+     * @default 8008
+     */
+    readonly synapseHostPort?: number;
+    /**
+     * Host port of Element's HTTP port (80 in the container), the element target group's port.
+     * @default 8080
+     */
+    readonly elementHostPort?: number;
     /** EFS volumes `matrix-synapse-data`, `matrix-postres-data`, `matrix-element-data` (legacy `ecs_task_volumes_matrix`). */
     readonly volumes: readonly EfsVolumeSpec[];
   };
@@ -233,4 +288,12 @@ export interface Environment {
    * @default - none: new environments get the secure settings
    */
   readonly legacy?: LegacyCompatibility;
+
+  /**
+   * Security baseline rules this environment may break, each with the reason
+   * it still does (`docs/security-baseline.md`). Validation refuses a setting
+   * that breaks a rule without its waiver, and a waiver that excuses nothing.
+   * @default - none: new environments keep every rule
+   */
+  readonly waivers?: Waivers;
 }

@@ -3,6 +3,18 @@ import { production } from "./production";
 import { staging } from "./staging";
 
 export * from "./environment";
+export {
+  checkEnvironment,
+  EnvironmentValidationError,
+  formatProblem,
+  parseEnvironment,
+  parseEnvironments,
+  parseEnvironmentsOrExit,
+} from "./validate";
+export type { EnvironmentCheck, EnvironmentProblem, LocatedProblem, ParseOptions } from "./validate";
 
-/** Every environment the app synthesizes. Adding one is a new file and one line here. */
+/**
+ * Every environment the app synthesizes. Adding one is a new file and one line
+ * here; `main.ts` validates them all (`parseEnvironments`) before building a stack.
+ */
 export const ENVIRONMENTS: readonly Environment[] = [staging, production];

@@ -15,6 +15,7 @@ export const production: Environment = {
     Project: "ECS Cluster",
     Responsible: "Ebcont",
   },
+  production: true,
   network: {
     vpcId: "vpc-f57aea91",
     subnets: [
@@ -42,13 +43,14 @@ export const production: Environment = {
     maxSize: 2,
     healthCheckGracePeriod: 300,
     healthCheckType: "EC2",
+    requireImdsv2: false, // legacy, waived
   },
   cluster: { name: "jitsi-matrix-cluster-production" },
   loadBalancer: {
     name: "jitsi-matrix-alb-production",
     internal: false,
-    deletionProtection: false,
-    sslPolicy: "ELBSecurityPolicy-2016-08",
+    deletionProtection: false, // legacy, waived
+    sslPolicy: "ELBSecurityPolicy-2016-08", // legacy, waived
     certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000001",
     targetGroupNames: {
       jitsi: "jitsi-http-target-production",
@@ -70,8 +72,16 @@ export const production: Environment = {
     taskFamily: "jitsi-meet-task-production",
     imageTag: "stable-6173",
     volumes: [
-      { name: "jitsi-data", rootDirectory: "/prosody/config", transitEncryption: false },
-      { name: "jitsi-images", rootDirectory: "/jitsi/jitsi-meet/images", transitEncryption: false },
+      {
+        name: "jitsi-data",
+        rootDirectory: "/prosody/config",
+        transitEncryption: false, // legacy, waived
+      },
+      {
+        name: "jitsi-images",
+        rootDirectory: "/jitsi/jitsi-meet/images",
+        transitEncryption: false, // legacy, waived
+      },
     ],
     memory: { web: 512, prosody: 256, jicofo: 256, jvb: 2048 },
     environment: {
@@ -81,12 +91,25 @@ export const production: Environment = {
   matrix: {
     serviceName: "matrix-service-production",
     taskFamily: "matrix-task-production",
+    // legacy, waived (pinned-image-tags): replace latest by the versions running today
     imageTags: { synapse: "latest", element: "latest", postgres: "9.6", redis: "latest" },
     containerMemory: 256,
     volumes: [
-      { name: "matrix-synapse-data", rootDirectory: "/matrix/synapse", transitEncryption: false },
-      { name: "matrix-postres-data", rootDirectory: "/matrix/postgres/data", transitEncryption: false },
-      { name: "matrix-element-data", rootDirectory: "/matrix/element", transitEncryption: false },
+      {
+        name: "matrix-synapse-data",
+        rootDirectory: "/matrix/synapse",
+        transitEncryption: false, // legacy, waived
+      },
+      {
+        name: "matrix-postres-data",
+        rootDirectory: "/matrix/postgres/data",
+        transitEncryption: false, // legacy, waived
+      },
+      {
+        name: "matrix-element-data",
+        rootDirectory: "/matrix/element",
+        transitEncryption: false, // legacy, waived
+      },
     ],
   },
   postgresUpgrade: { enabled: false },
@@ -95,5 +118,22 @@ export const production: Environment = {
     sshIngressCidrs: ["0.0.0.0/0"],
     loadBalancerUdpMediaIngress: true,
     instanceNfsIngressFromLoadBalancer: true,
+  },
+  // Rules of docs/security-baseline.md that production breaks until its operators change the legacy settings.
+  waivers: {
+    "admin-ports-closed":
+      "The legacy instance group lets anyone reach SSH (\"temp. ssh host access\"); close it once the operators reach the instances through SSM Session Manager or a fixed admin network.",
+    "no-udp-to-load-balancer":
+      "The legacy load balancer group opens UDP 10000, which an ALB cannot carry; removing the rule is an in-place update of the group, planned after adoption.",
+    "current-tls-policy":
+      "The legacy HTTPS listener uses ELBSecurityPolicy-2016-08; moving to ELBSecurityPolicy-TLS13-1-2-2021-06 drops TLS 1.0 and 1.1 clients, to be announced first.",
+    "efs-transit-encryption":
+      "The legacy tasks mount EFS without TLS; enabling it is a new task revision and a restart of the services, planned after adoption.",
+    "imdsv2-required":
+      "The legacy launch configuration has no metadata_options; adding them replaces the launch configuration, which a no-op adoption must not do.",
+    "production-deletion-protection":
+      "The legacy load balancer has no deletion protection; turning it on is an in-place update, planned right after adoption.",
+    "pinned-image-tags":
+      "The legacy production tasks run synapse, element and redis at latest; pin the versions running today before the next deploy.",
   },
 };

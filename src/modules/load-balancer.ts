@@ -4,6 +4,7 @@ import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { RECOMMENDED_TLS_POLICY } from "../baseline/rules";
 
 /** An HTTP target group of instances, its health check on `healthCheckPath`. */
 export interface TargetGroupSpec {
@@ -34,7 +35,8 @@ export interface LoadBalancerProps {
   /** @default false */
   readonly deletionProtection?: boolean;
   readonly certificateArn: string;
-  readonly sslPolicy: string;
+  /** TLS policy of the HTTPS listener. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
+  readonly sslPolicy?: string;
   /** Target groups keyed by what they serve. */
   readonly targetGroups: Readonly<Record<string, TargetGroupSpec>>;
   /** Key of the target group HTTPS requests go to when no rule matches. */
@@ -105,7 +107,7 @@ export class LoadBalancer extends Construct {
       loadBalancerArn: lb.arn,
       port: 443,
       protocol: "HTTPS",
-      sslPolicy: props.sslPolicy,
+      sslPolicy: props.sslPolicy ?? RECOMMENDED_TLS_POLICY,
       certificateArn: props.certificateArn,
       defaultAction: [
         { type: "forward", targetGroupArn: targetGroupArn(props.defaultTargetGroup, "defaultTargetGroup") },

@@ -8,9 +8,14 @@ export const MATRIX_DEFAULT_CONTAINER_MEMORY = 256;
 /** Volumes the containers mount. `matrix-postres-data` keeps the legacy spelling: it names data on EFS. */
 export const MATRIX_VOLUMES = ["matrix-synapse-data", "matrix-postres-data", "matrix-element-data"] as const;
 
+/** Synapse's HTTP port in its container, and on the host unless the environment moves it. */
 export const SYNAPSE_PORT = 8008;
-/** Host port of Element's HTTP port, the target of the element target group. */
+/** Host port of Element's HTTP port, the target of the element target group, unless the environment moves it. */
 export const ELEMENT_HOST_PORT = 8080;
+/** PostgreSQL's port, published on the host as the legacy task did. */
+export const POSTGRES_PORT = 5432;
+/** Redis's port, published on the host as the legacy task did. */
+export const REDIS_PORT = 6379;
 
 export interface PostgresContainerProps {
   readonly imageTag: string;
@@ -26,7 +31,7 @@ export function postgresContainer(props: PostgresContainerProps): ContainerDefin
     image: `postgres:${props.imageTag}`,
     memory: props.memory,
     hostname: "postgres",
-    portMappings: [{ containerPort: 5432 }],
+    portMappings: [{ containerPort: POSTGRES_PORT }],
     mountPoints: [{ sourceVolume: "matrix-postres-data", containerPath: "/var/lib/postgresql/data" }],
     environment: {
       POSTGRES_USER: "synapse",
@@ -58,6 +63,10 @@ export interface MatrixProps {
   readonly elementTargetGroupArn: string;
   /** MiB per container. @default 256 */
   readonly containerMemory?: number;
+  /** Host port of Synapse's HTTP port. @default 8008 */
+  readonly synapseHostPort?: number;
+  /** Host port of Element's HTTP port. @default 8080 */
+  readonly elementHostPort?: number;
   /** @default - nothing beyond references */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
@@ -78,7 +87,7 @@ export class Matrix extends Construct {
         image: `matrixdotorg/synapse:${props.imageTags.synapse}`,
         memory,
         links,
-        portMappings: [{ containerPort: SYNAPSE_PORT }],
+        portMappings: [{ containerPort: SYNAPSE_PORT, hostPort: props.synapseHostPort ?? SYNAPSE_PORT }],
         mountPoints: [{ sourceVolume: "matrix-synapse-data", containerPath: "/data" }],
         environment: {
           SYNAPSE_CONFIG_DIR: "/data",
@@ -92,7 +101,7 @@ export class Matrix extends Construct {
         image: `vectorim/element-web:${props.imageTags.element}`,
         memory,
         links,
-        portMappings: [{ containerPort: 80, hostPort: ELEMENT_HOST_PORT }],
+        portMappings: [{ containerPort: 80, hostPort: props.elementHostPort ?? ELEMENT_HOST_PORT }],
         mountPoints: [{ sourceVolume: "matrix-element-data", containerPath: "/app" }],
       },
       postgresContainer({
@@ -105,7 +114,7 @@ export class Matrix extends Construct {
         image: `redis:${props.imageTags.redis}`,
         memory,
         hostname: "redis",
-        portMappings: [{ containerPort: 6379 }],
+        portMappings: [{ containerPort: REDIS_PORT }],
       },
     ];
 

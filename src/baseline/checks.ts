@@ -1,0 +1,481 @@
+/**
+ * The security baseline's checks over synthesized Terraform JSON. Each rule of
+ * `rules.ts` has one check here; `checkBaseline` runs them over stacks and
+ * applies each environment's waivers.
+ */
+import {
+  ADMIN_PORTS,
+  ANYWHERE_CIDRS,
+  BASELINE_RULES,
+  BaselineRuleId,
+  isCurrentTlsPolicy,
+  isFloatingImageTag,
+  RECOMMENDED_TLS_POLICY,
+  SECRET_VARIABLE_NAME,
+  STATE_BUCKET_SSE_ALGORITHMS,
+  WaivableRuleId,
+  Waivers,
+} from "./rules";
+import {
+  AddressedResource,
+  allResources,
+  Block,
+  blocks,
+  isBlock,
+  isExpression,
+  portNumber,
+  referencedAddresses,
+  resourcesOfType,
+  strings,
+  SynthesizedStack,
+  TerraformJson,
+} from "./terraform-json";
+
+/** What the checks need to know about the environment a stack belongs to. */
+export interface BaselineEnvironment {
+  readonly name: string;
+  /** The tags every resource must carry (the provider's `default_tags`). */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Production environments need deletion protection on their load balancers. */
+  readonly production: boolean;
+  /** @default - none */
+  readonly waivers?: Waivers;
+}
+
+export interface BaselineContext {
+  /**
+   * The environment of the stack.
+   * @default - a stack of no environment: its provider must still set non-empty `default_tags`
+   */
+  readonly environment?: BaselineEnvironment;
+  /**
+   * Name of the bucket that holds Terraform state (`backend.tf.json`); a stack
+   * creating it must make it encrypted, versioned and private.
+   * @default - the bucket named by the stack's own S3 backend
+   */
+  readonly stateBucket?: string;
+}
+
+/** One place where a stack breaks a rule. */
+export interface Finding {
+  readonly rule: BaselineRuleId;
+  readonly stack: string;
+  /** Terraform address, or the part of the stack, e.g. `provider.aws`. */
+  readonly address: string;
+  readonly message: string;
+}
+
+type Check = (json: TerraformJson, context: BaselineContext) => Omit<Finding, "rule" | "stack">[];
+
+const PROTOCOL_ALL = ["-1", "all"];
+const PROTOCOL_TCP = ["tcp", "6"];
+const PROTOCOL_UDP = ["udp", "17"];
+
+/** An ingress rule however it is written: inline, `aws_security_group_rule` or `aws_vpc_security_group_ingress_rule`. */
+interface IngressRule {
+  /** Address of the resource holding the rule. */
+  readonly address: string;
+  /** Address of the security group the rule belongs to, when it is known. */
+  readonly groupAddress?: string;
+  readonly description: string;
+  readonly protocol: string;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly cidrs: readonly string[];
+}
+
+function ingressRules(json: TerraformJson): IngressRule[] {
+  const rules: IngressRule[] = [];
+  for (const group of resourcesOfType(json, "aws_security_group")) {
+    for (const rule of blocks(group.block.ingress)) {
+      rules.push({
+        address: group.address,
+        groupAddress: group.address,
+        description: String(rule.description ?? ""),
+        protocol: String(rule.protocol ?? ""),
+        fromPort: portNumber(rule.from_port),
+        toPort: portNumber(rule.to_port),
+        cidrs: [...strings(rule.cidr_blocks), ...strings(rule.ipv6_cidr_blocks)],
+      });
+    }
+  }
+  for (const rule of resourcesOfType(json, "aws_security_group_rule")) {
+    if (rule.block.type !== "ingress") continue;
+    rules.push({
+      address: rule.address,
+      groupAddress: referencedAddresses(rule.block.security_group_id)[0],
+      description: String(rule.block.description ?? ""),
+      protocol: String(rule.block.protocol ?? ""),
+      fromPort: portNumber(rule.block.from_port),
+      toPort: portNumber(rule.block.to_port),
+      cidrs: [...strings(rule.block.cidr_blocks), ...strings(rule.block.ipv6_cidr_blocks)],
+    });
+  }
+  for (const rule of resourcesOfType(json, "aws_vpc_security_group_ingress_rule")) {
+    rules.push({
+      address: rule.address,
+      groupAddress: referencedAddresses(rule.block.security_group_id)[0],
+      description: String(rule.block.description ?? ""),
+      protocol: String(rule.block.ip_protocol ?? ""),
+      fromPort: portNumber(rule.block.from_port),
+      toPort: portNumber(rule.block.to_port),
+      cidrs: [rule.block.cidr_ipv4, rule.block.cidr_ipv6].filter((cidr): cidr is string => typeof cidr === "string"),
+    });
+  }
+  return rules;
+}
+
+const describeRule = (rule: IngressRule) => (rule.description ? `ingress "${rule.description}"` : "an ingress rule");
+
+const adminPortsClosed: Check = (json) =>
+  ingressRules(json).flatMap((rule) => {
+    const open = rule.cidrs.filter((cidr) => ANYWHERE_CIDRS.includes(cidr));
+    if (open.length === 0) return [];
+    const allPorts = PROTOCOL_ALL.includes(rule.protocol);
+    if (!allPorts && !PROTOCOL_TCP.includes(rule.protocol)) return [];
+    const from = rule.fromPort ?? 0;
+    const to = rule.toPort ?? from;
+    const exposed = Object.entries(ADMIN_PORTS).filter(
+      ([port]) => allPorts || (Number(port) >= from && Number(port) <= Math.max(from, to)),
+    );
+    return exposed.map(([port, name]) => ({
+      address: rule.address,
+      message: `${describeRule(rule)} lets ${open.join(", ")} reach port ${port} (${name}); allow only an admin network, or reach the hosts through SSM Session Manager`,
+    }));
+  });
+
+/** Security groups of the application load balancers of the stack. */
+function loadBalancerGroups(json: TerraformJson): Map<string, string> {
+  const groups = new Map<string, string>();
+  for (const lb of resourcesOfType(json, "aws_lb", "aws_alb")) {
+    const type = lb.block.load_balancer_type ?? "application";
+    if (type !== "application") continue;
+    for (const group of referencedAddresses(lb.block.security_groups)) groups.set(group, lb.address);
+  }
+  return groups;
+}
+
+const noUdpToLoadBalancer: Check = (json) => {
+  const groups = loadBalancerGroups(json);
+  return ingressRules(json)
+    .filter((rule) => rule.groupAddress !== undefined && groups.has(rule.groupAddress))
+    .filter((rule) => PROTOCOL_UDP.includes(rule.protocol) || PROTOCOL_ALL.includes(rule.protocol))
+    .map((rule) => ({
+      address: rule.address,
+      message:
+        `${describeRule(rule)} lets ${PROTOCOL_UDP.includes(rule.protocol) ? "UDP" : "all traffic, UDP included,"} ` +
+        `reach the group of ${groups.get(rule.groupAddress!)}; an ALB carries only HTTP(S): open UDP on the instances' group instead`,
+    }));
+};
+
+const currentTlsPolicy: Check = (json) =>
+  resourcesOfType(json, "aws_lb_listener", "aws_alb_listener")
+    .filter((listener) => listener.block.protocol === "HTTPS" || listener.block.protocol === "TLS")
+    .flatMap((listener) => {
+      const policy = listener.block.ssl_policy;
+      if (typeof policy === "string" && (isCurrentTlsPolicy(policy) || isExpression(policy))) return [];
+      return [
+        {
+          address: listener.address,
+          message:
+            policy === undefined
+              ? `no ssl_policy: AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; set ${RECOMMENDED_TLS_POLICY}`
+              : `ssl_policy ${JSON.stringify(policy)} is not a current policy (TLS 1.3 with TLS 1.2 at least); use ${RECOMMENDED_TLS_POLICY}`,
+        },
+      ];
+    });
+
+const efsTransitEncryption: Check = (json) =>
+  resourcesOfType(json, "aws_ecs_task_definition").flatMap((task) =>
+    blocks(task.block.volume).flatMap((volume) =>
+      blocks(volume.efs_volume_configuration)
+        .filter((efs) => efs.transit_encryption !== "ENABLED")
+        .map((efs) => ({
+          address: task.address,
+          message: `EFS volume ${JSON.stringify(volume.name)} has transit_encryption ${JSON.stringify(efs.transit_encryption ?? "unset")}; set it to "ENABLED" (NFS traffic is otherwise clear text)`,
+        })),
+    ),
+  );
+
+const imdsv2Required: Check = (json) =>
+  resourcesOfType(json, "aws_launch_configuration", "aws_launch_template", "aws_instance").flatMap((resource) => {
+    const options = blocks(resource.block.metadata_options)[0];
+    if (options?.http_tokens === "required" || options?.http_endpoint === "disabled") return [];
+    return [
+      {
+        address: resource.address,
+        message:
+          options === undefined
+            ? 'no metadata_options: instances accept IMDSv1; set metadata_options { http_tokens = "required" }'
+            : `metadata_options.http_tokens is ${JSON.stringify(options.http_tokens ?? "unset")}; set it to "required"`,
+      },
+    ];
+  });
+
+/** Containers of a task definition, or undefined when `container_definitions` is not literal JSON. */
+function containersOf(task: AddressedResource): Block[] | undefined {
+  const raw = task.block.container_definitions;
+  if (typeof raw !== "string") return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed) ? parsed.filter(isBlock) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const unreadableContainers = (task: AddressedResource) => ({
+  address: task.address,
+  message: "container_definitions is not literal JSON, so it cannot be checked; render the containers as JSON",
+});
+
+const noLiteralSecrets: Check = (json) => {
+  const findings: Omit<Finding, "rule" | "stack">[] = [];
+  for (const task of resourcesOfType(json, "aws_ecs_task_definition")) {
+    const containers = containersOf(task);
+    if (containers === undefined) {
+      findings.push(unreadableContainers(task));
+      continue;
+    }
+    for (const container of containers) {
+      for (const variable of blocks(container.environment)) {
+        const name = String(variable.name ?? "");
+        if (SECRET_VARIABLE_NAME.test(name) && typeof variable.value === "string" && variable.value !== "") {
+          findings.push({
+            address: task.address,
+            message: `container ${JSON.stringify(container.name)} has ${name} as a literal in its environment; pass it through "secrets" from an SSM SecureString parameter`,
+          });
+        }
+      }
+    }
+  }
+  for (const parameter of resourcesOfType(json, "aws_ssm_parameter")) {
+    const literal = [parameter.block.value, parameter.block.insecure_value].some(
+      (value) => typeof value === "string" && !isExpression(value),
+    );
+    if (parameter.block.type === "SecureString" && literal) {
+      findings.push({
+        address: parameter.address,
+        message: "a SecureString parameter with a literal value puts the secret in the code; generate it (random_password) or write it out of band",
+      });
+    }
+  }
+  return findings;
+};
+
+/** Resources of a type whose `bucket` names the given bucket resource, by reference or by literal name. */
+function bucketCompanions(json: TerraformJson, type: string, bucket: AddressedResource): Block[] {
+  return resourcesOfType(json, type)
+    .filter(
+      (companion) =>
+        referencedAddresses(companion.block.bucket).includes(bucket.address) || companion.block.bucket === bucket.block.bucket,
+    )
+    .map((companion) => companion.block);
+}
+
+const stateBucketProtected: Check = (json, context) => {
+  const findings: Omit<Finding, "rule" | "stack">[] = [];
+  const s3Backend = json.terraform?.backend?.s3;
+  if (s3Backend !== undefined && s3Backend.encrypt !== true) {
+    findings.push({
+      address: "terraform.backend.s3",
+      message: `encrypt is ${JSON.stringify(s3Backend.encrypt ?? "unset")}; set "encrypt": true in backend.tf.json`,
+    });
+  }
+  const stateBucket = context.stateBucket ?? (typeof s3Backend?.bucket === "string" ? s3Backend.bucket : undefined);
+  if (stateBucket === undefined) return findings;
+  for (const bucket of resourcesOfType(json, "aws_s3_bucket").filter((b) => b.block.bucket === stateBucket)) {
+    const problem = (message: string) => findings.push({ address: bucket.address, message: `state bucket ${stateBucket}: ${message}` });
+    const versioned =
+      blocks(bucket.block.versioning).some((v) => v.enabled === true) ||
+      bucketCompanions(json, "aws_s3_bucket_versioning", bucket).some((v) =>
+        blocks(v.versioning_configuration).some((c) => c.status === "Enabled"),
+      );
+    if (!versioned) problem('not versioned; add aws_s3_bucket_versioning with status "Enabled" so an overwritten state can be restored');
+    const sse = (configurations: Block[]) =>
+      configurations.some((configuration) =>
+        blocks(configuration.rule).some((rule) =>
+          blocks(rule.apply_server_side_encryption_by_default).some((d) =>
+            STATE_BUCKET_SSE_ALGORITHMS.includes(String(d.sse_algorithm)),
+          ),
+        ),
+      );
+    const encrypted =
+      sse(blocks(bucket.block.server_side_encryption_configuration)) ||
+      sse(bucketCompanions(json, "aws_s3_bucket_server_side_encryption_configuration", bucket));
+    if (!encrypted) problem("no default encryption; add aws_s3_bucket_server_side_encryption_configuration (AES256 or aws:kms)");
+    const flags = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"];
+    const blocked = bucketCompanions(json, "aws_s3_bucket_public_access_block", bucket).some((access) =>
+      flags.every((flag) => access[flag] === true),
+    );
+    if (!blocked) problem(`public access not blocked; add aws_s3_bucket_public_access_block with ${flags.join(", ")} all true`);
+    if (typeof bucket.block.acl === "string" && bucket.block.acl.startsWith("public")) {
+      problem(`acl ${JSON.stringify(bucket.block.acl)} makes it public; remove the ACL`);
+    }
+  }
+  return findings;
+};
+
+const productionDeletionProtection: Check = (json, context) => {
+  if (!context.environment?.production) return [];
+  return resourcesOfType(json, "aws_lb", "aws_alb")
+    .filter((lb) => lb.block.enable_deletion_protection !== true)
+    .map((lb) => ({
+      address: lb.address,
+      message: `enable_deletion_protection is ${JSON.stringify(lb.block.enable_deletion_protection ?? false)} in production environment ${context.environment!.name}; set the environment's loadBalancer.deletionProtection to true`,
+    }));
+};
+
+const sameTags = (a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([key, value]) => b[key] === value);
+
+const environmentTags: Check = (json, context) => {
+  const findings: Omit<Finding, "rule" | "stack">[] = [];
+  const awsResources = allResources(json).filter((resource) => resource.type.startsWith("aws_"));
+  if (awsResources.length === 0) return findings;
+  const expected = context.environment?.tags;
+  const providers = json.provider?.aws ?? [];
+  if (providers.length === 0) {
+    findings.push({ address: "provider.aws", message: "no aws provider block, so no default_tags; configure the provider with the environment's tags" });
+  }
+  providers.forEach((provider, index) => {
+    const address = `provider.aws${provider.alias ? `.${String(provider.alias)}` : providers.length > 1 ? `[${index}]` : ""}`;
+    const tags = blocks(provider.default_tags)[0]?.tags;
+    if (!isBlock(tags) || Object.keys(tags).length === 0) {
+      findings.push({ address, message: "no default_tags; set them to the environment's tags" });
+    } else if (expected !== undefined && !sameTags(tags, expected)) {
+      findings.push({
+        address,
+        message: `default_tags ${JSON.stringify(tags)} differ from the environment's tags ${JSON.stringify(expected)}; pass the environment's tags unchanged`,
+      });
+    }
+  });
+  if (expected === undefined) return findings;
+  for (const resource of awsResources) {
+    const own: [string, unknown][] = [
+      ...(isBlock(resource.block.tags) ? Object.entries(resource.block.tags) : []),
+      ...blocks(resource.block.tag).map((tag): [string, unknown] => [String(tag.key), tag.value]),
+    ];
+    for (const [key, value] of own) {
+      if (key in expected && value !== expected[key]) {
+        findings.push({
+          address: resource.address,
+          message: `tag ${key}=${JSON.stringify(value)} overrides the environment's ${key}=${JSON.stringify(expected[key])}; remove it from the resource`,
+        });
+      }
+    }
+  }
+  return findings;
+};
+
+/** The tag of an image reference, `undefined` when it has none, `null` when it is pinned by digest. */
+export function imageTag(image: string): string | undefined | null {
+  if (image.includes("@")) return null;
+  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
+  const colon = lastSegment.indexOf(":");
+  return colon < 0 ? undefined : lastSegment.slice(colon + 1);
+}
+
+const pinnedImageTags: Check = (json) =>
+  resourcesOfType(json, "aws_ecs_task_definition").flatMap((task) => {
+    const containers = containersOf(task);
+    if (containers === undefined) return [unreadableContainers(task)];
+    return containers.flatMap((container) => {
+      const image = String(container.image ?? "");
+      const tag = imageTag(image);
+      if (tag === null || isExpression(image) || (tag !== undefined && tag !== "" && !isFloatingImageTag(tag))) return [];
+      return [
+        {
+          address: task.address,
+          message: `container ${JSON.stringify(container.name)} runs ${JSON.stringify(image)}, ${tag === undefined || tag === "" ? "which has no tag (Docker pulls latest)" : "whose tag moves with every push"}; pin a version tag`,
+        },
+      ];
+    });
+  });
+
+/** The check of each rule. */
+export const BASELINE_CHECKS: Readonly<Record<BaselineRuleId, Check>> = {
+  "admin-ports-closed": adminPortsClosed,
+  "no-udp-to-load-balancer": noUdpToLoadBalancer,
+  "current-tls-policy": currentTlsPolicy,
+  "efs-transit-encryption": efsTransitEncryption,
+  "imdsv2-required": imdsv2Required,
+  "no-literal-secrets": noLiteralSecrets,
+  "state-bucket-protected": stateBucketProtected,
+  "production-deletion-protection": productionDeletionProtection,
+  "environment-tags": environmentTags,
+  "pinned-image-tags": pinnedImageTags,
+};
+
+/** Every place where one stack breaks a rule of the baseline, waivers not applied. */
+export function findViolations(stack: SynthesizedStack, context: BaselineContext = {}): Finding[] {
+  return Object.entries(BASELINE_CHECKS).flatMap(([rule, check]) =>
+    check(stack.json, context).map((finding) => ({ rule: rule as BaselineRuleId, stack: stack.name, ...finding })),
+  );
+}
+
+/** A stack to check with its context. */
+export interface StackUnderCheck extends SynthesizedStack {
+  readonly context: BaselineContext;
+}
+
+/** A waiver an environment declares, and whether any stack needed it. */
+export interface WaiverInForce {
+  readonly environment: string;
+  readonly rule: WaivableRuleId;
+  readonly reason: string;
+  /** The findings it excuses; empty when the waiver is no longer needed. */
+  readonly findings: readonly Finding[];
+}
+
+export interface BaselineReport {
+  /** Findings no waiver excuses: each one fails the baseline. */
+  readonly violations: readonly Finding[];
+  /** Every waiver declared by an environment of the checked stacks. */
+  readonly waivers: readonly WaiverInForce[];
+  /** Waivers that excuse nothing; they fail the baseline too, so that none outlives its reason. */
+  readonly unusedWaivers: readonly WaiverInForce[];
+  readonly passed: boolean;
+}
+
+/** Checks stacks against the baseline and applies the waivers of their environments. */
+export function checkBaseline(stacks: readonly StackUnderCheck[]): BaselineReport {
+  const violations: Finding[] = [];
+  const waivers = new Map<string, { environment: string; rule: WaivableRuleId; reason: string; findings: Finding[] }>();
+  for (const stack of stacks) {
+    const environment = stack.context.environment;
+    for (const [rule, reason] of Object.entries(environment?.waivers ?? {})) {
+      const key = `${environment!.name}/${rule}`;
+      if (!waivers.has(key)) waivers.set(key, { environment: environment!.name, rule: rule as WaivableRuleId, reason: reason!, findings: [] });
+    }
+  }
+  for (const stack of stacks) {
+    const environment = stack.context.environment;
+    for (const finding of findViolations(stack, stack.context)) {
+      const waiver = environment && BASELINE_RULES[finding.rule].waivable ? waivers.get(`${environment.name}/${finding.rule}`) : undefined;
+      if (waiver) waiver.findings.push(finding);
+      else violations.push(finding);
+    }
+  }
+  const all = [...waivers.values()];
+  const unusedWaivers = all.filter((waiver) => waiver.findings.length === 0);
+  return { violations, waivers: all, unusedWaivers, passed: violations.length === 0 && unusedWaivers.length === 0 };
+}
+
+/** The report as text: the waivers in force, then what fails. */
+export function formatBaselineReport(report: BaselineReport): string {
+  const lines: string[] = [];
+  lines.push(report.waivers.length === 0 ? "Security baseline: no waivers in force." : "Security baseline: waivers in force:");
+  for (const waiver of report.waivers) {
+    lines.push(`  - ${waiver.environment}: ${waiver.rule} (${waiver.findings.length} finding(s)): ${waiver.reason}`);
+    for (const finding of waiver.findings) lines.push(`      ${finding.stack} ${finding.address}: ${finding.message}`);
+  }
+  for (const waiver of report.unusedWaivers) {
+    lines.push(`FAIL waiver ${waiver.environment}: ${waiver.rule} excuses nothing; remove it from the environment's waivers`);
+  }
+  for (const finding of report.violations) {
+    lines.push(`FAIL ${finding.rule}: ${finding.stack} ${finding.address}: ${finding.message}`);
+  }
+  if (report.passed) lines.push("Security baseline: passed.");
+  return lines.join("\n");
+}

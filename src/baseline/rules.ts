@@ -1,0 +1,109 @@
+/**
+ * The security baseline's rules: their ids, titles, whether an environment may
+ * waive them, and the constants both the baseline checks and the environment
+ * validation use, so the two cannot disagree. `docs/security-baseline.md`
+ * explains each rule and its reason.
+ */
+
+/** Every rule of the baseline, in the order of `docs/security-baseline.md`. */
+export const BASELINE_RULES = {
+  "admin-ports-closed": {
+    title: "No SSH or other admin port reachable from 0.0.0.0/0 or ::/0",
+    waivable: true,
+  },
+  "no-udp-to-load-balancer": {
+    title: "No rule lets UDP reach an application load balancer",
+    waivable: true,
+  },
+  "current-tls-policy": {
+    title: "HTTPS listeners use a current TLS policy (TLS 1.3, minimum TLS 1.2)",
+    waivable: true,
+  },
+  "efs-transit-encryption": {
+    title: "EFS volumes of tasks use transit encryption",
+    waivable: true,
+  },
+  "imdsv2-required": {
+    title: "Instances require IMDSv2 (metadata tokens)",
+    waivable: true,
+  },
+  "no-literal-secrets": {
+    title: "No literal secrets in container environment or SSM parameters",
+    waivable: false,
+  },
+  "state-bucket-protected": {
+    title: "The state bucket is encrypted, versioned and private; the backend encrypts state",
+    waivable: false,
+  },
+  "production-deletion-protection": {
+    title: "Load balancers of production environments have deletion protection",
+    waivable: true,
+  },
+  "environment-tags": {
+    title: "Every resource carries the environment's tags",
+    waivable: false,
+  },
+  "pinned-image-tags": {
+    title: "Container images name a tag other than latest",
+    waivable: true,
+  },
+} as const;
+
+export type BaselineRuleId = keyof typeof BASELINE_RULES;
+
+/** Rules an environment may waive, with a reason, while its operators cannot yet change the setting. */
+export type WaivableRuleId = {
+  [K in BaselineRuleId]: (typeof BASELINE_RULES)[K]["waivable"] extends true ? K : never;
+}[BaselineRuleId];
+
+export const BASELINE_RULE_IDS = Object.keys(BASELINE_RULES) as BaselineRuleId[];
+
+export const WAIVABLE_RULE_IDS = BASELINE_RULE_IDS.filter(
+  (id): id is WaivableRuleId => BASELINE_RULES[id].waivable,
+);
+
+/** Waived rules of one environment, each with the reason it is kept. */
+export type Waivers = Readonly<Partial<Record<WaivableRuleId, string>>>;
+
+/** Ports that administer a host; none may be open to the whole internet. */
+export const ADMIN_PORTS: Readonly<Record<number, string>> = {
+  22: "SSH",
+  23: "Telnet",
+  2375: "Docker API",
+  2376: "Docker API over TLS",
+  3389: "RDP",
+  5900: "VNC",
+  5985: "WinRM",
+  5986: "WinRM over HTTPS",
+  51678: "ECS agent introspection",
+};
+
+/** CIDRs that mean "the whole internet". */
+export const ANYWHERE_CIDRS: readonly string[] = ["0.0.0.0/0", "::/0"];
+
+/** The TLS policy new environments get: TLS 1.3 and 1.2, forward secrecy, AWS's recommendation. */
+export const RECOMMENDED_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/**
+ * A current policy supports TLS 1.3 and accepts nothing older than TLS 1.2:
+ * the `ELBSecurityPolicy-TLS13-1-2-*` and `-TLS13-1-3-*` families (including
+ * their Res, Ext, FIPS and PQ variants). `ELBSecurityPolicy-2016-08`, the
+ * API's default, still accepts TLS 1.0.
+ */
+export function isCurrentTlsPolicy(policy: string): boolean {
+  return /^ELBSecurityPolicy-TLS13-1-[23]-[A-Za-z0-9-]+$/.test(policy);
+}
+
+/** A tag that names no fixed image: what runs changes whenever someone pushes. */
+export function isFloatingImageTag(tag: string): boolean {
+  return tag === "latest";
+}
+
+/**
+ * Names of variables that hold secrets. Such a variable must come from ECS
+ * `secrets` (an SSM parameter), never from the plain `environment`.
+ */
+export const SECRET_VARIABLE_NAME = /PASSWORD|PASSWD|SECRET|CREDENTIAL|PRIVATE_KEY|(^|_)(TOKEN|API_KEY|ACCESS_KEY)$/i;
+
+/** Server-side encryption algorithms S3 accepts as encryption at rest. */
+export const STATE_BUCKET_SSE_ALGORITHMS: readonly string[] = ["AES256", "aws:kms", "aws:kms:dsse"];

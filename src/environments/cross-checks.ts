@@ -1,0 +1,420 @@
+/**
+ * Rules of an environment that relate several fields: subnets against each
+ * other and the VPC, zones against the region, hosts against the zone,
+ * priorities, sizes, names that must differ, what the tasks ask of an
+ * instance, and the settings the security baseline only allows with a waiver.
+ *
+ * They read the raw input defensively, so that they can run even when some
+ * field has the wrong type (the schema reports that one); a value they cannot
+ * read is skipped, never guessed.
+ */
+import {
+  ANYWHERE_CIDRS,
+  BASELINE_RULES,
+  isCurrentTlsPolicy,
+  isFloatingImageTag,
+  RECOMMENDED_TLS_POLICY,
+  WaivableRuleId,
+} from "../baseline/rules";
+import { JITSI_VOLUMES } from "../modules/jitsi";
+import { MATRIX_VOLUMES } from "../modules/matrix";
+import { POSTGRES_UPGRADE_DEFAULTS } from "../modules/postgres-upgrade";
+import { DEFAULT_RULE_PRIORITIES } from "./defaults";
+import { taskMemoryMiB } from "./instance-memory";
+import { AVAILABILITY_ZONE, CERTIFICATE_ARN, dnsNameProblem, parseIpv4Cidr, REGION } from "./schema";
+import { ECS_RESERVED_PORTS, HostPortUse, runTogether, taskLayouts } from "./task-layout";
+
+/** One problem of an environment: the field's path and "what is wrong; how to fix it". */
+export interface EnvironmentProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface CrossCheckResult {
+  readonly errors: EnvironmentProblem[];
+  readonly warnings: EnvironmentProblem[];
+}
+
+type Loose = Readonly<Record<string, unknown>>;
+
+const q = (value: unknown) => JSON.stringify(value);
+const obj = (value: unknown): Loose => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Loose) : {});
+const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+const int = (value: unknown): number | undefined => (typeof value === "number" && Number.isInteger(value) ? value : undefined);
+const bool = (value: unknown): boolean | undefined => (typeof value === "boolean" ? value : undefined);
+
+/** Path of a waiver; rule ids have hyphens, so bracket notation. */
+export const waiverPath = (rule: WaivableRuleId) => `waivers[${q(rule)}]`;
+
+/** The fields of the environment that break a waivable rule, or count as needing a waiver for it. */
+type Breaches = Map<WaivableRuleId, EnvironmentProblem[]>;
+
+export function crossCheck(input: unknown): CrossCheckResult {
+  const errors: EnvironmentProblem[] = [];
+  const warnings: EnvironmentProblem[] = [];
+  const error = (path: string, message: string) => errors.push({ path, message });
+  const breaches: Breaches = new Map();
+  const breach = (rule: WaivableRuleId, path: string, message: string) =>
+    breaches.set(rule, [...(breaches.get(rule) ?? []), { path, message }]);
+
+  const env = obj(input);
+  const region = str(env.region);
+  const validRegion = region !== undefined && REGION.test(region) ? region : undefined;
+
+  // --- Network ------------------------------------------------------------------------------
+  const network = obj(env.network);
+  const subnets = arr(network.subnets).map((raw, index) => {
+    const subnet = obj(raw);
+    const cidr = str(subnet.cidrBlock);
+    const parsed = cidr === undefined ? undefined : parseIpv4Cidr(cidr);
+    return { index, cidr, parsed: typeof parsed === "object" ? parsed : undefined, zone: str(subnet.availabilityZone) };
+  });
+  if (Array.isArray(network.subnets) && subnets.length < 2) {
+    error(
+      "network.subnets",
+      `has ${subnets.length} subnet(s); the load balancer needs subnets in at least two availability zones: add one per zone`,
+    );
+  }
+  subnets.forEach((subnet, j) => {
+    if (!subnet.parsed) return;
+    for (const other of subnets.slice(0, j)) {
+      if (!other.parsed) continue;
+      const overlap =
+        subnet.parsed.address.match(other.parsed.address, other.parsed.prefix) ||
+        other.parsed.address.match(subnet.parsed.address, subnet.parsed.prefix);
+      if (overlap) {
+        error(
+          `network.subnets[${subnet.index}].cidrBlock`,
+          `${q(subnet.cidr)} overlaps network.subnets[${other.index}].cidrBlock ${q(other.cidr)}; give each subnet a range of its own`,
+        );
+      }
+    }
+  });
+  const vpcCidr = str(network.vpcCidrBlock);
+  const vpc = vpcCidr === undefined ? undefined : parseIpv4Cidr(vpcCidr);
+  if (typeof vpc === "object") {
+    for (const subnet of subnets) {
+      if (subnet.parsed && !(subnet.parsed.prefix >= vpc.prefix && subnet.parsed.address.match(vpc.address, vpc.prefix))) {
+        error(
+          `network.subnets[${subnet.index}].cidrBlock`,
+          `${q(subnet.cidr)} is outside network.vpcCidrBlock ${q(vpcCidr)}; pick a range inside the VPC's`,
+        );
+      }
+    }
+  }
+  const zonesSeen = new Map<string, number>();
+  const usedLetters = new Set(subnets.map((s) => s.zone?.slice(-1)));
+  const freeZone = validRegion ? `${validRegion}${"abcdef".split("").find((l) => !usedLetters.has(l)) ?? "a"}` : "another zone";
+  for (const subnet of subnets) {
+    const zone = subnet.zone;
+    const match = zone === undefined ? null : AVAILABILITY_ZONE.exec(zone);
+    if (!match) continue;
+    const path = `network.subnets[${subnet.index}].availabilityZone`;
+    if (validRegion !== undefined && match[1] !== validRegion) {
+      error(path, `${q(zone)} is not in the environment's region ${q(validRegion)}; use a zone of that region, e.g. ${q(`${validRegion}a`)}`);
+      continue;
+    }
+    const first = zonesSeen.get(zone!);
+    if (first !== undefined) {
+      error(
+        path,
+        `${q(zone)} is already the zone of network.subnets[${first}]; an ALB takes one subnet per zone and needs two zones: put this subnet in another zone, e.g. ${q(freeZone)}`,
+      );
+    } else {
+      zonesSeen.set(zone!, subnet.index);
+    }
+  }
+
+  // --- Certificate ----------------------------------------------------------------------------
+  const loadBalancer = obj(env.loadBalancer);
+  const certificate = str(loadBalancer.certificateArn);
+  const certificateParts = certificate === undefined ? null : CERTIFICATE_ARN.exec(certificate);
+  if (certificateParts && validRegion !== undefined && certificateParts[2] !== validRegion) {
+    error(
+      "loadBalancer.certificateArn",
+      `the certificate is in ${certificateParts[2]}, but a load balancer in ${validRegion} can only use a certificate of its own region; request or import it in ${validRegion}`,
+    );
+  }
+  const accountId = str(env.accountId);
+  if (certificateParts && accountId !== undefined && /^\d{12}$/.test(accountId) && certificateParts[3] !== accountId) {
+    error(
+      "loadBalancer.certificateArn",
+      `the certificate belongs to account ${certificateParts[3]}, not to the environment's account ${accountId}; use a certificate of account ${accountId}`,
+    );
+  }
+
+  // --- DNS ----------------------------------------------------------------------------------
+  const dns = obj(env.dns);
+  const hosts = Object.entries(obj(dns.hosts))
+    .map(([key, value]) => ({ key, host: str(value) }))
+    .filter((entry): entry is { key: string; host: string } => entry.host !== undefined && dnsNameProblem(entry.host) === undefined);
+  const zoneName = str(dns.hostedZoneName);
+  if (zoneName !== undefined && dnsNameProblem(zoneName) === undefined) {
+    for (const { key, host } of hosts) {
+      if (host === zoneName) {
+        error(`dns.hosts.${key}`, `${q(host)} is the zone's apex, where a CNAME record is not allowed; use a name inside it, e.g. ${q(`${key}.${zoneName}`)}`);
+      } else if (!host.endsWith(`.${zoneName}`)) {
+        error(`dns.hosts.${key}`, `${q(host)} is not inside the hosted zone ${q(zoneName)}; use a name ending in ".${zoneName}", or the zone that holds it`);
+      }
+    }
+  }
+  hosts.forEach(({ key, host }, index) => {
+    const first = hosts.slice(0, index).find((other) => other.host === host);
+    if (first) {
+      error(`dns.hosts.${key}`, `${q(host)} is also dns.hosts.${first.key}; each service needs a host name of its own (two records cannot share a name)`);
+    }
+  });
+
+  // --- Listener rule priorities ---------------------------------------------------------------
+  const priorities = obj(loadBalancer.rulePriorities);
+  const effectivePriorities = (Object.keys(DEFAULT_RULE_PRIORITIES) as (keyof typeof DEFAULT_RULE_PRIORITIES)[]).map((rule) => ({
+    rule,
+    priority: int(priorities[rule]) ?? (priorities[rule] === undefined ? DEFAULT_RULE_PRIORITIES[rule] : undefined),
+    set: priorities[rule] !== undefined,
+  }));
+  effectivePriorities.forEach((entry, index) => {
+    const clash = effectivePriorities.slice(0, index).find((other) => other.priority !== undefined && other.priority === entry.priority);
+    if (clash) {
+      const [path, other] = entry.set || !clash.set ? [entry, clash] : [clash, entry];
+      error(
+        `loadBalancer.rulePriorities.${path.rule}`,
+        `${path.priority} is also the priority of the ${other.rule} rule; listener rule priorities must be unique on the listener: pick another, e.g. ${Math.max(...effectivePriorities.map((e) => e.priority ?? 0)) + 1}`,
+      );
+    }
+  });
+
+  // --- Autoscaling sizes ----------------------------------------------------------------------
+  const capacity = obj(env.capacity);
+  const [desired, min, max] = [int(capacity.desiredCapacity), int(capacity.minSize), int(capacity.maxSize)];
+  if (min !== undefined && desired !== undefined && min > desired) {
+    error("capacity.minSize", `${min} is more than capacity.desiredCapacity (${desired}); the group needs minSize <= desiredCapacity <= maxSize: lower minSize or raise desiredCapacity`);
+  }
+  if (desired !== undefined && max !== undefined && desired > max) {
+    error("capacity.desiredCapacity", `${desired} is more than capacity.maxSize (${max}); the group needs minSize <= desiredCapacity <= maxSize: lower desiredCapacity or raise maxSize`);
+  }
+  if (max === 0) {
+    error("capacity.maxSize", "0 leaves no instance to run the services; set it to 1 or more");
+  }
+
+  // --- Names that must differ -----------------------------------------------------------------
+  const distinct = (what: string, entries: { path: string; value: unknown }[], why: string) => {
+    const seen = new Map<string, string>();
+    for (const { path, value } of entries) {
+      const text = str(value);
+      if (text === undefined) continue;
+      const first = seen.get(text);
+      if (first !== undefined) error(path, `${q(text)} is also ${first}; ${why}: give each ${what} its own name`);
+      else seen.set(text, path);
+    }
+  };
+  const targetGroups = obj(loadBalancer.targetGroupNames);
+  distinct(
+    "target group",
+    ["jitsi", "element", "synapse"].map((key) => ({ path: `loadBalancer.targetGroupNames.${key}`, value: targetGroups[key] })),
+    "target group names are unique in a region",
+  );
+  const groups = obj(env.securityGroups);
+  distinct(
+    "security group",
+    ["loadBalancer", "instances", "efs"].map((key) => ({ path: `securityGroups.${key}.name`, value: obj(groups[key]).name })),
+    "security group names are unique in a VPC",
+  );
+  const jitsi = obj(env.jitsi);
+  const matrix = obj(env.matrix);
+  const upgrade = obj(env.postgresUpgrade);
+  distinct(
+    "service",
+    [
+      { path: "jitsi.serviceName", value: jitsi.serviceName },
+      { path: "matrix.serviceName", value: matrix.serviceName },
+      { path: "postgresUpgrade.serviceName", value: upgrade.serviceName ?? POSTGRES_UPGRADE_DEFAULTS.serviceName },
+    ],
+    "service names are unique in a cluster",
+  );
+  distinct(
+    "task definition family",
+    [
+      { path: "jitsi.taskFamily", value: jitsi.taskFamily },
+      { path: "matrix.taskFamily", value: matrix.taskFamily },
+      { path: "postgresUpgrade.taskFamily", value: upgrade.taskFamily ?? POSTGRES_UPGRADE_DEFAULTS.taskFamily },
+    ],
+    "each task needs a family of its own, or one task's revisions replace the other's",
+  );
+  const iam = obj(env.iam);
+  const clusterName = str(obj(env.cluster).name);
+  const executionRole = str(iam.taskExecutionRoleName) ?? (clusterName === undefined ? undefined : `${clusterName}-task-execution`);
+  if (iam.taskExecutionRoleName === undefined && executionRole !== undefined && executionRole.length > 64) {
+    error(
+      "iam.taskExecutionRoleName",
+      `is not set, and the default ${q(executionRole)} (cluster name + "-task-execution") has ${executionRole.length} characters, more than the 64 of an IAM role name; set a shorter name`,
+    );
+  }
+  if (executionRole !== undefined && executionRole === str(iam.instanceRoleName)) {
+    const [path, other] =
+      iam.taskExecutionRoleName === undefined
+        ? ["iam.instanceRoleName", "the default task execution role name (cluster name + \"-task-execution\")"]
+        : ["iam.taskExecutionRoleName", "iam.instanceRoleName"];
+    error(path, `${q(executionRole)} is also ${other}; the instances' role and the task execution role are different roles: give each its own name`);
+  }
+
+  // --- Volumes --------------------------------------------------------------------------------
+  const volumeChecks: [string, Loose, readonly string[]][] = [
+    ["jitsi.volumes", jitsi, JITSI_VOLUMES],
+    ["matrix.volumes", matrix, MATRIX_VOLUMES],
+  ];
+  for (const [field, section, required] of volumeChecks) {
+    if (!Array.isArray(section.volumes)) continue;
+    const names = section.volumes.map((volume) => str(obj(volume).name));
+    const missing = required.filter((name) => !names.includes(name));
+    if (missing.length > 0) {
+      error(field, `has no volume ${missing.map(q).join(", ")}, which the containers mount; add it with its root directory on EFS`);
+    }
+    names.forEach((name, index) => {
+      if (name !== undefined && names.indexOf(name) < index) {
+        error(`${field}[${index}].name`, `${q(name)} is also ${field}[${names.indexOf(name)}].name; a task's volumes need distinct names: remove or rename one`);
+      }
+    });
+    section.volumes.forEach((volume, index) => {
+      if (obj(volume).transitEncryption === false) {
+        breach("efs-transit-encryption", `${field}[${index}].transitEncryption`, "false sends NFS traffic in clear text");
+      }
+    });
+  }
+
+  // --- What the tasks ask of one instance ------------------------------------------------------
+  const jitsiMemory = obj(jitsi.memory);
+  const layouts = taskLayouts({
+    jitsi: {
+      webHostPort: int(jitsi.webHostPort),
+      memory: Object.fromEntries(
+        Object.entries(jitsiMemory).filter((entry): entry is [string, number] => int(entry[1]) !== undefined),
+      ),
+    },
+    matrix: {
+      containerMemory: int(matrix.containerMemory),
+      synapseHostPort: int(matrix.synapseHostPort),
+      elementHostPort: int(matrix.elementHostPort),
+    },
+    postgresUpgrade: { memory: int(upgrade.memory) },
+  });
+  const instanceType = str(capacity.instanceType);
+  const available = instanceType === undefined ? undefined : taskMemoryMiB(instanceType);
+  if (available !== undefined) {
+    for (const layout of layouts) {
+      const total = layout.memory.reduce((sum, container) => sum + container.mib, 0);
+      if (total > available) {
+        error(
+          layout.memoryField,
+          `the ${layout.task} task's containers together reserve ${total} MiB (${layout.memory.map((c) => `${c.container} ${c.mib}`).join(", ")}), more than the ${available} MiB a ${instanceType} offers to tasks, so the task could never be placed; lower the memory or choose a larger capacity.instanceType`,
+        );
+      }
+    }
+  }
+  const portText = (use: HostPortUse) => `${use.port}/${use.protocol}`;
+  // Only ports the environment sets can clash: the constructs' own ports are distinct by design.
+  const isSet = (use: HostPortUse) => use.field !== undefined && obj(env[use.field.split(".")[0]])[use.field.split(".")[1]] !== undefined;
+  const uses = layouts.flatMap((layout) => layout.hostPorts.map((use) => ({ layout, use })));
+  const position = (use: HostPortUse) => uses.findIndex((entry) => entry.use === use);
+  // Of two set ports that clash, only the later one is reported.
+  const reportedElsewhere = (use: HostPortUse, other: HostPortUse) => isSet(other) && position(other) > position(use);
+  for (const layout of layouts) {
+    for (const use of layout.hostPorts) {
+      if (!isSet(use)) continue;
+      const field = use.field!;
+      const reserved = use.protocol === "tcp" ? ECS_RESERVED_PORTS[use.port] : undefined;
+      if (reserved !== undefined) {
+        error(field, `${use.port} is reserved on ECS container instances for ${reserved}, so the task would never start; pick another port`);
+        continue;
+      }
+      const sameTask = layout.hostPorts.find((other) => other !== use && other.port === use.port && other.protocol === use.protocol);
+      if (sameTask && reportedElsewhere(use, sameTask)) continue;
+      if (sameTask) {
+        error(
+          field,
+          `${portText(use)} is also the host port of the ${sameTask.container} container${sameTask.field ? ` (${sameTask.field})` : ""} in the ${layout.task} task; containers of one task need distinct host ports: pick another`,
+        );
+        continue;
+      }
+      for (const other of layouts) {
+        if (other === layout || !runTogether(layout.task, other.task)) continue;
+        const clash = other.hostPorts.find((candidate) => candidate.port === use.port && candidate.protocol === use.protocol);
+        if (clash && !reportedElsewhere(use, clash)) {
+          error(
+            field,
+            `${portText(use)} is also published by the ${clash.container} container of the ${other.task} task${clash.field ? ` (${clash.field})` : ""}, and both tasks run on the same instance; pick a port no other task uses`,
+          );
+        }
+      }
+    }
+  }
+
+  // --- Settings the security baseline allows only with a waiver --------------------------------
+  const legacy = obj(env.legacy);
+  arr(legacy.sshIngressCidrs).forEach((cidr, index) => {
+    if (typeof cidr === "string" && ANYWHERE_CIDRS.includes(cidr)) {
+      breach("admin-ports-closed", `legacy.sshIngressCidrs[${index}]`, `${q(cidr)} opens SSH to the whole internet`);
+    }
+  });
+  if (legacy.loadBalancerUdpMediaIngress === true) {
+    breach("no-udp-to-load-balancer", "legacy.loadBalancerUdpMediaIngress", "true opens UDP on the load balancer's group, which an ALB cannot carry");
+  }
+  const sslPolicy = str(loadBalancer.sslPolicy);
+  if (sslPolicy !== undefined && !isCurrentTlsPolicy(sslPolicy)) {
+    breach("current-tls-policy", "loadBalancer.sslPolicy", `${q(sslPolicy)} is not a current TLS policy (TLS 1.3 with TLS 1.2 at least); use ${q(RECOMMENDED_TLS_POLICY)}`);
+  }
+  if (bool(capacity.requireImdsv2) === false) {
+    breach("imdsv2-required", "capacity.requireImdsv2", "false lets the instances answer IMDSv1");
+  }
+  if ((bool(env.production) ?? true) && bool(loadBalancer.deletionProtection) === false) {
+    breach(
+      "production-deletion-protection",
+      "loadBalancer.deletionProtection",
+      "false leaves a production load balancer unprotected from deletion (production is true unless the environment sets production: false)",
+    );
+  }
+  const imageTags: [string, unknown][] = [
+    ["jitsi.imageTag", jitsi.imageTag],
+    ...Object.entries(obj(matrix.imageTags)).map(([key, tag]): [string, unknown] => [`matrix.imageTags.${key}`, tag]),
+    ["postgresUpgrade.imageTag", upgrade.imageTag],
+  ];
+  for (const [path, tag] of imageTags) {
+    if (typeof tag === "string" && isFloatingImageTag(tag)) {
+      breach("pinned-image-tags", path, `${q(tag)} runs whatever was pushed last, so a restart can change the version`);
+    }
+  }
+
+  const waivers = obj(env.waivers);
+  for (const [rule, problems] of breaches) {
+    const waived = typeof waivers[rule] === "string";
+    for (const problem of problems) {
+      if (rule === "pinned-image-tags") {
+        // A legacy environment keeps running; a new one must not start on a moving tag.
+        const target = waived ? warnings : errors;
+        target.push({
+          path: problem.path,
+          message: `${problem.message}${waived ? ` (waived: ${rule})` : ""}; pin a version tag${waived ? "" : `, or add ${waiverPath(rule)} with the reason the environment keeps it`}`,
+        });
+      } else if (!waived) {
+        error(
+          problem.path,
+          `${problem.message}, which the security baseline forbids (${rule}: ${BASELINE_RULES[rule].title}); change it, or add ${waiverPath(rule)} with the reason the environment keeps it`,
+        );
+      }
+    }
+  }
+  for (const rule of Object.keys(waivers)) {
+    if (rule in BASELINE_RULES && BASELINE_RULES[rule as WaivableRuleId].waivable && !breaches.has(rule as WaivableRuleId)) {
+      error(waiverPath(rule as WaivableRuleId), `nothing in this environment breaks ${rule}, so there is nothing to waive; remove the waiver`);
+    }
+  }
+
+  return { errors, warnings };
+}
+
+/** An IPv4 range contains another: used by cross-environment checks. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const [x, y] = [parseIpv4Cidr(a), parseIpv4Cidr(b)];
+  if (typeof x === "string" || typeof y === "string") return false;
+  return x.address.match(y.address, y.prefix) || y.address.match(x.address, x.prefix);
+}

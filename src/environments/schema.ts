@@ -1,0 +1,437 @@
+/**
+ * The shape of an environment and the rules each field must follow on its own
+ * (AWS name rules and lengths, ID and ARN formats, CIDRs, ports, memory),
+ * as a zod schema. Rules that relate several fields live in `cross-checks.ts`.
+ *
+ * Every message says what is wrong, shows the bad value and ends with the fix
+ * after a `;`; the field path is added when the problems are listed.
+ */
+import * as ipaddr from "ipaddr.js";
+import { z } from "zod";
+import { SECRET_VARIABLE_NAME, WAIVABLE_RULE_IDS, BASELINE_RULES, BaselineRuleId } from "../baseline/rules";
+import type { Environment } from "./environment";
+
+const q = (value: unknown) => JSON.stringify(value);
+
+/** A rule over one value: the message of what is wrong and how to fix it, or undefined when it holds. */
+type Rule<T> = (value: T) => string | undefined;
+
+/** A schema whose value must pass every rule; the first one that fails gives the message. */
+function checked<S extends z.ZodType>(schema: S, ...rules: Rule<z.output<S>>[]): S {
+  return schema.superRefine((value, ctx) => {
+    for (const rule of rules) {
+      const message = rule(value);
+      if (message !== undefined) {
+        ctx.addIssue({ code: "custom", message, input: value });
+        return;
+      }
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strings: names, IDs, ARNs
+// ---------------------------------------------------------------------------------------------
+
+interface NameRule {
+  /** What the value names, e.g. "load balancer name". */
+  readonly what: string;
+  readonly max: number;
+  readonly pattern: RegExp;
+  /** The allowed characters, in words. */
+  readonly allowed: string;
+  readonly example: string;
+}
+
+/** A name with AWS's length limit and character rules. */
+function awsName(rule: NameRule, ...extra: Rule<string>[]) {
+  return checked(
+    z.string(),
+    (value) => (value === "" ? `is empty; give a ${rule.what}, e.g. ${q(rule.example)}` : undefined),
+    (value) =>
+      value.length > rule.max
+        ? `${q(value)} has ${value.length} characters, more than the ${rule.max} AWS allows for a ${rule.what}; shorten it, e.g. ${q(rule.example)}`
+        : undefined,
+    (value) =>
+      rule.pattern.test(value) ? undefined : `${q(value)} is not a valid ${rule.what}; use ${rule.allowed}, e.g. ${q(rule.example)}`,
+    ...extra,
+  );
+}
+
+/** A string of a fixed format, e.g. an ID. */
+function formatted(what: string, pattern: RegExp, example: string) {
+  return checked(z.string(), (value) =>
+    pattern.test(value) ? undefined : `${q(value)} is not a valid ${what}; it looks like ${q(example)}`,
+  );
+}
+
+const ALPHANUMERIC_WITH_HYPHENS = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+const ECS_NAME = /^[A-Za-z0-9_-]+$/;
+const IAM_NAME = /^[\w+=,.@-]+$/;
+/** Characters AWS accepts in the name and description of a VPC security group. */
+const SECURITY_GROUP_TEXT = /^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/;
+/** Characters AWS accepts in tag keys and values across services. */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+export const ENVIRONMENT_NAME = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
+export const REGION = /^([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)$/;
+export const AVAILABILITY_ZONE = /^([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)[a-z]$/;
+export const CERTIFICATE_ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):acm:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Docker's tag grammar. */
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+const environmentName = awsName(
+  {
+    what: "environment name",
+    max: 24,
+    pattern: ENVIRONMENT_NAME,
+    allowed: "lowercase letters, digits and hyphens, starting with a letter (it names stacks, state keys and SSM paths)",
+    example: "dev",
+  },
+);
+
+const region = formatted("region", REGION, "eu-west-1");
+
+const tagText = (what: string, max: number) =>
+  checked(
+    z.string(),
+    (value) => (value.length > max ? `${q(value)} has ${value.length} characters, more than the ${max} AWS allows for a ${what}; shorten it` : undefined),
+    (value) => (TAG_TEXT.test(value) ? undefined : `${q(value)} has characters AWS refuses in a ${what}; use letters, digits, spaces and _ . : / = + - @`),
+  );
+
+/** At most 50 tags per resource; the resources of this platform add a `Name` of their own. */
+const MAX_ENVIRONMENT_TAGS = 49;
+
+const tags = z.record(z.string(), tagText("tag value", 256)).superRefine((value, ctx) => {
+  const keys = Object.keys(value);
+  if (keys.length > MAX_ENVIRONMENT_TAGS) {
+    ctx.addIssue({
+      code: "custom",
+      message: `has ${keys.length} tags; AWS allows 50 per resource and the resources add their own Name, so keep at most ${MAX_ENVIRONMENT_TAGS}`,
+    });
+  }
+  for (const key of keys) {
+    const problem =
+      key === ""
+        ? "an empty tag key; give every tag a key"
+        : key.length > 128
+          ? `tag key ${q(key)} has ${key.length} characters, more than the 128 AWS allows; shorten it`
+          : /^aws:/i.test(key)
+            ? `tag key ${q(key)} starts with "aws:", which AWS reserves; rename it`
+            : key === "Name"
+              ? 'tag key "Name" would be overridden by each resource\'s own Name; remove it from the environment\'s tags'
+              : !TAG_TEXT.test(key)
+                ? `tag key ${q(key)} has characters AWS refuses; use letters, digits, spaces and _ . : / = + - @`
+                : undefined;
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem, path: [key], input: key });
+  }
+});
+
+const accountId = formatted("12-digit AWS account ID", /^\d{12}$/, "123456789012");
+const vpcId = formatted("VPC ID", /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, "vpc-0123456789abcdef0");
+const efsFileSystemId = formatted("EFS file system ID", /^fs-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, "fs-0123456789abcdef0");
+const amiId = formatted("AMI ID", /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, "ami-0123456789abcdef0");
+const hostedZoneId = formatted("Route53 hosted zone ID", /^Z[0-9A-Z]{1,31}$/, "Z3R834M85QA828");
+const certificateArn = formatted(
+  "ACM certificate ARN",
+  CERTIFICATE_ARN,
+  "arn:aws:acm:eu-west-1:123456789012:certificate/f96dc200-2a69-4a5d-bcaa-c57dfa5367ea",
+);
+const instanceType = formatted("EC2 instance type", /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "c5a.large");
+const availabilityZone = formatted("availability zone name", AVAILABILITY_ZONE, "eu-west-1a");
+
+const securityGroupName = awsName(
+  { what: "security group name", max: 255, pattern: SECURITY_GROUP_TEXT, allowed: "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*", example: "jitsi-matrix-alb-sg-dev" },
+  (value) => (/^sg-/i.test(value) ? `${q(value)} starts with "sg-", which AWS reserves for group IDs; rename it` : undefined),
+);
+const securityGroupDescription = awsName({
+  what: "security group description",
+  max: 255,
+  pattern: SECURITY_GROUP_TEXT,
+  allowed: "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
+  example: "jitsi matrix alb sg dev",
+});
+
+const iamRoleName = awsName({ what: "IAM role name", max: 64, pattern: IAM_NAME, allowed: "letters, digits and +=,.@_-", example: "jitsi-matrix-agent-dev" });
+const instanceProfileName = awsName({
+  what: "IAM instance profile name",
+  max: 128,
+  pattern: IAM_NAME,
+  allowed: "letters, digits and +=,.@_-",
+  example: "jitsi-matrix-agent-dev",
+});
+const ecsName = (what: string, example: string) =>
+  awsName({ what, max: 255, pattern: ECS_NAME, allowed: "letters, digits, hyphens and underscores", example });
+const autoScalingGroupName = awsName({
+  what: "Auto Scaling group name",
+  max: 255,
+  pattern: /^[^\x00-\x1f:]+$/,
+  allowed: "printable characters other than a colon",
+  example: "jitsi-matrix-asg-dev",
+});
+const keyName = awsName({ what: "EC2 key pair name", max: 255, pattern: /^[\x20-\x7e]+$/, allowed: "printable ASCII characters", example: "jitsi-cluster-key" });
+
+const loadBalancerName = awsName(
+  { what: "load balancer name", max: 32, pattern: ALPHANUMERIC_WITH_HYPHENS, allowed: "letters, digits and hyphens, not starting or ending with a hyphen", example: "jitsi-matrix-alb-dev" },
+  (value) => (value.startsWith("internal-") ? `${q(value)} starts with "internal-", which AWS reserves; rename it` : undefined),
+);
+const targetGroupName = awsName({
+  what: "target group name",
+  max: 32,
+  pattern: ALPHANUMERIC_WITH_HYPHENS,
+  allowed: "letters, digits and hyphens, not starting or ending with a hyphen",
+  example: "jitsi-http-target-dev",
+});
+
+export const SSL_POLICY_NAME = /^ELBSecurityPolicy-[A-Za-z0-9-]+$/;
+const sslPolicy = formatted("predefined ELB security policy name", SSL_POLICY_NAME, "ELBSecurityPolicy-TLS13-1-2-2021-06");
+
+/** A DNS name as Route53 stores it: lowercase labels of letters, digits and inner hyphens. */
+export function dnsNameProblem(value: string): string | undefined {
+  if (value.endsWith(".")) return `${q(value)} ends with a dot; write it without, e.g. ${q(value.slice(0, -1))}`;
+  if (value !== value.toLowerCase()) return `${q(value)} has uppercase letters, which Route53 stores lowercased (a perpetual diff); write ${q(value.toLowerCase())}`;
+  if (value.length > 253) return `${q(value)} has ${value.length} characters, more than the 253 of a DNS name; shorten it`;
+  const labels = value.split(".");
+  if (labels.length < 2) return `${q(value)} is not a fully qualified host name; write it with its domain, e.g. "meet.example.org"`;
+  const bad = labels.find((label) => !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(label));
+  if (bad !== undefined) {
+    return `${q(value)} is not a valid DNS name: label ${q(bad)} must be 1 to 63 letters, digits or inner hyphens; fix the name, e.g. "meet.example.org"`;
+  }
+  return undefined;
+}
+const dnsName = checked(z.string(), dnsNameProblem);
+
+const imageTag = checked(z.string(), (value) =>
+  value === ""
+    ? "is empty, so the image has no tag and Docker pulls whatever latest is; give a version tag, e.g. \"stable-6865\""
+    : IMAGE_TAG.test(value)
+      ? undefined
+      : `${q(value)} is not a Docker tag; use up to 128 letters, digits, _ . -, not starting with . or -, e.g. "v1.53.0"`,
+);
+
+// ---------------------------------------------------------------------------------------------
+// Networks
+// ---------------------------------------------------------------------------------------------
+
+/** A parsed IPv4 CIDR, or the message of why it is not one. */
+export function parseIpv4Cidr(value: string): { address: ipaddr.IPv4; prefix: number } | string {
+  const match = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(value);
+  if (!match || !ipaddr.IPv4.isValidFourPartDecimal(match[1]) || Number(match[2]) > 32) {
+    return `${q(value)} is not an IPv4 CIDR; write it as address/prefix, e.g. "10.0.1.0/24"`;
+  }
+  return { address: ipaddr.IPv4.parse(match[1]), prefix: Number(match[2]) };
+}
+
+/** The CIDR's own network address: `172.31.48.5/28` is `172.31.48.0/28`. */
+export function networkCidr(address: ipaddr.IPv4, prefix: number): string {
+  return `${ipaddr.IPv4.networkAddressFromCIDR(`${address.toString()}/${prefix}`).toString()}/${prefix}`;
+}
+
+const networkOnly = (value: string) => {
+  const parsed = parseIpv4Cidr(value);
+  if (typeof parsed === "string") return parsed;
+  const network = networkCidr(parsed.address, parsed.prefix);
+  return network === value ? undefined : `${q(value)} has host bits set; write the network address ${q(network)}`;
+};
+
+const vpcCidr = checked(z.string(), networkOnly, (value) => {
+  const prefix = Number(value.split("/")[1]);
+  return prefix >= 16 && prefix <= 28 ? undefined : `${q(value)} has a /${prefix} prefix; a VPC range is /16 to /28`;
+});
+const subnetCidr = checked(z.string(), networkOnly, (value) => {
+  const prefix = Number(value.split("/")[1]);
+  return prefix >= 16 && prefix <= 28 ? undefined : `${q(value)} has a /${prefix} prefix; AWS subnets are /16 to /28, e.g. "10.0.1.0/28"`;
+});
+const ingressCidr = checked(z.string(), (value) => {
+  if (value === "::/0") return undefined;
+  const parsed = parseIpv4Cidr(value);
+  return typeof parsed === "string" ? parsed : networkOnly(value);
+});
+
+const publicIpv4 = checked(z.string(), (value) => {
+  if (!ipaddr.IPv4.isValidFourPartDecimal(value)) return `${q(value)} is not an IPv4 address; give the instance's public address, e.g. "54.0.0.10"`;
+  const range = ipaddr.IPv4.parse(value).range();
+  return range === "unicast" ? undefined : `${q(value)} is a ${range} address, which clients on the internet cannot reach; give the public (Elastic IP) address`;
+});
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+// ---------------------------------------------------------------------------------------------
+
+const integer = (what: string, min: number, max: number, fix: string) =>
+  checked(z.number(), (value) =>
+    Number.isInteger(value) && value >= min && value <= max
+      ? undefined
+      : `${q(value)} is not a valid ${what}: it must be a whole number from ${min} to ${max}; ${fix}`,
+  );
+
+/** Docker refuses containers with less memory than this. */
+export const MIN_CONTAINER_MEMORY_MIB = 6;
+
+const instanceCount = integer("instance count", 0, 10000, "give a number of instances");
+const seconds = integer("number of seconds", 0, 7200, "give seconds, e.g. 300");
+const hostPort = integer("port", 1, 65535, "pick a free port, e.g. 8000");
+export const MAX_RULE_PRIORITY = 50000;
+const rulePriority = integer("listener rule priority", 1, MAX_RULE_PRIORITY, "pick an unused priority, e.g. 100");
+const memory = integer("memory in MiB", MIN_CONTAINER_MEMORY_MIB, 1048576, `give at least ${MIN_CONTAINER_MEMORY_MIB} MiB, e.g. 256`);
+
+// ---------------------------------------------------------------------------------------------
+// Composite parts
+// ---------------------------------------------------------------------------------------------
+
+const securityGroup = z.strictObject({ name: securityGroupName, description: securityGroupDescription });
+
+const volume = z.strictObject({
+  name: awsName({ what: "volume name", max: 255, pattern: ECS_NAME, allowed: "letters, digits, hyphens and underscores", example: "jitsi-data" }),
+  rootDirectory: checked(
+    z.string(),
+    (value) =>
+      value.startsWith("/") ? undefined : `${q(value)} is not an absolute path; write it from the file system's root, e.g. ${q(`/${value}`)}`,
+    (value) => (value.split("/").includes("..") ? `${q(value)} climbs with ".."; write the directory's own path from the root` : undefined),
+  ),
+  transitEncryption: z.boolean().optional(),
+});
+
+/** Containers whose environment an environment file may extend, per task. */
+export const JITSI_CONTAINERS = ["web", "prosody", "jicofo", "jvb"] as const;
+
+/** Plain variables of one container; a secret must never be one of them. */
+const containerVariables = z.record(z.string(), z.string()).superRefine((value, ctx) => {
+  for (const [name, variable] of Object.entries(value)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      ctx.addIssue({ code: "custom", path: [name], input: name, message: `${q(name)} is not a variable name; use letters, digits and underscores` });
+    } else if (SECRET_VARIABLE_NAME.test(name) && variable !== "") {
+      ctx.addIssue({
+        code: "custom",
+        path: [name],
+        input: "<redacted>",
+        message: `${name} looks like a secret and must not be a literal in the environment (it would sit in the code and the task definition); store it in SSM and pass it through the container's secrets`,
+      });
+    }
+  }
+});
+
+const jitsiEnvironment = z.record(z.string(), containerVariables).superRefine((value, ctx) => {
+  for (const name of Object.keys(value)) {
+    if (!(JITSI_CONTAINERS as readonly string[]).includes(name)) {
+      ctx.addIssue({ code: "custom", path: [name], input: name, message: `there is no container ${q(name)} in the jitsi task; use ${JITSI_CONTAINERS.join(", ")}` });
+    }
+  }
+});
+
+const waivers = z.record(z.string(), z.string()).superRefine((value, ctx) => {
+  for (const [rule, reason] of Object.entries(value)) {
+    const known = rule in BASELINE_RULES;
+    const problem = !known
+      ? `${q(rule)} is not a rule of the security baseline; use one of ${WAIVABLE_RULE_IDS.join(", ")}`
+      : !BASELINE_RULES[rule as BaselineRuleId].waivable
+        ? `rule ${rule} cannot be waived; change the setting that breaks it`
+        : reason.trim().length < 10
+          ? `${q(reason)} is not a reason; say in a sentence why the environment keeps the weaker setting and until when`
+          : undefined;
+    if (problem !== undefined) ctx.addIssue({ code: "custom", path: [rule], input: reason, message: problem });
+  }
+});
+
+/** The whole environment; unknown fields are refused, so a misspelt optional field cannot go unnoticed. */
+export const environmentSchema = z.strictObject({
+  name: environmentName,
+  region,
+  tags,
+  production: z.boolean().optional(),
+  accountId: accountId.optional(),
+  network: z.strictObject({
+    vpcId,
+    vpcCidrBlock: vpcCidr.optional(),
+    subnets: z.array(
+      z.strictObject({
+        cidrBlock: subnetCidr,
+        availabilityZone,
+        name: tagText("subnet Name tag", 256),
+      }),
+    ),
+  }),
+  efsFileSystemId,
+  securityGroups: z.strictObject({ loadBalancer: securityGroup, instances: securityGroup, efs: securityGroup }),
+  iam: z.strictObject({
+    instanceRoleName: iamRoleName,
+    instanceProfileName,
+    taskExecutionRoleName: iamRoleName.optional(),
+  }),
+  capacity: z.strictObject({
+    autoScalingGroupName,
+    imageId: amiId,
+    instanceType,
+    keyName: keyName.optional(),
+    desiredCapacity: instanceCount,
+    minSize: instanceCount,
+    maxSize: instanceCount,
+    healthCheckGracePeriod: seconds.optional(),
+    healthCheckType: z.enum(["EC2", "ELB"]).optional(),
+    requireImdsv2: z.boolean().optional(),
+  }),
+  cluster: z.strictObject({ name: ecsName("cluster name", "jitsi-matrix-cluster-dev") }),
+  loadBalancer: z.strictObject({
+    name: loadBalancerName,
+    internal: z.boolean().optional(),
+    deletionProtection: z.boolean().optional(),
+    sslPolicy: sslPolicy.optional(),
+    certificateArn,
+    targetGroupNames: z.strictObject({ jitsi: targetGroupName, element: targetGroupName, synapse: targetGroupName }),
+    rulePriorities: z.strictObject({ element: rulePriority.optional(), synapse: rulePriority.optional() }).optional(),
+  }),
+  dns: z.strictObject({
+    hostedZoneId,
+    hostedZoneName: dnsName.optional(),
+    hosts: z.strictObject({ jitsi: dnsName, matrix: dnsName, element: dnsName, synapse: dnsName }),
+  }),
+  jitsi: z.strictObject({
+    serviceName: ecsName("service name", "jitsi-service-dev"),
+    taskFamily: ecsName("task definition family", "jitsi-meet-task-dev"),
+    imageTag,
+    webHostPort: hostPort.optional(),
+    volumes: z.array(volume),
+    jvbAdvertiseAddress: publicIpv4.optional(),
+    memory: z
+      .strictObject({ web: memory.optional(), prosody: memory.optional(), jicofo: memory.optional(), jvb: memory.optional() })
+      .optional(),
+    environment: jitsiEnvironment.optional(),
+  }),
+  matrix: z.strictObject({
+    serviceName: ecsName("service name", "matrix-service-dev"),
+    taskFamily: ecsName("task definition family", "matrix-task-dev"),
+    imageTags: z.strictObject({ synapse: imageTag, element: imageTag, postgres: imageTag, redis: imageTag }),
+    containerMemory: memory.optional(),
+    synapseHostPort: hostPort.optional(),
+    elementHostPort: hostPort.optional(),
+    volumes: z.array(volume),
+  }),
+  postgresUpgrade: z.strictObject({
+    enabled: z.boolean(),
+    imageTag: imageTag.optional(),
+    taskFamily: ecsName("task definition family", "postgres-upgrade-task").optional(),
+    serviceName: ecsName("service name", "postgres-upgrade-service").optional(),
+    memory: memory.optional(),
+  }),
+  legacy: z
+    .strictObject({
+      securityGroupNameTag: tagText("Name tag", 256).optional(),
+      sshIngressCidrs: z.array(ingressCidr).optional(),
+      loadBalancerUdpMediaIngress: z.boolean().optional(),
+      instanceNfsIngressFromLoadBalancer: z.boolean().optional(),
+    })
+    .optional(),
+  waivers: waivers.optional(),
+});
+
+// The schema and the `Environment` type must describe the same thing: tsc fails here when they drift apart.
+type DeepReadonly<T> = T extends (infer E)[]
+  ? readonly DeepReadonly<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type SchemaEnvironment = DeepReadonly<z.output<typeof environmentSchema>>;
+const schemaDescribesEnvironment: Same<Omit<SchemaEnvironment, "waivers">, Omit<Environment, "waivers">> = true;
+void schemaDescribesEnvironment;

@@ -1,0 +1,106 @@
+/**
+ * What the tasks of an environment ask of a container instance: the host
+ * ports their containers publish and the memory they reserve, as the Jitsi,
+ * Matrix and PostgresUpgrade constructs build them from the environment's
+ * values. Validation checks these before any stack is built; a test keeps
+ * this model equal to the synthesized container definitions.
+ */
+import { JITSI_DEFAULT_MEMORY, JITSI_WEB_HOST_PORT, JITSI_WEB_TLS_HOST_PORT, JVB_MEDIA_PORT, JVB_TCP_PORT } from "../modules/jitsi";
+import { ELEMENT_HOST_PORT, MATRIX_DEFAULT_CONTAINER_MEMORY, POSTGRES_PORT, REDIS_PORT, SYNAPSE_PORT } from "../modules/matrix";
+import { POSTGRES_UPGRADE_DEFAULTS } from "../modules/postgres-upgrade";
+
+/** A port a container publishes on its instance. */
+export interface HostPortUse {
+  readonly port: number;
+  readonly protocol: "tcp" | "udp";
+  readonly container: string;
+  /** Path of the environment field that sets the port; undefined when it is fixed by the construct. */
+  readonly field?: string;
+}
+
+export interface ContainerMemory {
+  readonly container: string;
+  /** Hard limit or, for the JVB, soft reservation: what ECS reserves on the instance. */
+  readonly mib: number;
+}
+
+export type TaskName = "jitsi" | "matrix" | "postgres-upgrade";
+
+export interface TaskLayout {
+  readonly task: TaskName;
+  /** Path of the environment field that sets the memory. */
+  readonly memoryField: string;
+  readonly memory: readonly ContainerMemory[];
+  readonly hostPorts: readonly HostPortUse[];
+}
+
+/** The values of an environment the layout depends on; anything missing takes the construct's default. */
+export interface TaskLayoutInput {
+  readonly jitsi?: {
+    readonly webHostPort?: number;
+    readonly memory?: Readonly<Partial<Record<keyof typeof JITSI_DEFAULT_MEMORY, number>>>;
+  };
+  readonly matrix?: {
+    readonly containerMemory?: number;
+    readonly synapseHostPort?: number;
+    readonly elementHostPort?: number;
+  };
+  readonly postgresUpgrade?: {
+    readonly memory?: number;
+  };
+}
+
+/** The three tasks an environment can run. The matrix and postgres-upgrade tasks never run together. */
+export function taskLayouts(env: TaskLayoutInput): TaskLayout[] {
+  const jitsiMemory = { ...JITSI_DEFAULT_MEMORY, ...env.jitsi?.memory };
+  const matrixMemory = env.matrix?.containerMemory ?? MATRIX_DEFAULT_CONTAINER_MEMORY;
+  const postgres = (field?: string): HostPortUse => ({ port: POSTGRES_PORT, protocol: "tcp", container: "postgres", field });
+  return [
+    {
+      task: "jitsi",
+      memoryField: "jitsi.memory",
+      memory: Object.entries(jitsiMemory).map(([container, mib]) => ({ container, mib })),
+      hostPorts: [
+        { port: env.jitsi?.webHostPort ?? JITSI_WEB_HOST_PORT, protocol: "tcp", container: "web", field: "jitsi.webHostPort" },
+        { port: JITSI_WEB_TLS_HOST_PORT, protocol: "tcp", container: "web" },
+        { port: JVB_MEDIA_PORT, protocol: "udp", container: "jvb" },
+        { port: JVB_TCP_PORT, protocol: "tcp", container: "jvb" },
+      ],
+    },
+    {
+      task: "matrix",
+      memoryField: "matrix.containerMemory",
+      memory: ["synapse", "element", "postgres", "redis"].map((container) => ({ container, mib: matrixMemory })),
+      hostPorts: [
+        { port: env.matrix?.synapseHostPort ?? SYNAPSE_PORT, protocol: "tcp", container: "synapse", field: "matrix.synapseHostPort" },
+        { port: env.matrix?.elementHostPort ?? ELEMENT_HOST_PORT, protocol: "tcp", container: "element", field: "matrix.elementHostPort" },
+        postgres(),
+        { port: REDIS_PORT, protocol: "tcp", container: "redis" },
+      ],
+    },
+    {
+      task: "postgres-upgrade",
+      memoryField: "postgresUpgrade.memory",
+      memory: [{ container: "postgres", mib: env.postgresUpgrade?.memory ?? POSTGRES_UPGRADE_DEFAULTS.memory }],
+      hostPorts: [postgres()],
+    },
+  ];
+}
+
+/** Whether two tasks can share an instance: all can, except the switch's two sides, which never run together. */
+export function runTogether(a: TaskName, b: TaskName): boolean {
+  const sides = new Set<TaskName>(["matrix", "postgres-upgrade"]);
+  return !(sides.has(a) && sides.has(b));
+}
+
+/**
+ * Ports an ECS container instance keeps for itself (the agent's
+ * `ECS_RESERVED_PORTS` default): a task publishing one never starts.
+ */
+export const ECS_RESERVED_PORTS: Readonly<Record<number, string>> = {
+  22: "SSH",
+  2375: "the Docker API",
+  2376: "the Docker API over TLS",
+  51678: "the ECS agent's introspection API",
+  51679: "the ECS agent's credentials endpoint",
+};

@@ -1,0 +1,289 @@
+/**
+ * Validation of environments before any stack is built: the schema's field
+ * rules (`schema.ts`), the rules between fields (`cross-checks.ts`), and, for
+ * the registry, the rules between environments. Every problem is reported at
+ * once, each as `path: what is wrong; how to fix it`.
+ */
+import { z } from "zod";
+import { cidrsOverlap, crossCheck, EnvironmentProblem } from "./cross-checks";
+import type { Environment } from "./environment";
+import { environmentSchema } from "./schema";
+
+export type { EnvironmentProblem } from "./cross-checks";
+
+/** A problem of one environment of a list. */
+export interface LocatedProblem extends EnvironmentProblem {
+  /** The environment's name, or `environment #<n>` when it has no usable name. */
+  readonly environment: string;
+}
+
+export interface EnvironmentCheck {
+  readonly errors: readonly EnvironmentProblem[];
+  /** Problems that do not stop a synth, such as a waived `latest` image tag. */
+  readonly warnings: readonly EnvironmentProblem[];
+}
+
+export interface ParseOptions {
+  /**
+   * Receives each warning.
+   * @default - printed on stderr
+   */
+  readonly onWarning?: (problem: LocatedProblem) => void;
+}
+
+/** One error listing every problem of one or more environments. */
+export class EnvironmentValidationError extends Error {
+  public readonly problems: readonly LocatedProblem[];
+
+  constructor(problems: readonly LocatedProblem[]) {
+    super(formatProblems(problems));
+    this.name = "EnvironmentValidationError";
+    this.problems = problems;
+  }
+}
+
+/** `path: message`, the one line format of a problem. */
+export function formatProblem(problem: EnvironmentProblem): string {
+  return `${problem.path}: ${problem.message}`;
+}
+
+function formatProblems(problems: readonly LocatedProblem[]): string {
+  const byEnvironment = new Map<string, LocatedProblem[]>();
+  for (const problem of problems) byEnvironment.set(problem.environment, [...(byEnvironment.get(problem.environment) ?? []), problem]);
+  const lines = [`${problems.length} problem(s) in ${byEnvironment.size} environment(s); fix them and synthesize again:`];
+  for (const [environment, list] of byEnvironment) {
+    lines.push(`environment ${environment}:`);
+    for (const problem of list) lines.push(`  - ${formatProblem(problem)}`);
+  }
+  return lines.join("\n");
+}
+
+const printWarning = (problem: LocatedProblem) => console.warn(`warning: environment ${problem.environment}: ${formatProblem(problem)}`);
+
+// ---------------------------------------------------------------------------------------------
+// Zod issues in the project's format
+// ---------------------------------------------------------------------------------------------
+
+/** `network.subnets[1].cidrBlock`, `waivers["admin-ports-closed"]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = "";
+  for (const key of path) {
+    if (typeof key === "number") text += `[${key}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(String(key))) text += text === "" ? String(key) : `.${String(key)}`;
+    else text += `[${JSON.stringify(String(key))}]`;
+  }
+  return text === "" ? "(environment)" : text;
+}
+
+/** The schema below a path, looking through optional wrappers, arrays and records. */
+function schemaAt(path: readonly PropertyKey[]): z.ZodType | undefined {
+  let schema: z.ZodType | undefined = environmentSchema;
+  for (const key of path) {
+    while (schema instanceof z.ZodOptional) schema = schema.unwrap() as z.ZodType;
+    if (schema instanceof z.ZodObject) schema = (schema.shape as Record<string, z.ZodType>)[String(key)];
+    else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
+    else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
+    else return undefined;
+  }
+  while (schema instanceof z.ZodOptional) schema = schema.unwrap() as z.ZodType;
+  return schema;
+}
+
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  string: "a string",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  object: "an object",
+  array: "a list",
+  record: "an object",
+};
+
+function toProblems(issue: z.core.$ZodIssue): EnvironmentProblem[] {
+  const path = formatPath(issue.path);
+  switch (issue.code) {
+    case "custom":
+      return [{ path, message: issue.message }];
+    case "invalid_type": {
+      const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+      return [
+        issue.input === undefined
+          ? { path, message: `is missing; add it (${expected})` }
+          : { path, message: `${JSON.stringify(issue.input)} is not ${expected}; give ${expected}` },
+      ];
+    }
+    case "unrecognized_keys": {
+      const schema = schemaAt(issue.path);
+      const fields = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+      return issue.keys.map((key) => ({
+        path: formatPath([...issue.path, key]),
+        message: `is not a field ${issue.path.length === 0 ? "of an environment" : `of ${path}`}; remove it or fix its spelling${fields.length > 0 ? ` (fields: ${fields.join(", ")})` : ""}`,
+      }));
+    }
+    case "invalid_value":
+      return [
+        {
+          path,
+          message: `${JSON.stringify(issue.input)} is not allowed; use one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`,
+        },
+      ];
+    default:
+      return [{ path, message: `${issue.message}; fix the value` }];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One environment
+// ---------------------------------------------------------------------------------------------
+
+/** Every problem of one environment, without throwing. */
+export function checkEnvironment(input: unknown): EnvironmentCheck {
+  const parsed = environmentSchema.safeParse(input, { reportInput: true });
+  const fieldProblems = parsed.success ? [] : parsed.error.issues.flatMap(toProblems);
+  const cross = crossCheck(input);
+  const seen = new Set<string>();
+  const errors = [...fieldProblems, ...cross.errors].filter((problem) => {
+    const key = formatProblem(problem);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { errors: inFieldOrder(errors), warnings: inFieldOrder(cross.warnings) };
+}
+
+/** Problems in the order of the fields in an environment file (stable within a field). */
+function inFieldOrder(problems: readonly EnvironmentProblem[]): EnvironmentProblem[] {
+  const fields = Object.keys(environmentSchema.shape);
+  const rank = (problem: EnvironmentProblem) => {
+    const index = fields.indexOf(problem.path.split(/[.[]/)[0]);
+    return index < 0 ? fields.length : index;
+  };
+  return [...problems].sort((a, b) => rank(a) - rank(b));
+}
+
+function labelOf(input: unknown, index?: number): string {
+  const name = (input as { name?: unknown } | null)?.name;
+  if (typeof name === "string" && name !== "") return name;
+  return index === undefined ? "(unnamed)" : `#${index + 1}`;
+}
+
+/**
+ * The environment, checked: returns it typed, or throws one
+ * `EnvironmentValidationError` that lists every problem, each with the
+ * field's path, what is wrong and what would be right.
+ */
+export function parseEnvironment(input: unknown, options: ParseOptions = {}): Environment {
+  return parseEnvironments([input], options)[0];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several environments: the registry
+// ---------------------------------------------------------------------------------------------
+
+type Loose = Readonly<Record<string, unknown>>;
+const obj = (value: unknown): Loose => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Loose) : {});
+const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+/** Names AWS keeps unique per account and region: two environments in one VPC (one account) must not share them. */
+const ACCOUNT_UNIQUE_NAMES: readonly (readonly [string, (env: Loose) => unknown])[] = [
+  ["loadBalancer.name", (env) => obj(env.loadBalancer).name],
+  ["loadBalancer.targetGroupNames.jitsi", (env) => obj(obj(env.loadBalancer).targetGroupNames).jitsi],
+  ["loadBalancer.targetGroupNames.element", (env) => obj(obj(env.loadBalancer).targetGroupNames).element],
+  ["loadBalancer.targetGroupNames.synapse", (env) => obj(obj(env.loadBalancer).targetGroupNames).synapse],
+  ["securityGroups.loadBalancer.name", (env) => obj(obj(env.securityGroups).loadBalancer).name],
+  ["securityGroups.instances.name", (env) => obj(obj(env.securityGroups).instances).name],
+  ["securityGroups.efs.name", (env) => obj(obj(env.securityGroups).efs).name],
+  ["iam.instanceRoleName", (env) => obj(env.iam).instanceRoleName],
+  ["iam.instanceProfileName", (env) => obj(env.iam).instanceProfileName],
+  ["iam.taskExecutionRoleName", (env) => obj(env.iam).taskExecutionRoleName],
+  ["cluster.name", (env) => obj(env.cluster).name],
+  ["capacity.autoScalingGroupName", (env) => obj(env.capacity).autoScalingGroupName],
+];
+
+/** How the problems of each environment of a list are headed: its name, made unique with its position when needed. */
+function labelsOf(inputs: readonly unknown[]): string[] {
+  const names = inputs.map((input, index) => labelOf(input, inputs.length > 1 ? index : undefined));
+  return names.map((name, index) => (names.indexOf(name) === index ? name : `${name} (#${index + 1})`));
+}
+
+/** Problems between environments: names, subnets and AWS names they would share. */
+export function crossEnvironmentProblems(inputs: readonly unknown[]): LocatedProblem[] {
+  const problems: LocatedProblem[] = [];
+  const labels = labelsOf(inputs);
+  const envs = inputs.map((input, index) => ({ env: obj(input), label: labels[index] }));
+  envs.forEach(({ env, label }, j) => {
+    for (const { env: other, label: otherLabel } of envs.slice(0, j)) {
+      const add = (path: string, message: string) => problems.push({ environment: label, path, message });
+      if (text(env.name) !== undefined && env.name === other.name) {
+        add("name", `${JSON.stringify(env.name)} is also the name of another environment; stacks, state keys and parameter paths derive from it: give each environment its own name`);
+        continue;
+      }
+      const vpc = text(obj(env.network).vpcId);
+      if (vpc !== undefined && vpc === obj(other.network).vpcId) {
+        const subnets = Array.isArray(obj(env.network).subnets) ? (obj(env.network).subnets as unknown[]) : [];
+        const otherSubnets = Array.isArray(obj(other.network).subnets) ? (obj(other.network).subnets as unknown[]) : [];
+        subnets.forEach((subnet, i) => {
+          const cidr = text(obj(subnet).cidrBlock);
+          otherSubnets.forEach((otherSubnet, k) => {
+            const otherCidr = text(obj(otherSubnet).cidrBlock);
+            if (cidr !== undefined && otherCidr !== undefined && cidrsOverlap(cidr, otherCidr)) {
+              add(
+                `network.subnets[${i}].cidrBlock`,
+                `${JSON.stringify(cidr)} overlaps environment ${otherLabel}'s network.subnets[${k}].cidrBlock ${JSON.stringify(otherCidr)} in the same VPC ${vpc}; pick a free range`,
+              );
+            }
+          });
+        });
+        for (const [path, read] of ACCOUNT_UNIQUE_NAMES) {
+          const name = text(read(env));
+          if (name !== undefined && name === read(other)) {
+            add(path, `${JSON.stringify(name)} is also environment ${otherLabel}'s ${path}, in the same account; AWS names must be unique there: rename it`);
+          }
+        }
+      }
+      const hosts = Object.entries(obj(obj(env.dns).hosts));
+      const otherHosts = Object.entries(obj(obj(other.dns).hosts));
+      for (const [key, host] of hosts) {
+        const clash = otherHosts.find(([, otherHost]) => typeof host === "string" && otherHost === host);
+        if (clash) add(`dns.hosts.${key}`, `${JSON.stringify(host)} is also environment ${otherLabel}'s dns.hosts.${clash[0]}; a host name can point at one load balancer only: pick another`);
+      }
+    }
+  });
+  return problems;
+}
+
+/**
+ * Every environment, checked on its own and against the others; returns
+ * them typed, or throws one `EnvironmentValidationError` listing every
+ * problem of every environment.
+ */
+export function parseEnvironments(inputs: readonly unknown[], options: ParseOptions = {}): Environment[] {
+  const problems: LocatedProblem[] = [];
+  const warnings: LocatedProblem[] = [];
+  const labels = labelsOf(inputs);
+  inputs.forEach((input, index) => {
+    const environment = labels[index];
+    const check = checkEnvironment(input);
+    problems.push(...check.errors.map((problem) => ({ environment, ...problem })));
+    warnings.push(...check.warnings.map((problem) => ({ environment, ...problem })));
+  });
+  problems.push(...crossEnvironmentProblems(inputs));
+  if (problems.length > 0) throw new EnvironmentValidationError(problems);
+  warnings.forEach(options.onWarning ?? printWarning);
+  // Validated as is: the stacks read the very object the environment file exports.
+  return inputs as Environment[];
+}
+
+/**
+ * For the app's entry point: the environments, checked, or their problems on
+ * stderr and exit code 1, before anything is built or written.
+ */
+export function parseEnvironmentsOrExit(inputs: readonly unknown[], options: ParseOptions = {}): Environment[] {
+  try {
+    return parseEnvironments(inputs, options);
+  } catch (error) {
+    if (!(error instanceof EnvironmentValidationError)) throw error;
+    process.stderr.write(`${error.message}\nNo stack was synthesized.\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,398 @@
+import { readFileSync } from "fs";
+import * as path from "path";
+import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { SecurityGroupRule as AwsSecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Password } from "@cdktf/provider-random/lib/password";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { S3Backend, Testing } from "cdktf";
+import { Construct } from "constructs";
+import {
+  BASELINE_CHECKS,
+  BASELINE_RULE_IDS,
+  BASELINE_RULES,
+  BaselineContext,
+  BaselineRuleId,
+  checkBaseline,
+  findViolations,
+  formatBaselineReport,
+  imageTag,
+  isCurrentTlsPolicy,
+  TerraformJson,
+} from "../../src/baseline";
+import { AutoscalingCapacity } from "../../src/modules/autoscaling-capacity";
+import { ContainerDefinition, renderContainerDefinitions } from "../../src/modules/container-definition";
+import { EcsService } from "../../src/modules/ecs-service";
+import { SecurityGroup } from "../../src/modules/security-group";
+import { AddressedStack } from "../../src/stacks/addressed-stack";
+
+const TAGS = { Environment: "Test", Owner: "Ops" };
+const ENVIRONMENT = { name: "test", tags: TAGS, production: false };
+const STATE_BUCKET = "terraform-state-bucket";
+
+/** A stack built with real provider constructs, tagged with TAGS unless the build says otherwise. */
+function stack(build: (scope: Construct) => void, options: { provider?: boolean; tags?: Record<string, string> } = {}): TerraformJson {
+  const app = Testing.app();
+  const scope = new AddressedStack(app, "test");
+  if (options.provider ?? true) new AwsProvider(scope, "aws", { region: "eu-west-1", defaultTags: [{ tags: options.tags ?? TAGS }] });
+  build(scope);
+  return JSON.parse(Testing.synth(scope)) as TerraformJson;
+}
+
+/** The rules a stack breaks, each with its addresses. */
+function broken(json: TerraformJson, context: BaselineContext = { environment: ENVIRONMENT }): Partial<Record<BaselineRuleId, string[]>> {
+  const result: Partial<Record<BaselineRuleId, string[]>> = {};
+  for (const finding of findViolations({ name: "test", json }, context)) {
+    result[finding.rule] = [...(result[finding.rule] ?? []), `${finding.address}: ${finding.message}`];
+  }
+  return result;
+}
+
+const group = (scope: Construct, id: string, ingress: ConstructorParameters<typeof SecurityGroup>[2]["ingress"]) =>
+  new SecurityGroup(scope, id, { vpcId: "vpc-1", name: id, description: id, ingress });
+
+const alb = (scope: Construct, securityGroupId: string, props: Partial<ConstructorParameters<typeof Lb>[2]> = {}) =>
+  new Lb(scope, "lb", { name: "lb", loadBalancerType: "application", subnets: ["subnet-a"], securityGroups: [securityGroupId], ...props });
+
+const task = (scope: Construct, containers: ContainerDefinition[]) =>
+  new EcsTaskDefinition(scope, "task", { family: "task", containerDefinitions: renderContainerDefinitions(containers) });
+
+const container = (props: Partial<ContainerDefinition>): ContainerDefinition => ({ name: "app", image: "redis:6.2.6", memory: 128, ...props });
+
+describe("the security baseline", () => {
+  it("has a check and a section in docs/security-baseline.md for every rule", () => {
+    expect(Object.keys(BASELINE_CHECKS).sort()).toEqual([...BASELINE_RULE_IDS].sort());
+    const doc = readFileSync(path.join(__dirname, "..", "..", "docs", "security-baseline.md"), "utf8");
+    for (const rule of BASELINE_RULE_IDS) {
+      expect(doc).toContain(`### \`${rule}\``);
+      expect(doc).toContain(BASELINE_RULES[rule].waivable ? `\`${rule}\` may be waived` : `\`${rule}\` cannot be waived`);
+    }
+  });
+
+  it("finds nothing in a stack that keeps every rule", () => {
+    const json = stack((scope) => {
+      const sg = group(scope, "alb_sg", { https: { protocol: "tcp", fromPort: 443, cidrBlocks: ["0.0.0.0/0"] } });
+      const lb = alb(scope, sg.securityGroupId, { enableDeletionProtection: true });
+      new LbListener(scope, "https", {
+        loadBalancerArn: lb.arn,
+        port: 443,
+        protocol: "HTTPS",
+        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        defaultAction: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404" } }],
+      });
+    });
+    expect(broken(json, { environment: { ...ENVIRONMENT, production: true } })).toEqual({});
+  });
+
+  describe("admin-ports-closed", () => {
+    it("fails on SSH open to the internet, inline, as a standalone rule, and on all traffic from ::/0", () => {
+      const json = stack((scope) => {
+        const sg = group(scope, "instance_sg", { ssh: { protocol: "tcp", fromPort: 22, cidrBlocks: ["0.0.0.0/0"] } });
+        new AwsSecurityGroupRule(scope, "all_v6", {
+          type: "ingress",
+          securityGroupId: sg.securityGroupId,
+          protocol: "-1",
+          fromPort: 0,
+          toPort: 0,
+          ipv6CidrBlocks: ["::/0"],
+        });
+        new VpcSecurityGroupIngressRule(scope, "rdp_range", {
+          securityGroupId: sg.securityGroupId,
+          ipProtocol: "tcp",
+          fromPort: 3380,
+          toPort: 3390,
+          cidrIpv4: "0.0.0.0/0",
+        });
+      });
+      const findings = broken(json)["admin-ports-closed"]!;
+      expect(findings).toContainEqual(expect.stringMatching(/^aws_security_group.instance_sg: ingress "ssh" lets 0.0.0.0\/0 reach port 22 \(SSH\)/));
+      expect(findings).toContainEqual(expect.stringMatching(/^aws_security_group_rule.all_v6: .*::\/0 reach port 22/));
+      expect(findings).toContainEqual(expect.stringMatching(/^aws_vpc_security_group_ingress_rule.rdp_range: .*port 3389 \(RDP\)/));
+    });
+
+    it("lets SSH in from an admin network and UDP media from anywhere", () => {
+      const json = stack((scope) =>
+        group(scope, "instance_sg", {
+          ssh: { protocol: "tcp", fromPort: 22, cidrBlocks: ["10.0.0.0/8"] },
+          media: { protocol: "udp", fromPort: 10000, cidrBlocks: ["0.0.0.0/0"] },
+        }),
+      );
+      expect(broken(json)["admin-ports-closed"]).toBeUndefined();
+    });
+  });
+
+  describe("no-udp-to-load-balancer", () => {
+    it("fails on a UDP rule, or an all-traffic rule, of an application load balancer's group", () => {
+      const json = stack((scope) => {
+        const sg = group(scope, "alb_sg", { "jvb udp test": { protocol: "udp", fromPort: 10000, cidrBlocks: ["0.0.0.0/0"] } });
+        new AwsSecurityGroupRule(scope, "everything", {
+          type: "ingress",
+          securityGroupId: sg.securityGroupId,
+          protocol: "-1",
+          fromPort: 0,
+          toPort: 0,
+          cidrBlocks: ["10.0.0.0/8"],
+        });
+        alb(scope, sg.securityGroupId);
+      });
+      expect(broken(json)["no-udp-to-load-balancer"]).toEqual([
+        expect.stringMatching(/^aws_security_group.alb_sg: ingress "jvb udp test" lets UDP reach the group of aws_lb.lb; an ALB carries only HTTP\(S\)/),
+        expect.stringMatching(/^aws_security_group_rule.everything: an ingress rule lets all traffic, UDP included, reach/),
+      ]);
+    });
+
+    it("leaves UDP alone on a network load balancer and on groups of no load balancer", () => {
+      const json = stack((scope) => {
+        const sg = group(scope, "nlb_sg", { media: { protocol: "udp", fromPort: 10000, cidrBlocks: ["0.0.0.0/0"] } });
+        alb(scope, sg.securityGroupId, { loadBalancerType: "network" });
+        group(scope, "instance_sg", { media: { protocol: "udp", fromPort: 10000, cidrBlocks: ["0.0.0.0/0"] } });
+      });
+      expect(broken(json)["no-udp-to-load-balancer"]).toBeUndefined();
+    });
+  });
+
+  describe("current-tls-policy", () => {
+    const listener = (sslPolicy?: string) =>
+      stack((scope) =>
+        new LbListener(scope, "https", {
+          loadBalancerArn: "arn:lb",
+          port: 443,
+          protocol: "HTTPS",
+          sslPolicy,
+          certificateArn: "arn:cert",
+          defaultAction: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404" } }],
+        }),
+      );
+
+    it("fails on an HTTPS listener with an old policy or none", () => {
+      expect(broken(listener("ELBSecurityPolicy-2016-08"))["current-tls-policy"]).toEqual([
+        expect.stringMatching(/ssl_policy "ELBSecurityPolicy-2016-08" is not a current policy .*; use ELBSecurityPolicy-TLS13-1-2-2021-06/),
+      ]);
+      expect(broken(listener(undefined))["current-tls-policy"]).toEqual([expect.stringMatching(/no ssl_policy: AWS applies ELBSecurityPolicy-2016-08/)]);
+      expect(broken(listener("ELBSecurityPolicy-TLS13-1-1-2021-06"))["current-tls-policy"]).toHaveLength(1);
+    });
+
+    it("accepts the TLS 1.3 policies with TLS 1.2 at least", () => {
+      expect(broken(listener("ELBSecurityPolicy-TLS13-1-2-2021-06"))["current-tls-policy"]).toBeUndefined();
+      for (const policy of ["ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04"]) {
+        expect(isCurrentTlsPolicy(policy)).toBe(true);
+      }
+      expect(isCurrentTlsPolicy("ELBSecurityPolicy-TLS-1-2-2017-01")).toBe(false);
+    });
+  });
+
+  describe("efs-transit-encryption", () => {
+    const service = (transitEncryption: boolean) =>
+      stack((scope) =>
+        new EcsService(scope, "app", {
+          clusterArn: "arn:cluster",
+          serviceName: "app",
+          family: "app",
+          containers: [container({ mountPoints: [{ sourceVolume: "data", containerPath: "/data" }] })],
+          volumes: [{ name: "data", fileSystemId: "fs-1", rootDirectory: "/data", transitEncryption }],
+        }),
+      );
+
+    it("fails on an EFS volume without transit encryption", () => {
+      expect(broken(service(false))["efs-transit-encryption"]).toEqual([
+        expect.stringMatching(/^aws_ecs_task_definition.app_task_definition: EFS volume "data" has transit_encryption "DISABLED"; set it to "ENABLED"/),
+      ]);
+      expect(broken(service(true))["efs-transit-encryption"]).toBeUndefined();
+    });
+  });
+
+  describe("imdsv2-required", () => {
+    const capacity = (requireImdsv2?: boolean) =>
+      stack((scope) =>
+        new AutoscalingCapacity(scope, "capacity", {
+          clusterName: "c",
+          autoScalingGroupName: "asg",
+          imageId: "ami-1",
+          instanceType: "t3.small",
+          instanceProfileName: "p",
+          securityGroupIds: [],
+          subnetIds: ["subnet-a"],
+          desiredCapacity: 1,
+          minSize: 1,
+          maxSize: 1,
+          requireImdsv2,
+        }),
+      );
+
+    it("fails on a launch configuration without metadata options, and on a launch template with optional tokens", () => {
+      expect(broken(capacity(false))["imdsv2-required"]).toEqual([
+        expect.stringMatching(/^aws_launch_configuration.capacity_launch_configuration: no metadata_options: instances accept IMDSv1/),
+      ]);
+      const template = stack((scope) => new LaunchTemplate(scope, "template", { metadataOptions: { httpTokens: "optional" } }));
+      expect(broken(template)["imdsv2-required"]).toEqual([expect.stringMatching(/metadata_options.http_tokens is "optional"; set it to "required"/)]);
+    });
+
+    it("passes the capacity construct's default", () => {
+      expect(broken(capacity())["imdsv2-required"]).toBeUndefined();
+    });
+  });
+
+  describe("no-literal-secrets", () => {
+    it("fails on a password in a container's environment and on a literal SecureString", () => {
+      const json = stack((scope) => {
+        task(scope, [container({ environment: { POSTGRES_PASSWORD: "hunter2", POSTGRES_USER: "synapse" } })]);
+        new SsmParameter(scope, "password", { name: "/x/PASSWORD", type: "SecureString", value: "hunter2" });
+      });
+      expect(broken(json)["no-literal-secrets"]).toEqual([
+        expect.stringMatching(/^aws_ecs_task_definition.task: container "app" has POSTGRES_PASSWORD as a literal in its environment; pass it through "secrets"/),
+        expect.stringMatching(/^aws_ssm_parameter.password: a SecureString parameter with a literal value/),
+      ]);
+    });
+
+    it("accepts secrets from SSM and generated parameter values", () => {
+      const json = stack((scope) => {
+        new RandomProvider(scope, "random");
+        task(scope, [container({ secrets: { POSTGRES_PASSWORD: "/x/PASSWORD" }, environment: { JWT_APP_SECRET: "" } })]);
+        const value = new Password(scope, "value", { length: 32 });
+        new SsmParameter(scope, "password", { name: "/x/PASSWORD", type: "SecureString", value: value.result });
+      });
+      expect(broken(json)["no-literal-secrets"]).toBeUndefined();
+    });
+  });
+
+  describe("state-bucket-protected", () => {
+    const bucketStack = (complete: boolean, bucket = STATE_BUCKET) =>
+      stack((scope) => {
+        const state = new S3Bucket(scope, "state_bucket", { bucket });
+        if (!complete) return;
+        new S3BucketVersioningA(scope, "versioning", { bucket: state.id, versioningConfiguration: { status: "Enabled" } });
+        new S3BucketServerSideEncryptionConfigurationA(scope, "encryption", {
+          bucket: state.id,
+          rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }],
+        });
+        new S3BucketPublicAccessBlock(scope, "public_access_block", {
+          bucket: state.id,
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        });
+      });
+
+    it("fails on a state bucket that is not versioned, encrypted and private", () => {
+      expect(broken(bucketStack(false), { environment: ENVIRONMENT, stateBucket: STATE_BUCKET })["state-bucket-protected"]).toEqual([
+        expect.stringMatching(/^aws_s3_bucket.state_bucket: state bucket terraform-state-bucket: not versioned/),
+        expect.stringMatching(/no default encryption/),
+        expect.stringMatching(/public access not blocked/),
+      ]);
+    });
+
+    it("accepts the state bucket with versioning, default encryption and a public access block, and ignores other buckets", () => {
+      expect(broken(bucketStack(true), { environment: ENVIRONMENT, stateBucket: STATE_BUCKET })["state-bucket-protected"]).toBeUndefined();
+      expect(broken(bucketStack(false, "some-logs"), { environment: ENVIRONMENT, stateBucket: STATE_BUCKET })["state-bucket-protected"]).toBeUndefined();
+    });
+
+    it("fails on an S3 backend that does not encrypt state, and finds the bucket through the backend", () => {
+      const json = stack((scope) => {
+        new S3Backend(scope, { bucket: STATE_BUCKET, key: "x.tfstate", region: "eu-west-1", encrypt: false });
+        new S3Bucket(scope, "state_bucket", { bucket: STATE_BUCKET });
+      });
+      const findings = broken(json)["state-bucket-protected"]!;
+      expect(findings[0]).toMatch(/^terraform.backend.s3: encrypt is false; set "encrypt": true in backend.tf.json/);
+      expect(findings.slice(1)).toHaveLength(3);
+    });
+  });
+
+  describe("production-deletion-protection", () => {
+    const json = stack((scope) => alb(scope, "sg-1"));
+
+    it("fails on a production load balancer without deletion protection, and only in production", () => {
+      expect(broken(json, { environment: { ...ENVIRONMENT, production: true } })["production-deletion-protection"]).toEqual([
+        expect.stringMatching(/^aws_lb.lb: enable_deletion_protection is false in production environment test/),
+      ]);
+      expect(broken(json)["production-deletion-protection"]).toBeUndefined();
+    });
+  });
+
+  describe("environment-tags", () => {
+    it("fails when the provider's default tags are not the environment's", () => {
+      const json = stack((scope) => new S3Bucket(scope, "b", { bucket: "b" }), { tags: { Environment: "Other" } });
+      expect(broken(json)["environment-tags"]).toEqual([expect.stringMatching(/^provider.aws: default_tags .* differ from the environment's tags/)]);
+    });
+
+    it("fails when a resource overrides an environment tag, also through an autoscaling group's tag block", () => {
+      const json = stack((scope) => {
+        new S3Bucket(scope, "b", { bucket: "b", tags: { Owner: "someone else", Name: "b" } });
+        new AutoscalingGroup(scope, "asg", { maxSize: 1, minSize: 1, tag: [{ key: "Environment", value: "Prod", propagateAtLaunch: true }] });
+      });
+      expect(broken(json)["environment-tags"]).toEqual([
+        expect.stringMatching(/^aws_autoscaling_group.asg: tag Environment="Prod" overrides the environment's Environment="Test"/),
+        expect.stringMatching(/^aws_s3_bucket.b: tag Owner="someone else" overrides the environment's Owner="Ops"/),
+      ]);
+    });
+
+    it("fails when AWS resources have no provider tags at all", () => {
+      const json = stack((scope) => new S3Bucket(scope, "b", { bucket: "b" }), { provider: false });
+      expect(broken(json)["environment-tags"]).toEqual([expect.stringMatching(/^provider.aws: no aws provider block, so no default_tags/)]);
+      expect(broken(json, {})["environment-tags"]).toHaveLength(1);
+    });
+  });
+
+  describe("pinned-image-tags", () => {
+    it("fails on an image without a tag and on latest, accepts versions and digests", () => {
+      const json = stack((scope) =>
+        task(scope, [
+          container({ name: "none", image: "registry.example.org:5000/team/redis" }),
+          container({ name: "latest", image: "redis:latest" }),
+          container({ name: "version", image: "redis:6.2.6" }),
+          container({ name: "digest", image: `redis@sha256:${"a".repeat(64)}` }),
+        ]),
+      );
+      expect(broken(json)["pinned-image-tags"]).toEqual([
+        expect.stringMatching(/container "none" runs "registry.example.org:5000\/team\/redis", which has no tag/),
+        expect.stringMatching(/container "latest" runs "redis:latest", whose tag moves with every push; pin a version tag/),
+      ]);
+      expect(imageTag("registry.example.org:5000/redis")).toBeUndefined();
+    });
+  });
+});
+
+describe("checkBaseline", () => {
+  const json = stack((scope) => {
+    group(scope, "instance_sg", { ssh: { protocol: "tcp", fromPort: 22, cidrBlocks: ["0.0.0.0/0"] } });
+    task(scope, [container({ environment: { DB_PASSWORD: "x" } })]);
+  });
+
+  it("excuses what an environment waives, lists the waiver with its findings, and fails the rest", () => {
+    const report = checkBaseline([
+      { name: "app-test", json, context: { environment: { ...ENVIRONMENT, waivers: { "admin-ports-closed": "until the bastion exists" } } } },
+    ]);
+    expect(report.waivers).toEqual([
+      expect.objectContaining({ environment: "test", rule: "admin-ports-closed", reason: "until the bastion exists", findings: [expect.objectContaining({ address: "aws_security_group.instance_sg" })] }),
+    ]);
+    expect(report.violations.map((finding) => finding.rule)).toEqual(["no-literal-secrets"]);
+    expect(report.passed).toBe(false);
+    expect(formatBaselineReport(report)).toMatch(/waivers in force:\n {2}- test: admin-ports-closed \(1 finding\(s\)\): until the bastion exists/);
+  });
+
+  it("fails a waiver that excuses nothing, so none outlives its reason", () => {
+    const report = checkBaseline([
+      { name: "app-test", json: stack(() => undefined), context: { environment: { ...ENVIRONMENT, waivers: { "imdsv2-required": "legacy launch configuration" } } } },
+    ]);
+    expect(report.violations).toEqual([]);
+    expect(report.unusedWaivers.map((waiver) => waiver.rule)).toEqual(["imdsv2-required"]);
+    expect(report.passed).toBe(false);
+    expect(formatBaselineReport(report)).toContain("FAIL waiver test: imdsv2-required excuses nothing");
+  });
+
+  it("never excuses a rule that cannot be waived", () => {
+    const waivers = { "no-literal-secrets": "we promise" } as unknown as Record<string, string>;
+    const report = checkBaseline([{ name: "app-test", json, context: { environment: { ...ENVIRONMENT, waivers } } }]);
+    expect(report.violations.map((finding) => finding.rule)).toContain("no-literal-secrets");
+  });
+});

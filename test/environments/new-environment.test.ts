@@ -1,0 +1,108 @@
+import { readBackendSettings } from "../../src/backend";
+import { checkBaseline, formatBaselineReport, RECOMMENDED_TLS_POLICY, stacksUnderCheck, SynthesizedStack } from "../../src/baseline";
+import { Environment, parseEnvironment } from "../../src/environments";
+import { taskLayouts } from "../../src/environments/task-layout";
+import { newEnvironment } from "./fixtures";
+import { containersOf, synthEnvironment } from "./synth-environment";
+
+const jitsiMatrixOf = (stacks: SynthesizedStack[]) => stacks.find((stack) => stack.name.startsWith("jitsi-matrix-"))!;
+const resources = (stack: SynthesizedStack, type: string) => stack.json.resource?.[type] ?? {};
+
+describe("a new environment made from the README's recipe", () => {
+  const environment = parseEnvironment(newEnvironment());
+  const stacks = synthEnvironment(environment);
+  const jitsiMatrix = jitsiMatrixOf(stacks);
+
+  it("has no waiver and passes the security baseline in every stack", () => {
+    expect(environment.waivers).toBeUndefined();
+    const report = checkBaseline(stacksUnderCheck(stacks, [environment], readBackendSettings().bucket));
+    expect(report.waivers).toEqual([]);
+    expect(report.violations).toEqual([]);
+    expect(formatBaselineReport(report)).toContain("no waivers in force");
+  });
+
+  it("passes it with the PostgreSQL upgrade switch on too", () => {
+    const upgrade = synthEnvironment(environment, { postgresUpgrade: true });
+    expect(resources(jitsiMatrixOf(upgrade), "aws_ecs_task_definition")).toHaveProperty("postgres_upgrade_task_definition");
+    expect(checkBaseline(stacksUnderCheck(upgrade, [environment])).violations).toEqual([]);
+  });
+
+  it("gets the secure defaults: IMDSv2, a current TLS policy, deletion protection, EFS transit encryption", () => {
+    expect(resources(jitsiMatrix, "aws_launch_configuration").capacity_launch_configuration.metadata_options).toEqual({
+      http_endpoint: "enabled",
+      http_tokens: "required",
+    });
+    expect(resources(jitsiMatrix, "aws_lb_listener").load_balancer_https.ssl_policy).toBe(RECOMMENDED_TLS_POLICY);
+    expect(resources(jitsiMatrix, "aws_lb").load_balancer.enable_deletion_protection).toBe(true);
+    for (const task of Object.values(resources(jitsiMatrix, "aws_ecs_task_definition"))) {
+      for (const volume of task.volume as { efs_volume_configuration: { transit_encryption: string } }[]) {
+        expect(volume.efs_volume_configuration.transit_encryption).toBe("ENABLED");
+      }
+    }
+  });
+
+  it("opens neither SSH nor UDP on the load balancer, and leaves the Name tags to the resources", () => {
+    const groups = resources(jitsiMatrix, "aws_security_group");
+    const ingress = (group: string) => groups[group].ingress as { description: string; protocol: string; from_port: number }[];
+    expect(ingress("instance_sg").map((rule) => rule.from_port)).not.toContain(22);
+    expect(ingress("alb_sg").map((rule) => rule.protocol)).toEqual(["tcp", "tcp", "tcp"]);
+    expect(groups.alb_sg.tags).toEqual({ Name: environment.securityGroups.loadBalancer.name });
+  });
+});
+
+describe("host ports and listener rule priorities an environment sets", () => {
+  const draft = newEnvironment();
+  draft.jitsi.webHostPort = 9000;
+  draft.matrix.synapseHostPort = 9008;
+  draft.matrix.elementHostPort = 9080;
+  draft.loadBalancer.rulePriorities = { element: 10, synapse: 20 };
+  const environment: Environment = parseEnvironment(draft);
+  const jitsiMatrix = jitsiMatrixOf(synthEnvironment(environment));
+
+  it("reach the target groups, the instances' security group rules and the listener rules", () => {
+    const groups = resources(jitsiMatrix, "aws_lb_target_group");
+    expect([groups.load_balancer_jitsi.port, groups.load_balancer_synapse.port, groups.load_balancer_element.port]).toEqual([9000, 9008, 9080]);
+    const rules = resources(jitsiMatrix, "aws_security_group").instance_sg.ingress as { description: string; from_port: number }[];
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ description: "jitsi http port", from_port: 9000 }),
+        expect.objectContaining({ description: "synapse http port", from_port: 9008 }),
+        expect.objectContaining({ description: "element http port", from_port: 9080 }),
+      ]),
+    );
+    const listenerRules = resources(jitsiMatrix, "aws_lb_listener_rule");
+    expect([listenerRules.load_balancer_rule_element.priority, listenerRules.load_balancer_rule_synapse.priority]).toEqual([10, 20]);
+  });
+
+  it("are what validation reasons about: the task layout equals the synthesized containers", () => {
+    const hostPorts = (task: string) =>
+      containersOf(jitsiMatrix, task)
+        .flatMap((container) =>
+          (container.portMappings as { hostPort: number; protocol: string }[]).map(
+            (mapping) => `${String(container.name)} ${mapping.hostPort}/${mapping.protocol}`,
+          ),
+        )
+        .sort();
+    const reserved = (task: string) =>
+      containersOf(jitsiMatrix, task)
+        .map((container) => `${String(container.name)} ${Number(container.memory ?? container.memoryReservation)}`)
+        .sort();
+    const [jitsi, matrix] = taskLayouts(environment);
+    const modelPorts = (layout: typeof jitsi) => layout.hostPorts.map((use) => `${use.container} ${use.port}/${use.protocol}`).sort();
+    const modelMemory = (layout: typeof jitsi) => layout.memory.map((use) => `${use.container} ${use.mib}`).sort();
+    expect(modelPorts(jitsi)).toEqual(hostPorts("jitsi_task_definition"));
+    expect(modelPorts(matrix)).toEqual(hostPorts("matrix_task_definition"));
+    expect(modelMemory(jitsi)).toEqual(reserved("jitsi_task_definition"));
+    expect(modelMemory(matrix)).toEqual(reserved("matrix_task_definition"));
+  });
+
+  it("model the postgres-upgrade task too", () => {
+    const upgrade = jitsiMatrixOf(synthEnvironment(environment, { postgresUpgrade: true }));
+    const [, , postgresUpgrade] = taskLayouts(environment);
+    const containers = containersOf(upgrade, "postgres_upgrade_task_definition");
+    expect(containers.map((c) => `${String(c.name)} ${Number(c.memory)}`)).toEqual(postgresUpgrade.memory.map((m) => `${m.container} ${m.mib}`));
+    expect(containers.flatMap((c) => (c.portMappings as { hostPort: number }[]).map((m) => m.hostPort))).toEqual(
+      postgresUpgrade.hostPorts.map((use) => use.port),
+    );
+  });
+});

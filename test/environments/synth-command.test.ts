@@ -1,0 +1,182 @@
+/**
+ * `npm run synth` as an operator runs it, in a copy of the project whose
+ * registry holds an added environment: a bad one fails the synth with the
+ * list of its problems and leaves the checked-in synth untouched; one made
+ * by the README's recipe synthesizes and passes the baseline with no waiver.
+ */
+import { spawnSync } from "child_process";
+import { createHash } from "crypto";
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { checkBaseline, readSynthesizedStacks, stacksUnderCheck } from "../../src/baseline";
+import { Environment, parseEnvironment } from "../../src/environments";
+import { PROJECT_ROOT } from "../../src/synthesize";
+import { BAD_ENVIRONMENTS } from "./bad-environments";
+import { newEnvironment } from "./fixtures";
+
+/** What a project copy needs to synthesize; node_modules is linked, not copied. */
+const PROJECT_ENTRIES = ["main.ts", "src", "scripts", "backend.tf.json", "cdktf.json", "tsconfig.json", "package.json", "cdktf.out"];
+
+function copyProject(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "synth-command-"));
+  for (const entry of PROJECT_ENTRIES) {
+    if (existsSync(path.join(PROJECT_ROOT, entry))) cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
+  }
+  symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+/** Adds environments to the copy's registry the README's way: one file each, one line in `index.ts`. */
+function register(project: string, files: Readonly<Record<string, string>>): void {
+  const index = path.join(project, "src", "environments", "index.ts");
+  for (const [exportName, source] of Object.entries(files)) {
+    writeFileSync(path.join(project, "src", "environments", `${exportName}.ts`), source);
+    appendFileSync(index, `import { ${exportName} } from "./${exportName}";\n(ENVIRONMENTS as Environment[]).push(${exportName});\n`);
+  }
+}
+
+const environmentFile = (exportName: string, environment: unknown) =>
+  `import { Environment } from "./environment";\n\nexport const ${exportName}: Environment = ${JSON.stringify(environment, null, 2)};\n`;
+
+function npmRunSynth(project: string) {
+  const result = spawnSync("npm", ["run", "--silent", "synth"], { cwd: project, encoding: "utf8" });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Every file under a directory with its content hash, to tell "untouched" exactly. */
+function fingerprint(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current)) {
+      const full = path.join(current, entry);
+      if (statSync(full).isDirectory()) walk(full);
+      else files[path.relative(dir, full)] = createHash("sha256").update(readFileSync(full)).digest("hex");
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return files;
+}
+
+/** The problem lines of each environment in the app's error output. */
+function problemsByEnvironment(stderr: string): Map<string, string[]> {
+  const sections = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of stderr.split("\n")) {
+    const heading = /^environment (.+):$/.exec(line);
+    if (heading) sections.set(heading[1], (current = sections.get(heading[1]) ?? []));
+    else if (line.startsWith("  - ") && current) current.push(line.slice(4));
+  }
+  return sections;
+}
+
+describe("npm run synth", () => {
+  const projects: string[] = [];
+  const project = () => {
+    const dir = copyProject();
+    projects.push(dir);
+    return dir;
+  };
+  afterAll(() => projects.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it("with a bad environment, exits non-zero, prints each problem's path and fix, and leaves cdktf.out untouched", () => {
+    const dir = project();
+    const bad = newEnvironment();
+    bad.name = "broken";
+    bad.loadBalancer.name = "jitsi-matrix-application-lb-broken";
+    bad.network.subnets[1].availabilityZone = "eu-west-1a";
+    bad.capacity.minSize = 3;
+    bad.jitsi.volumes[0].rootDirectory = "prosody/config";
+    register(dir, { broken: environmentFile("broken", bad) });
+    const before = fingerprint(path.join(dir, "cdktf.out"));
+
+    const result = npmRunSynth(dir);
+
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("4 problem(s) in 1 environment(s); fix them and synthesize again:");
+    expect(problemsByEnvironment(result.stderr).get("broken")).toEqual([
+      expect.stringMatching(/^network.subnets\[1\].availabilityZone: "eu-west-1a" is already the zone of network.subnets\[0\]; .* e.g. "eu-west-1b"$/),
+      expect.stringMatching(/^capacity.minSize: 3 is more than capacity.desiredCapacity \(1\); .*lower minSize or raise desiredCapacity$/),
+      expect.stringMatching(/^loadBalancer.name: "jitsi-matrix-application-lb-broken" has 34 characters, more than the 32 .*; shorten it/),
+      expect.stringMatching(/^jitsi.volumes\[0\].rootDirectory: "prosody\/config" is not an absolute path; .*"\/prosody\/config"$/),
+    ]);
+    expect(result.stderr).toContain("No stack was synthesized.");
+    expect(result.stderr).toContain("synth failed: the checked-in synth in cdktf.out/ is unchanged.");
+    expect(fingerprint(path.join(dir, "cdktf.out"))).toEqual(before);
+    expect(Object.keys(before).length).toBeGreaterThan(0);
+  });
+
+  it("with every bad environment of the validation table at once, reports each one's problem under its name", () => {
+    const dir = project();
+    const files: Record<string, string> = {};
+    const expected: [label: string, path: string][] = [];
+    BAD_ENVIRONMENTS.forEach(([, breakIt, problemPath], index) => {
+      const environment = newEnvironment();
+      breakIt(environment);
+      // Own name, VPC and domain, so that the environments do not clash with each other.
+      if (environment.name === "dev") environment.name = `bad-${index}`;
+      if (environment.network.vpcId === "vpc-0123456789abcdef0") environment.network.vpcId = `vpc-${index.toString(16).padStart(8, "0")}`;
+      const domain = (value: unknown) => (typeof value === "string" ? value.replace("dev.example.org", `bad${index}.example.org`) : value);
+      const dns = environment.dns as unknown as { hostedZoneName?: unknown; hosts: Record<string, unknown> };
+      dns.hostedZoneName = domain(dns.hostedZoneName);
+      for (const key of Object.keys(dns.hosts)) dns.hosts[key] = domain(dns.hosts[key]);
+      files[`bad${index}`] = environmentFile(`bad${index}`, environment);
+      expected.push([environment.name, problemPath]);
+    });
+    register(dir, files);
+    const before = fingerprint(path.join(dir, "cdktf.out"));
+
+    const result = npmRunSynth(dir);
+
+    expect(result.status).not.toBe(0);
+    const sections = problemsByEnvironment(result.stderr);
+    for (const [label, problemPath] of expected) {
+      expect({ label, problems: sections.get(label) }).toEqual({
+        label,
+        problems: expect.arrayContaining([expect.stringMatching(new RegExp(`^${problemPath.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*; \\S`))]),
+      });
+    }
+    expect(fingerprint(path.join(dir, "cdktf.out"))).toEqual(before);
+  });
+
+  it("with an environment made by the README's recipe, synthesizes its stacks and they pass the baseline with no waiver", () => {
+    const dir = project();
+    // The recipe: copy staging.ts, drop the lines marked `// legacy` and the legacy and waivers blocks, rename, new ranges and hosts.
+    const staging = readFileSync(path.join(PROJECT_ROOT, "src", "environments", "staging.ts"), "utf8");
+    const dev = staging
+      .replace(/^ {2}(legacy|waivers): \{\n[\s\S]*?^ {2}\},\n/gm, "")
+      .split("\n")
+      .filter((line) => !line.includes("// legacy") && !line.includes("// Rules of docs/security-baseline.md"))
+      .join("\n")
+      .replace(/staging/g, "dev")
+      .replace(/Staging/g, "Dev")
+      .replace("172.31.48.0/28", "172.31.48.64/28")
+      .replace("172.31.48.16/28", "172.31.48.80/28")
+      .replace(/virtual\.software\.testingmachine\.eu/g, "dev.testingmachine.eu");
+    const code = dev.split("\n").filter((line) => !/^\s*(\/\*\*|\*|\/\/)/.test(line));
+    expect(code.filter((line) => /legacy|waivers|transitEncryption: false|requireImdsv2|ELBSecurityPolicy-2016-08/.test(line))).toEqual([]);
+    register(dir, { dev });
+
+    const result = npmRunSynth(dir);
+
+    expect(result.stderr).not.toMatch(/environment dev/);
+    expect(result.status).toBe(0);
+    const stacks = readSynthesizedStacks(path.join(dir, "cdktf.out")).filter((stack) => stack.name.endsWith("-dev"));
+    expect(stacks.map((stack) => stack.name).sort()).toEqual(["jitsi-matrix-dev", "networking-dev", "secrets-dev"]);
+    const environment: Environment = parseEnvironment(evaluateEnvironment(path.join(dir, "src", "environments", "dev.ts")));
+    expect(environment.waivers).toBeUndefined();
+    const report = checkBaseline(stacksUnderCheck(stacks, [environment]));
+    expect(report.waivers).toEqual([]);
+    expect(report.violations).toEqual([]);
+  });
+});
+
+/** The environment a file in the project copy exports, read by running it as the app would. */
+function evaluateEnvironment(file: string): unknown {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "-e", `console.log(JSON.stringify(require(${JSON.stringify(file)}).dev))`], {
+    cwd: path.dirname(file),
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return JSON.parse(result.stdout);
+}

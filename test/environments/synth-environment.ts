@@ -1,0 +1,25 @@
+import { readFileSync } from "fs";
+import * as path from "path";
+import { Testing } from "cdktf";
+import { readBackendSettings } from "../../src/backend";
+import { SynthesizedStack, TerraformJson } from "../../src/baseline";
+import { Environment } from "../../src/environments";
+import { addEnvironment } from "../../src/platform";
+
+/** The stacks of one environment, synthesized as the app does (whole app, so cross-stack references are wired). */
+export function synthEnvironment(environment: Environment, context?: Record<string, unknown>): SynthesizedStack[] {
+  const app = Testing.app({ context });
+  const stacks = addEnvironment(app, environment, readBackendSettings());
+  app.synth();
+  return [stacks.networking, stacks.secrets, stacks.jitsiMatrix].map((stack) => ({
+    name: stack.node.id,
+    json: JSON.parse(readFileSync(path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8")) as TerraformJson,
+  }));
+}
+
+/** The containers of a task definition of a stack, parsed. */
+export function containersOf(stack: SynthesizedStack, taskDefinition: string): Record<string, unknown>[] {
+  const task = stack.json.resource?.aws_ecs_task_definition?.[taskDefinition];
+  if (task === undefined) throw new Error(`${stack.name} has no aws_ecs_task_definition.${taskDefinition}`);
+  return JSON.parse(task.container_definitions as string) as Record<string, unknown>[];
+}

@@ -1,0 +1,187 @@
+import {
+  checkEnvironment,
+  Environment,
+  EnvironmentValidationError,
+  LocatedProblem,
+  parseEnvironment,
+  parseEnvironments,
+} from "../../src/environments";
+import { production } from "../../src/environments/production";
+import { staging } from "../../src/environments/staging";
+import { instanceMemoryMiB, taskMemoryMiB } from "../../src/environments/instance-memory";
+import { BAD_ENVIRONMENTS, untyped } from "./bad-environments";
+import { Draft, newEnvironment } from "./fixtures";
+
+describe("parseEnvironment", () => {
+  it("accepts the recipe's new environment, with no waiver and no warning", () => {
+    const environment = newEnvironment();
+    expect(checkEnvironment(environment)).toEqual({ errors: [], warnings: [] });
+    expect(parseEnvironment(environment)).toBe(environment);
+    expect(environment.waivers).toBeUndefined();
+  });
+
+  it.each([
+    ["staging", staging],
+    ["production", production],
+  ])("accepts %s, the legacy values covered by its waivers", (_name, environment) => {
+    expect(checkEnvironment(environment).errors).toEqual([]);
+    expect(Object.keys(environment.waivers ?? {}).length).toBeGreaterThan(0);
+  });
+
+  it("warns, without failing, about the latest tags production keeps under a waiver", () => {
+    const warnings: LocatedProblem[] = [];
+    parseEnvironment(production, { onWarning: (warning) => warnings.push(warning) });
+    expect(warnings.map((warning) => warning.path)).toEqual(["matrix.imageTags.synapse", "matrix.imageTags.element", "matrix.imageTags.redis"]);
+    expect(warnings[0].message).toMatch(/waived: pinned-image-tags\); pin a version tag/);
+  });
+
+  describe.each(BAD_ENVIRONMENTS)("refuses %s", (_rule, breakIt, path, gist) => {
+    const environment = newEnvironment();
+    breakIt(environment);
+    const { errors } = checkEnvironment(environment);
+
+    it(`at ${path}, saying what is wrong and how to fix it`, () => {
+      const atPath = errors.filter((problem) => problem.path === path);
+      expect(atPath.map((problem) => problem.message)).toContainEqual(expect.stringMatching(gist));
+      // Every message has the fix after a semicolon.
+      for (const problem of errors) expect(problem.message).toMatch(/; \S/);
+    });
+
+    it("by throwing one error that lists the problem", () => {
+      expect(() => parseEnvironment(environment)).toThrow(EnvironmentValidationError);
+      expect(() => parseEnvironment(environment)).toThrow(`  - ${path}: `);
+    });
+  });
+
+  it("lists every problem of an environment in one error, each as path: what is wrong; fix", () => {
+    const environment = newEnvironment();
+    environment.loadBalancer.name = "jitsi-matrix-application-lb-dev-1";
+    environment.capacity.minSize = 2;
+    environment.network.subnets[1].cidrBlock = "10.20.0.0/23";
+    untyped(environment.capacity, "desiredCapacity", "one");
+    let thrown: unknown;
+    try {
+      parseEnvironment(environment);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(EnvironmentValidationError);
+    const error = thrown as EnvironmentValidationError;
+    expect(error.problems.map((problem) => problem.path).sort()).toEqual([
+      "capacity.desiredCapacity",
+      "loadBalancer.name",
+      "network.subnets[1].cidrBlock",
+    ]);
+    expect(error.message.split("\n")).toEqual([
+      "3 problem(s) in 1 environment(s); fix them and synthesize again:",
+      "environment dev:",
+      expect.stringMatching(/^ {2}- network.subnets\[1\].cidrBlock: .* overlaps .*; give each subnet a range of its own$/),
+      expect.stringMatching(/^ {2}- capacity.desiredCapacity: "one" is not a number; give a number$/),
+      expect.stringMatching(/^ {2}- loadBalancer.name: "jitsi-matrix-application-lb-dev-1" has 33 characters, .*; shorten it/),
+    ]);
+  });
+
+  it("refuses what is not an environment at all", () => {
+    expect(() => parseEnvironment("staging")).toThrow(/\(environment\): "staging" is not an object; give an object/);
+  });
+});
+
+describe("parseEnvironments", () => {
+  const renamed = (name: string, change: (env: Draft<Environment>) => void = () => undefined) => {
+    const environment = newEnvironment();
+    environment.name = name;
+    for (const key of ["loadBalancer", "instances", "efs"] as const) environment.securityGroups[key].name += `-${name}`;
+    environment.loadBalancer.name = `alb-${name}`;
+    environment.loadBalancer.targetGroupNames = { jitsi: `jitsi-${name}`, element: `element-${name}`, synapse: `synapse-${name}` };
+    environment.iam = { instanceRoleName: `agent-${name}`, instanceProfileName: `agent-${name}` };
+    environment.cluster.name = `cluster-${name}`;
+    environment.capacity.autoScalingGroupName = `asg-${name}`;
+    environment.dns.hostedZoneName = `${name}.example.org`;
+    for (const key of ["jitsi", "matrix", "element", "synapse"] as const) environment.dns.hosts[key] = `${key}.${name}.example.org`;
+    change(environment);
+    return environment;
+  };
+
+  it("accepts staging and production together, and environments that share a VPC without sharing names or ranges", () => {
+    expect(parseEnvironments([staging, production], { onWarning: () => undefined })).toEqual([staging, production]);
+    const second = renamed("qa", (e) => (e.network.subnets = [
+      { cidrBlock: "10.20.2.0/28", availabilityZone: "eu-west-1a", name: "qa-1" },
+      { cidrBlock: "10.20.2.16/28", availabilityZone: "eu-west-1b", name: "qa-2" },
+    ]));
+    expect(() => parseEnvironments([newEnvironment(), second])).not.toThrow();
+  });
+
+  it.each<[string, Draft<Environment>, string, RegExp]>([
+    ["two environments with one name", renamed("dev"), "name", /"dev" is also the name of another environment/],
+    ["overlapping subnets in one VPC", renamed("qa"), "network.subnets[0].cidrBlock", /overlaps environment dev's network.subnets\[0\].cidrBlock "10.20.1.0\/28" in the same VPC/],
+    [
+      "one load balancer name in one account",
+      renamed("qa", (e) => {
+        e.network.subnets[0].cidrBlock = "10.20.2.0/28";
+        e.network.subnets[1].cidrBlock = "10.20.2.16/28";
+        e.loadBalancer.name = "jitsi-matrix-alb-dev";
+      }),
+      "loadBalancer.name",
+      /is also environment dev's loadBalancer.name, in the same account/,
+    ],
+    [
+      "one host name in two environments",
+      renamed("qa", (e) => {
+        e.network.vpcId = "vpc-0fedcba9876543210";
+        e.dns.hostedZoneName = "dev.example.org";
+        e.dns.hosts.jitsi = "jitsi.dev.example.org";
+      }),
+      "dns.hosts.jitsi",
+      /is also environment dev's dns.hosts.jitsi; a host name can point at one load balancer only/,
+    ],
+  ])("refuses %s, naming the other environment", (_rule, second, path, gist) => {
+    let thrown: unknown;
+    try {
+      parseEnvironments([newEnvironment(), second]);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(EnvironmentValidationError);
+    const problems = (thrown as EnvironmentValidationError).problems;
+    expect(problems).toContainEqual({ environment: expect.any(String), path, message: expect.stringMatching(gist) });
+  });
+
+  it("reports the problems of every environment in one error", () => {
+    const first = newEnvironment();
+    first.capacity.minSize = 5;
+    const second = renamed("qa", (e) => {
+      e.network.subnets[0].cidrBlock = "10.20.2.0/28";
+      e.network.subnets[1].cidrBlock = "10.20.2.16/28";
+      e.loadBalancer.name = "x".repeat(40);
+    });
+    expect(() => parseEnvironments([first, second])).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(/environment dev:\n {2}- capacity.minSize: [^\n]*\nenvironment qa:\n {2}- loadBalancer.name: /),
+      }),
+    );
+  });
+});
+
+describe("instance memory", () => {
+  it.each([
+    ["c5a.large", 4096],
+    ["c5.xlarge", 8192],
+    ["m5.2xlarge", 32768],
+    ["r6i.large", 16384],
+    ["t3.medium", 4096],
+    ["c6g.medium", 2048],
+  ])("knows that a %s has %i MiB", (type, mib) => {
+    expect(instanceMemoryMiB(type)).toBe(mib);
+  });
+
+  it("does not guess types whose memory does not follow from the name", () => {
+    expect(instanceMemoryMiB("c5n.large")).toBeUndefined();
+    expect(instanceMemoryMiB("c4.large")).toBeUndefined();
+    expect(instanceMemoryMiB("m5.metal")).toBeUndefined();
+    expect(taskMemoryMiB("x1e.weird")).toBeUndefined();
+  });
+
+  it("leaves room for the OS and the ECS agent", () => {
+    expect(taskMemoryMiB("c5a.large")).toBe(3686);
+  });
+});
