@@ -5,6 +5,20 @@ import { PLATFORM_SECRETS, PlatformSecret, secretParameterName } from "./platfor
 
 const DEFAULT_PASSWORD_LENGTH = 40;
 
+/** Arguments of `random_password` that describe how a value is generated; each forces a new value when it changes. */
+export const PASSWORD_SHAPE = [
+  "length",
+  "special",
+  "upper",
+  "lower",
+  "numeric",
+  "min_lower",
+  "min_upper",
+  "min_numeric",
+  "min_special",
+  "override_special",
+] as const;
+
 export interface SecretParametersProps {
   readonly environmentName: string;
   /** @default PLATFORM_SECRETS */
@@ -29,6 +43,9 @@ export class SecretParameters extends Construct {
       const password = new Password(this, `${secret}_value`, {
         length: props.passwordLength ?? DEFAULT_PASSWORD_LENGTH,
         special: false,
+        // A change of these would make a new password. Rotation is explicit (`terraform apply -replace`), and a
+        // password imported from an adopted environment keeps its value, whose shape the import records instead.
+        lifecycle: { ignoreChanges: [...PASSWORD_SHAPE] },
       });
       const parameter = new SsmParameter(this, secret, {
         name: secretParameterName(props.environmentName, secret),

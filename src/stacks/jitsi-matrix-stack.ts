@@ -1,5 +1,7 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
+import { declareLegacyMoves } from "../adoption/legacy-moves";
+import { DEFAULT_RULE_PRIORITIES } from "../environments/defaults";
 import { EfsVolumeSpec } from "../environments/environment";
 import { AutoscalingCapacity } from "../modules/autoscaling-capacity";
 import { DnsRecords } from "../modules/dns-records";
@@ -53,6 +55,13 @@ export class JitsiMatrixStack extends EnvironmentStack {
     const subnetIds = Object.values(props.subnetIdsByCidr);
     const legacy = env.legacy ?? {};
     const vpcId = env.network.vpcId;
+    const webHostPort = env.jitsi.webHostPort ?? JITSI_WEB_HOST_PORT;
+    const synapseHostPort = env.matrix.synapseHostPort ?? SYNAPSE_PORT;
+    const elementHostPort = env.matrix.elementHostPort ?? ELEMENT_HOST_PORT;
+    const rulePriorities = {
+      element: env.loadBalancer.rulePriorities?.element ?? DEFAULT_RULE_PRIORITIES.element,
+      synapse: env.loadBalancer.rulePriorities?.synapse ?? DEFAULT_RULE_PRIORITIES.synapse,
+    };
 
     const loadBalancerIngress: Record<string, SecurityGroupRule> = {
       "standard http port": { protocol: "tcp", fromPort: 80, cidrBlocks: ANYWHERE },
@@ -75,9 +84,9 @@ export class JitsiMatrixStack extends EnvironmentStack {
       securityGroupIds: [albSg.securityGroupId],
     });
     const instanceIngress: Record<string, SecurityGroupRule> = {
-      "jitsi http port": fromLoadBalancer(JITSI_WEB_HOST_PORT),
-      "synapse http port": fromLoadBalancer(SYNAPSE_PORT),
-      "element http port": fromLoadBalancer(ELEMENT_HOST_PORT),
+      "jitsi http port": fromLoadBalancer(webHostPort),
+      "synapse http port": fromLoadBalancer(synapseHostPort),
+      "element http port": fromLoadBalancer(elementHostPort),
       // Media goes straight to the instance: an ALB cannot carry UDP.
       "jvp udp port for video streaming": { protocol: "udp", fromPort: JVB_MEDIA_PORT, cidrBlocks: ANYWHERE },
     };
@@ -128,6 +137,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       maxSize: env.capacity.maxSize,
       healthCheckGracePeriod: env.capacity.healthCheckGracePeriod,
       healthCheckType: env.capacity.healthCheckType,
+      requireImdsv2: env.capacity.requireImdsv2,
     });
 
     const lb = new LoadBalancer(this, "load_balancer", {
@@ -136,18 +146,18 @@ export class JitsiMatrixStack extends EnvironmentStack {
       subnetIds,
       securityGroupIds: [albSg.securityGroupId],
       internal: env.loadBalancer.internal,
-      deletionProtection: env.loadBalancer.deletionProtection,
+      deletionProtection: env.loadBalancer.deletionProtection ?? true,
       certificateArn: env.loadBalancer.certificateArn,
       sslPolicy: env.loadBalancer.sslPolicy,
       targetGroups: {
-        jitsi: { name: env.loadBalancer.targetGroupNames.jitsi, port: JITSI_WEB_HOST_PORT },
-        element: { name: env.loadBalancer.targetGroupNames.element, port: ELEMENT_HOST_PORT },
-        synapse: { name: env.loadBalancer.targetGroupNames.synapse, port: SYNAPSE_PORT, healthCheckPath: "/health" },
+        jitsi: { name: env.loadBalancer.targetGroupNames.jitsi, port: webHostPort },
+        element: { name: env.loadBalancer.targetGroupNames.element, port: elementHostPort },
+        synapse: { name: env.loadBalancer.targetGroupNames.synapse, port: synapseHostPort, healthCheckPath: "/health" },
       },
       defaultTargetGroup: "jitsi",
       hostRules: {
-        element: { targetGroup: "element", priority: 99, hosts: [env.dns.hosts.element] },
-        synapse: { targetGroup: "synapse", priority: 100, hosts: [env.dns.hosts.matrix, env.dns.hosts.synapse] },
+        element: { targetGroup: "element", priority: rulePriorities.element, hosts: [env.dns.hosts.element] },
+        synapse: { targetGroup: "synapse", priority: rulePriorities.synapse, hosts: [env.dns.hosts.matrix, env.dns.hosts.synapse] },
       },
     });
 
@@ -174,6 +184,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       },
       executionRoleArn: executionRole.roleArn,
       webTargetGroupArn: lb.targetGroupArns.jitsi,
+      webHostPort,
       jvbAdvertiseAddress: env.jitsi.jvbAdvertiseAddress,
       memory: env.jitsi.memory,
       environment: env.jitsi.environment,
@@ -200,6 +211,8 @@ export class JitsiMatrixStack extends EnvironmentStack {
         taskFamily: env.matrix.taskFamily,
         imageTags: env.matrix.imageTags,
         containerMemory: env.matrix.containerMemory,
+        synapseHostPort,
+        elementHostPort,
         volumes: matrixVolumes,
         postgresPasswordParameter: parameter("POSTGRES_PASSWORD"),
         executionRoleArn: executionRole.roleArn,
@@ -219,5 +232,10 @@ export class JitsiMatrixStack extends EnvironmentStack {
       description: "DNS name of the load balancer the host names point to",
       value: lb.dnsName,
     });
+
+    // An environment adopted from the legacy deployment: its state's addresses move here (docs/adopting-an-environment.md).
+    if (env.legacy !== undefined) {
+      declareLegacyMoves(this, env, props.postgresUpgrade);
+    }
   }
 }
