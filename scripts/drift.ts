@@ -1,0 +1,3 @@
+import { runDriftCli } from "../src/drift/cli";
+
+process.exitCode = runDriftCli(process.argv.slice(2));

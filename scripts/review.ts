@@ -1,0 +1,5 @@
+import { runReviewCli } from "../src/review/cli";
+
+runReviewCli(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,31 @@
+import { generatedEnvironments } from "../../src/bench/generated-environments";
+import { parseEnvironments } from "../../src/environments";
+import { staging } from "../../src/environments/staging";
+
+describe("the benchmark's generated environments", () => {
+  const environments = generatedEnvironments(staging, 20);
+
+  it("pass the same validation as real ones, together", () => {
+    expect(() => parseEnvironments(environments, { onWarning: () => undefined })).not.toThrow();
+  });
+
+  it("are distinct: names, subnets, load balancers, clusters and host names", () => {
+    const distinct = (values: string[]) => new Set(values).size;
+    expect(environments.map((e) => e.name)).toEqual(Array.from({ length: 20 }, (_, i) => `bench${String(i + 1).padStart(2, "0")}`));
+    expect(distinct(environments.flatMap((e) => e.network.subnets.map((s) => s.cidrBlock)))).toBe(40);
+    expect(distinct(environments.map((e) => e.loadBalancer.name))).toBe(20);
+    expect(distinct(environments.map((e) => e.cluster.name))).toBe(20);
+    expect(distinct(environments.flatMap((e) => Object.values(e.dns.hosts)))).toBe(80);
+    expect(environments[6]).toMatchObject({
+      name: "bench07",
+      tags: expect.objectContaining({ Environment: "Bench07" }),
+      cluster: { name: "jitsi-matrix-cluster-bench07" },
+      network: { subnets: [expect.objectContaining({ cidrBlock: "172.31.106.0/28" }), expect.objectContaining({ cidrBlock: "172.31.106.16/28" })] },
+    });
+    expect(JSON.stringify(environments)).not.toContain("staging");
+  });
+
+  it("refuses a count it cannot give subnets for", () => {
+    expect(() => generatedEnvironments(staging, 0)).toThrow(/count 0 is not between 1 and 155/);
+  });
+});
