@@ -4,6 +4,7 @@ import { Environment } from "./environments/environment";
 import { JitsiMatrixStack } from "./stacks/jitsi-matrix-stack";
 import { NetworkingStack } from "./stacks/networking-stack";
 import { SecretsStack } from "./stacks/secrets-stack";
+import { StateBackendStack } from "./stacks/state-backend-stack";
 
 /** cdktf context key that turns the PostgreSQL upgrade switch on for one synth or deploy. */
 export const POSTGRES_UPGRADE_CONTEXT_KEY = "postgresUpgrade";
@@ -39,4 +40,12 @@ export function addEnvironment(app: App, environment: Environment, backend: S3Ba
   // Containers read the parameters at start: they must exist first, though nothing references them.
   jitsiMatrix.addDependency(secrets);
   return { networking, secrets, jitsiMatrix };
+}
+
+/**
+ * The `state-backend` stack: the bucket and lock table `backend.tf.json` points to, with a
+ * local state. Deployed once, before any environment's stacks (README: "The state backend").
+ */
+export function addStateBackend(app: App, backend: S3BackendSettings): StateBackendStack {
+  return new StateBackendStack(app, { backend });
 }

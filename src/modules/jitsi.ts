@@ -10,11 +10,20 @@ export const JITSI_DEFAULT_MEMORY = { web: 256, prosody: 256, jicofo: 256, jvb: 
 /** Volumes the containers mount: prosody's config and the web front end's images. */
 export const JITSI_VOLUMES = ["jitsi-data", "jitsi-images"] as const;
 
-/** Host port of the web container's HTTP port, the target of the jitsi target group. */
+/** Host port of the web container's HTTP port, the target of the jitsi target group, unless the environment moves it. */
 export const JITSI_WEB_HOST_PORT = 8000;
+
+/** Host port of the web container's HTTPS port. */
+export const JITSI_WEB_TLS_HOST_PORT = 8443;
+
+/** TCP port of the JVB's fallback media transport, published on the instance. */
+export const JVB_TCP_PORT = 4443;
 
 /** UDP port of the JVB's media, published on the instance. */
 export const JVB_MEDIA_PORT = 10000;
+
+/** Prosody's XMPP client port; published on the instance when the JVBs run outside the task. */
+export const PROSODY_XMPP_PORT = 5222;
 
 const XMPP_DOMAINS = {
   XMPP_DOMAIN: "meet.jitsi",
@@ -40,11 +49,22 @@ export interface JitsiProps {
   readonly executionRoleArn: string;
   /** Target group of the web container's HTTP port. */
   readonly webTargetGroupArn: string;
+  /** Host port of the web container's HTTP port. @default 8000 */
+  readonly webHostPort?: number;
   /**
    * Public IPv4 the JVB advertises for media.
    * @default - discovered at start through the JVB's STUN servers
    */
   readonly jvbAdvertiseAddress?: string;
+  /**
+   * Run the videobridges outside this task, one per instance (`JvbDaemon`): the task then has no
+   * jvb container, publishes prosody's XMPP port 5222 on its instance and registers it with
+   * `xmppTargetGroupArn`, the internal load balancer through which the bridges reach prosody
+   * (bridge-mode links do not cross tasks). `jvbAdvertiseAddress` and `environment.jvb` then
+   * belong to the `JvbDaemon`; `memory.jvb` is unused.
+   * @default - the jvb container runs in this task, as in the legacy deployment
+   */
+  readonly externalJvb?: { readonly xmppTargetGroupArn: string };
   /** @default JITSI_DEFAULT_MEMORY */
   readonly memory?: Readonly<Partial<Record<keyof typeof JITSI_DEFAULT_MEMORY, number>>>;
   /** Environment variables per container over the defaults. @default - none */
@@ -64,6 +84,10 @@ export class Jitsi extends Construct {
     if (unknown.length > 0) {
       throw new Error(`jitsi.environment: no container named ${unknown.join(", ")}; use web, prosody, jicofo or jvb.`);
     }
+    if (props.externalJvb && (props.jvbAdvertiseAddress !== undefined || props.environment?.jvb !== undefined)) {
+      const field = props.jvbAdvertiseAddress !== undefined ? "jvbAdvertiseAddress" : "environment.jvb";
+      throw new Error(`jitsi.${field}: set with externalJvb, where the task has no jvb container; give it to the JvbDaemon instead.`);
+    }
     const memory = { ...JITSI_DEFAULT_MEMORY, ...props.memory };
     const env = (container: string, defaults: Record<string, string>) => ({
       TZ: "UTC",
@@ -75,15 +99,15 @@ export class Jitsi extends Construct {
       ? { JVB_ADVERTISE_IPS: props.jvbAdvertiseAddress, DOCKER_HOST_ADDRESS: props.jvbAdvertiseAddress }
       : {};
 
-    this.containers = [
+    const containers: ContainerDefinition[] = [
       {
         name: "web",
         image: image("web"),
         memory: memory.web,
         links: [PROSODY_LINK],
         portMappings: [
-          { containerPort: 80, hostPort: JITSI_WEB_HOST_PORT },
-          { containerPort: 443, hostPort: 8443 },
+          { containerPort: 80, hostPort: props.webHostPort ?? JITSI_WEB_HOST_PORT },
+          { containerPort: 443, hostPort: JITSI_WEB_TLS_HOST_PORT },
         ],
         mountPoints: [{ sourceVolume: "jitsi-images", containerPath: "/usr/share/jitsi-meet/images" }],
         environment: env("web", {
@@ -102,6 +126,7 @@ export class Jitsi extends Construct {
         image: image("prosody"),
         memory: memory.prosody,
         hostname: XMPP_SERVER,
+        portMappings: props.externalJvb ? [{ containerPort: PROSODY_XMPP_PORT, hostPort: PROSODY_XMPP_PORT }] : undefined,
         mountPoints: [{ sourceVolume: "jitsi-data", containerPath: "/config" }],
         environment: env("prosody", {
           ...XMPP_DOMAINS,
@@ -148,7 +173,7 @@ export class Jitsi extends Construct {
         links: [PROSODY_LINK],
         portMappings: [
           { containerPort: JVB_MEDIA_PORT, hostPort: JVB_MEDIA_PORT, protocol: "udp" },
-          { containerPort: 4443, hostPort: 4443 },
+          { containerPort: JVB_TCP_PORT, hostPort: JVB_TCP_PORT },
         ],
         environment: env("jvb", {
           XMPP_AUTH_DOMAIN: XMPP_DOMAINS.XMPP_AUTH_DOMAIN,
@@ -157,8 +182,8 @@ export class Jitsi extends Construct {
           JVB_AUTH_USER: "jvb",
           JVB_BREWERY_MUC: "jvbbrewery",
           JVB_PORT: String(JVB_MEDIA_PORT),
-          JVB_TCP_PORT: "4443",
-          JVB_TCP_MAPPED_PORT: "4443",
+          JVB_TCP_PORT: String(JVB_TCP_PORT),
+          JVB_TCP_MAPPED_PORT: String(JVB_TCP_PORT),
           JVB_TCP_HARVESTER_DISABLED: "true",
           JVB_STUN_SERVERS: "meet-jit-si-turnrelay.jitsi.net:443",
           PUBLIC_URL: props.publicUrl,
@@ -167,6 +192,7 @@ export class Jitsi extends Construct {
         secrets: { JVB_AUTH_PASSWORD: props.secretParameters.JVB_AUTH_PASSWORD },
       },
     ];
+    this.containers = containers.filter((container) => !(props.externalJvb && container.name === "jvb"));
 
     const service = new EcsService(this, "Default", {
       clusterArn: props.clusterArn,
@@ -175,7 +201,12 @@ export class Jitsi extends Construct {
       containers: this.containers,
       volumes: props.volumes,
       executionRoleArn: props.executionRoleArn,
-      loadBalancerTargets: [{ containerName: "web", containerPort: 80, targetGroupArn: props.webTargetGroupArn }],
+      loadBalancerTargets: [
+        { containerName: "web", containerPort: 80, targetGroupArn: props.webTargetGroupArn },
+        ...(props.externalJvb
+          ? [{ containerName: "prosody", containerPort: PROSODY_XMPP_PORT, targetGroupArn: props.externalJvb.xmppTargetGroupArn }]
+          : []),
+      ],
       dependsOn: props.dependsOn,
     });
     this.taskDefinitionArn = service.taskDefinitionArn;

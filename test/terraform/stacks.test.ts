@@ -64,9 +64,9 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  it("synthesizes the three stacks of every environment", () => {
+  it("synthesizes the three stacks of every environment and the shared state-backend stack", () => {
     expect(stackNames(outdir)).toEqual(
-      ENVIRONMENTS.flatMap((e) => [`jitsi-matrix-${e.name}`, `networking-${e.name}`, `secrets-${e.name}`]).sort(),
+      ["state-backend", ...ENVIRONMENTS.flatMap((e) => [`jitsi-matrix-${e.name}`, `networking-${e.name}`, `secrets-${e.name}`])].sort(),
     );
   });
 

@@ -1,0 +1,159 @@
+import { EcsService as AwsEcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { ITerraformDependable, Token } from "cdktf";
+import { Construct } from "constructs";
+import { ContainerDefinition, toEcsContainerDefinition } from "./container-definition";
+import { JITSI_DEFAULT_MEMORY, JVB_MEDIA_PORT, JVB_TCP_PORT } from "./jitsi";
+
+/**
+ * What the JVB container runs before the image's own entry point (`/init`, s6-overlay):
+ * it asks the instance metadata service (IMDSv2, then IMDSv1) for the instance's public
+ * IPv4 and exports it as `JVB_ADVERTISE_IPS` (and `DOCKER_HOST_ADDRESS`, its name in
+ * images before stable-6726), which s6 hands to the JVB's configuration. It needs bash
+ * and curl or GNU wget, which the jitsi/base image installs. Without an answer it
+ * exports nothing and the JVB discovers its address through its STUN servers, as the
+ * jitsi task's bridge does by default. No `${` or `%{` in it: Terraform would read them
+ * as template sequences in the synthesized JSON.
+ */
+export const ADVERTISE_OWN_ADDRESS_SCRIPT = [
+  'imds="http://169.254.169.254/latest"',
+  "# fetch METHOD URL [HEADER]: the response body, with curl or else GNU wget.",
+  "fetch() {",
+  "  if command -v curl >/dev/null 2>&1; then",
+  '    if [ -n "$3" ]; then curl -fsS --max-time 2 -X "$1" -H "$3" "$2"; else curl -fsS --max-time 2 -X "$1" "$2"; fi',
+  "  elif command -v wget >/dev/null 2>&1; then",
+  '    if [ -n "$3" ]; then wget -q -O - -T 2 -t 1 --method="$1" --header="$3" "$2"; else wget -q -O - -T 2 -t 1 --method="$1" "$2"; fi',
+  "  else",
+  '    echo "jvb: neither curl nor wget in the image" >&2',
+  "    return 1",
+  "  fi",
+  "}",
+  'token="$(fetch PUT "$imds/api/token" "X-aws-ec2-metadata-token-ttl-seconds: 300" 2>/dev/null)"',
+  // Without a token (IMDSv1 only, or a hop limit of 1) the GET goes without one; its error, if any, lands in the log.
+  'header=""',
+  'if [ -n "$token" ]; then header="X-aws-ec2-metadata-token: $token"; fi',
+  'address="$(fetch GET "$imds/meta-data/public-ipv4" "$header")"',
+  'if [[ "$address" =~ ^[0-9]{1,3}(\\.[0-9]{1,3}){3}$ ]]; then',
+  '  export JVB_ADVERTISE_IPS="$address" DOCKER_HOST_ADDRESS="$address"',
+  '  echo "jvb: advertising this instance\'s public address $address"',
+  "else",
+  '  echo "jvb: no public IPv4 from the instance metadata service; the JVB discovers its address through STUN" >&2',
+  "fi",
+  "exec /init",
+].join("\n");
+
+export interface JvbDaemonProps {
+  readonly clusterArn: string;
+  readonly serviceName: string;
+  /** Task definition family. */
+  readonly taskFamily: string;
+  /** Tag of the `jitsi/jvb` image: the jitsi task's tag, so that bridge and jicofo match. */
+  readonly imageTag: string;
+  /** `https://` URL users open, e.g. `https://jitsi.example.org`. */
+  readonly publicUrl: string;
+  /** Where the JVBs reach prosody's XMPP port 5222: `XmppLoadBalancer.dnsName`. */
+  readonly xmppServer: string;
+  /** SSM parameter name or ARN of `JVB_AUTH_PASSWORD`, the one prosody registers the `jvb` user with. */
+  readonly jvbAuthPasswordParameter: string;
+  /** Role ECS starts the task with; it must be allowed to read the parameter. */
+  readonly executionRoleArn: string;
+  /**
+   * Soft memory limit in MiB, a reservation on every instance; the JVB may use spare memory above it.
+   * @default 1024
+   */
+  readonly memoryReservation?: number;
+  /** Environment variables over the defaults, e.g. `JVB_STUN_SERVERS`. @default - none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Log configuration of the container, e.g. the `awslogs` driver of a `ServiceLogGroup`.
+   * @default - the Docker daemon's default (logs stay on the host)
+   */
+  readonly logConfiguration?: ContainerDefinition["logConfiguration"];
+  /** @default - nothing beyond references */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/** Variables the daemon sets itself; an override would break the bridge's discovery or its ports. */
+const OWN_VARIABLES = ["XMPP_SERVER", "JVB_ADVERTISE_IPS", "DOCKER_HOST_ADDRESS", "JVB_PORT", "JVB_TCP_PORT", "JVB_TCP_MAPPED_PORT"];
+
+/**
+ * The Jitsi Videobridge as its own ECS service with DAEMON scheduling: one JVB on
+ * every container instance, on host ports UDP 10000 and TCP 4443, advertising the
+ * public IPv4 of the instance it runs on and joining the shared prosody/jicofo
+ * through `xmppServer`. Conference capacity then grows with the group: jicofo puts
+ * new conferences on the bridge with the least load. Use with `Jitsi` `externalJvb`,
+ * or the jitsi task's own bridge holds the same host ports.
+ */
+export class JvbDaemon extends Construct {
+  public readonly container: ContainerDefinition;
+  public readonly taskDefinitionArn: string;
+  public readonly serviceName: string;
+
+  constructor(scope: Construct, id: string, props: JvbDaemonProps) {
+    super(scope, id);
+    const overridden = Object.keys(props.environment ?? {}).filter((name) => OWN_VARIABLES.includes(name));
+    if (overridden.length > 0) {
+      throw new Error(
+        `environment: ${overridden.join(", ")} set, which the JVB daemon sets itself (address found at start, fixed host ports, ` +
+          "xmppServer); remove them.",
+      );
+    }
+    const memoryReservation = props.memoryReservation ?? JITSI_DEFAULT_MEMORY.jvb;
+    if (!Token.isUnresolved(memoryReservation) && !(Number.isInteger(memoryReservation) && memoryReservation >= 128)) {
+      throw new Error(`memoryReservation: ${memoryReservation} is not a reservation the JVB runs in; use a whole number of MiB, at least 128 (e.g. 1024).`);
+    }
+
+    // The same variables as the jvb container of the jitsi task, but XMPP_SERVER: links do not cross tasks.
+    this.container = {
+      name: "jvb",
+      image: `jitsi/jvb:${props.imageTag}`,
+      memoryReservation,
+      portMappings: [
+        { containerPort: JVB_MEDIA_PORT, hostPort: JVB_MEDIA_PORT, protocol: "udp" },
+        { containerPort: JVB_TCP_PORT, hostPort: JVB_TCP_PORT },
+      ],
+      environment: {
+        TZ: "UTC",
+        XMPP_AUTH_DOMAIN: "auth.meet.jitsi",
+        XMPP_INTERNAL_MUC_DOMAIN: "internal-muc.meet.jitsi",
+        XMPP_SERVER: props.xmppServer,
+        JVB_AUTH_USER: "jvb",
+        JVB_BREWERY_MUC: "jvbbrewery",
+        JVB_PORT: String(JVB_MEDIA_PORT),
+        JVB_TCP_PORT: String(JVB_TCP_PORT),
+        JVB_TCP_MAPPED_PORT: String(JVB_TCP_PORT),
+        JVB_TCP_HARVESTER_DISABLED: "true",
+        JVB_STUN_SERVERS: "meet-jit-si-turnrelay.jitsi.net:443",
+        PUBLIC_URL: props.publicUrl,
+        ...props.environment,
+      },
+      secrets: { JVB_AUTH_PASSWORD: props.jvbAuthPasswordParameter },
+      logConfiguration: props.logConfiguration,
+    };
+
+    const taskDefinition = new EcsTaskDefinition(this, "task_definition", {
+      family: props.taskFamily,
+      requiresCompatibilities: ["EC2"],
+      executionRoleArn: props.executionRoleArn,
+      // Bridge networking (the EC2 default), as the other tasks: the host ports above are the instance's.
+      containerDefinitions: JSON.stringify([
+        { ...toEcsContainerDefinition(this.container), entryPoint: ["/bin/bash", "-c"], command: [ADVERTISE_OWN_ADDRESS_SCRIPT] },
+      ]),
+    });
+
+    const service = new AwsEcsService(this, "service", {
+      name: props.serviceName,
+      cluster: props.clusterArn,
+      taskDefinition: taskDefinition.arn,
+      // Daemon services cannot use a capacity provider strategy.
+      launchType: "EC2",
+      schedulingStrategy: "DAEMON",
+      // Fixed host ports: the old bridge on an instance must stop before the new one binds them.
+      deploymentMinimumHealthyPercent: 0,
+      deploymentMaximumPercent: 100,
+      dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
+    });
+    this.taskDefinitionArn = taskDefinition.arn;
+    this.serviceName = service.name;
+  }
+}

@@ -1,0 +1,108 @@
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Token } from "cdktf";
+import { Construct } from "constructs";
+
+export interface StateBucketProps {
+  /** Globally unique bucket name, as `backend.tf.json` names it. */
+  readonly bucketName: string;
+  /**
+   * KMS key for default encryption (`aws:kms` with an S3 bucket key).
+   * @default - SSE-S3 (`AES256`), as the legacy bucket had it
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * Make Terraform refuse any plan that destroys the bucket: it holds every stack's state.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+/** S3 bucket names: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * The TLS-only policy: any request over plain HTTP is denied, whoever makes it.
+ * A deny-only policy is not "public", so it coexists with the public access block.
+ */
+export function denyInsecureTransportPolicy(bucketArn: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  });
+}
+
+/**
+ * The bucket the S3 backend keeps Terraform state in: versioned (an overwritten
+ * state can be restored), encrypted by default, public access blocked, TLS only,
+ * ACLs disabled (the bucket owner owns every object).
+ */
+export class StateBucket extends Construct {
+  public readonly bucketName: string;
+  public readonly bucketArn: string;
+
+  constructor(scope: Construct, id: string, props: StateBucketProps) {
+    super(scope, id);
+    if (!Token.isUnresolved(props.bucketName) && !BUCKET_NAME.test(props.bucketName)) {
+      throw new Error(
+        `bucketName: ${JSON.stringify(props.bucketName)} is not a valid S3 bucket name; use 3 to 63 lowercase letters, ` +
+          "digits, dots and hyphens, starting and ending with a letter or digit (terraform.backend.s3.bucket in backend.tf.json).",
+      );
+    }
+
+    const bucket = new S3Bucket(this, "Default", {
+      bucket: props.bucketName,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+    });
+    new S3BucketVersioningA(this, "versioning", {
+      bucket: bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault:
+            props.kmsKeyArn === undefined
+              ? { sseAlgorithm: "AES256" }
+              : { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn },
+          // A bucket key cuts KMS requests per object; it means nothing for SSE-S3.
+          bucketKeyEnabled: props.kmsKeyArn === undefined ? undefined : true,
+        },
+      ],
+    });
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public_access_block", {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", {
+      bucket: bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    new S3BucketPolicy(this, "tls_only", {
+      bucket: bucket.id,
+      policy: denyInsecureTransportPolicy(bucket.arn),
+      // S3 answers 409 OperationAborted to concurrent changes of policy and public access block.
+      dependsOn: [publicAccessBlock],
+    });
+
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+  }
+}

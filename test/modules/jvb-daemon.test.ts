@@ -1,0 +1,276 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import * as http from "node:http";
+import { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { Jitsi, JitsiProps } from "../../src/modules/jitsi";
+import { ADVERTISE_OWN_ADDRESS_SCRIPT, JvbDaemon, JvbDaemonProps } from "../../src/modules/jvb-daemon";
+import { XmppLoadBalancer, XmppLoadBalancerProps } from "../../src/modules/xmpp-load-balancer";
+import { onlyResource, resourcesOf, synthConstructs } from "../support/synth";
+
+const daemonProps: JvbDaemonProps = {
+  clusterArn: "arn:cluster",
+  serviceName: "jvb-service",
+  taskFamily: "jvb-task",
+  imageTag: "stable-9999",
+  publicUrl: "https://meet.example.org",
+  xmppServer: "xmpp-nlb.example.internal",
+  jvbAuthPasswordParameter: "/p/JVB_AUTH_PASSWORD",
+  executionRoleArn: "arn:role",
+};
+
+const jitsiProps: JitsiProps = {
+  clusterArn: "arn:cluster",
+  serviceName: "jitsi-service",
+  taskFamily: "jitsi-task",
+  imageTag: "stable-9999",
+  publicUrl: "https://meet.example.org",
+  volumes: [
+    { name: "jitsi-data", fileSystemId: "fs-1", rootDirectory: "/prosody/config" },
+    { name: "jitsi-images", fileSystemId: "fs-1", rootDirectory: "/jitsi/images" },
+  ],
+  secretParameters: {
+    JICOFO_AUTH_PASSWORD: "/p/JICOFO_AUTH_PASSWORD",
+    JVB_AUTH_PASSWORD: "/p/JVB_AUTH_PASSWORD",
+    JIGASI_XMPP_PASSWORD: "/p/JIGASI_XMPP_PASSWORD",
+    JIBRI_RECORDER_PASSWORD: "/p/JIBRI_RECORDER_PASSWORD",
+    JIBRI_XMPP_PASSWORD: "/p/JIBRI_XMPP_PASSWORD",
+  },
+  executionRoleArn: "arn:role",
+  webTargetGroupArn: "arn:tg-web",
+};
+
+const lbProps: XmppLoadBalancerProps = {
+  name: "jitsi-xmpp-staging",
+  vpcId: "vpc-1",
+  subnetIds: ["subnet-a", "subnet-b"],
+  instanceSecurityGroupId: "sg-instances",
+};
+
+type Rendered = { name: string; environment: { name: string; value: string }[]; [key: string]: any };
+const envOf = (c: Rendered) => Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
+const taskContainers = (json: ReturnType<typeof synthConstructs>["json"]) =>
+  JSON.parse(onlyResource(json, "aws_ecs_task_definition").container_definitions as string) as Rendered[];
+
+const daemon = (overrides: Partial<JvbDaemonProps> = {}) =>
+  synthConstructs((scope) => new JvbDaemon(scope, "jvb", { ...daemonProps, ...overrides })).json;
+
+describe("JvbDaemon", () => {
+  it("runs one bridge on every container instance: a DAEMON service on EC2, no desired count", () => {
+    const service = onlyResource(daemon(), "aws_ecs_service");
+    expect(service).toMatchObject({
+      name: "jvb-service",
+      scheduling_strategy: "DAEMON",
+      launch_type: "EC2",
+      deployment_minimum_healthy_percent: 0,
+      deployment_maximum_percent: 100,
+      task_definition: "${aws_ecs_task_definition.jvb_task_definition.arn}",
+    });
+    expect(service).not.toHaveProperty("desired_count");
+    expect(service).not.toHaveProperty("load_balancer");
+  });
+
+  it("publishes the media on the instance's UDP 10000 and TCP 4443", () => {
+    const [jvb] = taskContainers(daemon());
+    expect(jvb.portMappings).toEqual([
+      { containerPort: 10000, hostPort: 10000, protocol: "udp" },
+      { containerPort: 4443, hostPort: 4443, protocol: "tcp" },
+    ]);
+  });
+
+  it("finds its own address at start and then hands over to the image's /init", () => {
+    const [jvb] = taskContainers(daemon());
+    expect(jvb.entryPoint).toEqual(["/bin/bash", "-c"]);
+    expect(jvb.command).toEqual([ADVERTISE_OWN_ADDRESS_SCRIPT]);
+    expect(ADVERTISE_OWN_ADDRESS_SCRIPT.trim().split("\n").pop()).toBe("exec /init");
+    expect(envOf(jvb)).not.toHaveProperty("JVB_ADVERTISE_IPS");
+  });
+
+  it("keeps its start script free of ${ and %{, which Terraform would read as template sequences", () => {
+    expect(ADVERTISE_OWN_ADDRESS_SCRIPT).not.toMatch(/[$%]\{/);
+  });
+
+  it("reaches prosody through xmppServer and reads its password from SSM, never from the environment", () => {
+    const [jvb] = taskContainers(daemon());
+    expect(envOf(jvb).XMPP_SERVER).toBe("xmpp-nlb.example.internal");
+    expect(jvb.secrets).toEqual([{ name: "JVB_AUTH_PASSWORD", valueFrom: "/p/JVB_AUTH_PASSWORD" }]);
+    expect(onlyResource(daemon(), "aws_ecs_task_definition")).toMatchObject({ execution_role_arn: "arn:role", requires_compatibilities: ["EC2"] });
+  });
+
+  it("configures the bridge exactly as the jitsi task's jvb container, but for the XMPP server", () => {
+    const inTask = taskContainers(synthConstructs((scope) => new Jitsi(scope, "jitsi", jitsiProps)).json).find((c) => c.name === "jvb")!;
+    const [own] = taskContainers(daemon());
+    const { XMPP_SERVER: _a, ...inTaskEnv } = envOf(inTask);
+    const { XMPP_SERVER: _b, ...ownEnv } = envOf(own);
+    expect(ownEnv).toEqual(inTaskEnv);
+    expect(own.image).toBe(inTask.image);
+    expect(own.memoryReservation).toBe(inTask.memoryReservation);
+  });
+
+  it("refuses environment variables it sets itself, and a reservation the JVB cannot run in", () => {
+    expect(() => daemon({ environment: { JVB_ADVERTISE_IPS: "1.2.3.4" } })).toThrow("environment: JVB_ADVERTISE_IPS set, which the JVB daemon sets itself");
+    expect(() => daemon({ memoryReservation: 64 })).toThrow("memoryReservation: 64 is not a reservation the JVB runs in");
+  });
+});
+
+describe("the start script of the JVB daemon, against a fake instance metadata service", () => {
+  type Mode = "imdsv2-required" | "imdsv1" | "no-public-ip";
+  let mode: Mode;
+  let server: http.Server;
+  let url: string;
+  let binDir: string;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      if (req.method === "PUT" && req.url === "/latest/api/token") {
+        if (mode === "imdsv1") return void res.writeHead(403).end();
+        return void res.writeHead(200).end("token-123");
+      }
+      if (req.method === "GET" && req.url === "/latest/meta-data/public-ipv4") {
+        if (mode === "no-public-ip") return void res.writeHead(404).end();
+        if (mode === "imdsv2-required" && req.headers["x-aws-ec2-metadata-token"] !== "token-123") return void res.writeHead(401).end();
+        return void res.writeHead(200).end("54.1.2.3");
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/latest`;
+    // A PATH with wget but no curl, as an image might have.
+    binDir = mkdtempSync(path.join(tmpdir(), "jvb-wget-only-"));
+    for (const tool of ["wget", "env"]) symlinkSync(`/usr/bin/${tool}`, path.join(binDir, tool));
+  });
+  afterAll(() => {
+    server.close();
+    rmSync(binDir, { recursive: true, force: true });
+  });
+
+  /** Runs the script with the fake service and `env` in place of /init; returns the variables /init would see. */
+  const run = (pathVariable?: string) => {
+    const script = ADVERTISE_OWN_ADDRESS_SCRIPT.replace('imds="http://169.254.169.254/latest"', `imds="${url}"`).replace("exec /init", "exec env");
+    return new Promise<Record<string, string>>((resolve, reject) =>
+      execFile("/bin/bash", ["-c", script], { env: { PATH: pathVariable ?? process.env.PATH } }, (error, stdout) => {
+        if (error) return reject(error);
+        resolve(Object.fromEntries(stdout.split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)])));
+      }),
+    );
+  };
+
+  it("advertises the instance's public IPv4 with an IMDSv2 token", async () => {
+    mode = "imdsv2-required";
+    expect(await run()).toMatchObject({ JVB_ADVERTISE_IPS: "54.1.2.3", DOCKER_HOST_ADDRESS: "54.1.2.3" });
+  });
+
+  it("falls back to IMDSv1 where no token comes back (a launch configuration, a hop limit of 1)", async () => {
+    mode = "imdsv1";
+    expect(await run()).toMatchObject({ JVB_ADVERTISE_IPS: "54.1.2.3" });
+  });
+
+  it("works with wget where the image has no curl", async () => {
+    mode = "imdsv2-required";
+    expect(await run(binDir)).toMatchObject({ JVB_ADVERTISE_IPS: "54.1.2.3" });
+  });
+
+  it("exports nothing without a public address, so the JVB falls back to STUN discovery", async () => {
+    mode = "no-public-ip";
+    const env = await run();
+    expect(env).not.toHaveProperty("JVB_ADVERTISE_IPS");
+    expect(env).not.toHaveProperty("DOCKER_HOST_ADDRESS");
+  });
+});
+
+describe("XmppLoadBalancer", () => {
+  const build = (overrides: Partial<XmppLoadBalancerProps> = {}) => {
+    let built: XmppLoadBalancer | undefined;
+    const { json } = synthConstructs((scope) => {
+      built = new XmppLoadBalancer(scope, "xmpp", { ...lbProps, ...overrides });
+    });
+    return { json, built: built! };
+  };
+
+  it("is an internal network load balancer across the instances' zones, with its own security group", () => {
+    expect(onlyResource(build().json, "aws_lb")).toMatchObject({
+      name: "jitsi-xmpp-staging",
+      load_balancer_type: "network",
+      internal: true,
+      subnets: ["subnet-a", "subnet-b"],
+      security_groups: ["${aws_security_group.xmpp_security_group.id}"],
+      enable_cross_zone_load_balancing: true,
+      enable_deletion_protection: true,
+    });
+  });
+
+  it("forwards TCP 5222 to prosody's instance without preserving the client address, so a JVB on that instance can connect too", () => {
+    const { json } = build();
+    expect(onlyResource(json, "aws_lb_target_group")).toMatchObject({
+      port: 5222,
+      protocol: "TCP",
+      target_type: "instance",
+      preserve_client_ip: "false",
+      health_check: { protocol: "TCP" },
+    });
+    expect(onlyResource(json, "aws_lb_listener")).toMatchObject({
+      port: 5222,
+      protocol: "TCP",
+      tcp_idle_timeout_seconds: 3600,
+      default_action: [{ type: "forward", target_group_arn: "${aws_lb_target_group.xmpp_target_group.arn}" }],
+    });
+  });
+
+  it("lets only the instances reach it, and hands out the one rule the instances' group needs", () => {
+    const { json, built } = build();
+    expect(onlyResource(json, "aws_vpc_security_group_ingress_rule")).toMatchObject({
+      security_group_id: "${aws_security_group.xmpp_security_group.id}",
+      referenced_security_group_id: "sg-instances",
+      ip_protocol: "tcp",
+      from_port: 5222,
+      to_port: 5222,
+    });
+    expect(onlyResource(json, "aws_vpc_security_group_egress_rule")).toMatchObject({ referenced_security_group_id: "sg-instances", from_port: 5222 });
+    const [description, rule] = Object.entries(built.instanceIngress)[0];
+    expect(description).toBe("prosody xmpp from the jvb load balancer");
+    expect(rule).toMatchObject({ protocol: "tcp", fromPort: 5222 });
+    expect(rule.securityGroupIds).toHaveLength(1);
+    expect(rule.cidrBlocks).toBeUndefined();
+  });
+
+  it.each([
+    [{ name: "a-name-that-is-longer-than-32-characters" }, 'name: "a-name-that-is-longer-than-32-characters" is not a load balancer name'],
+    [{ targetGroupName: "internal-xmpp" }, 'targetGroupName: "internal-xmpp" is not a load balancer name'],
+    [{ subnetIds: [] }, "subnetIds: [] is empty"],
+    [{ idleTimeoutSeconds: 30 }, "idleTimeoutSeconds: 30 is out of range"],
+  ] as [Partial<XmppLoadBalancerProps>, string][])("refuses %j", (overrides, message) => {
+    expect(() => build(overrides)).toThrow(message);
+  });
+});
+
+describe("Jitsi with externalJvb", () => {
+  const jitsi = (overrides: Partial<JitsiProps> = {}) => synthConstructs((scope) => new Jitsi(scope, "jitsi", { ...jitsiProps, ...overrides })).json;
+  const external = { externalJvb: { xmppTargetGroupArn: "arn:tg-xmpp" } };
+
+  it("runs web, prosody and jicofo without a jvb container", () => {
+    expect(taskContainers(jitsi(external)).map((c) => c.name)).toEqual(["web", "prosody", "jicofo"]);
+  });
+
+  it("publishes prosody's XMPP port on the instance and registers it with the XMPP target group", () => {
+    const json = jitsi(external);
+    const prosody = taskContainers(json).find((c) => c.name === "prosody")!;
+    expect(prosody.portMappings).toEqual([{ containerPort: 5222, hostPort: 5222, protocol: "tcp" }]);
+    expect(onlyResource(json, "aws_ecs_service").load_balancer).toEqual([
+      { container_name: "web", container_port: 80, target_group_arn: "arn:tg-web" },
+      { container_name: "prosody", container_port: 5222, target_group_arn: "arn:tg-xmpp" },
+    ]);
+  });
+
+  it("without it keeps today's task: jvb inside, prosody publishing nothing, one load balancer target", () => {
+    const json = jitsi();
+    expect(taskContainers(json).map((c) => c.name)).toEqual(["web", "prosody", "jicofo", "jvb"]);
+    expect(taskContainers(json).find((c) => c.name === "prosody")!.portMappings).toEqual([]);
+    expect(onlyResource(json, "aws_ecs_service").load_balancer).toHaveLength(1);
+    expect(resourcesOf(json, "aws_ecs_service")).toHaveProperty("jitsi_service");
+  });
+
+  it("refuses settings of the jvb container it no longer has", () => {
+    expect(() => jitsi({ ...external, jvbAdvertiseAddress: "54.0.0.10" })).toThrow("jitsi.jvbAdvertiseAddress: set with externalJvb");
+    expect(() => jitsi({ ...external, environment: { jvb: { JVB_STUN_SERVERS: "x" } } })).toThrow("jitsi.environment.jvb: set with externalJvb");
+  });
+});

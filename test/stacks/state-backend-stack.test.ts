@@ -1,0 +1,73 @@
+import { App, Testing } from "cdktf";
+import { S3BackendSettings } from "../../src/backend";
+import { findViolations } from "../../src/baseline/checks";
+import { addStateBackend } from "../../src/platform";
+import {
+  STATE_BACKEND_STACK_NAME,
+  STATE_BACKEND_STATE_PATH,
+  STATE_BACKEND_TAGS,
+  StateBackendStack,
+} from "../../src/stacks/state-backend-stack";
+import { addressesOf, StackJson } from "../support/synth";
+
+const LEGACY_BACKEND: S3BackendSettings = {
+  bucket: "terraform-state-bucket",
+  region: "eu-west-1",
+  encrypt: true,
+  dynamodb_table: "terraform-locks-table",
+};
+
+function synthStack(backend: S3BackendSettings): StackJson {
+  const app = Testing.app();
+  return JSON.parse(Testing.synth(new StateBackendStack(app, { backend }))) as StackJson;
+}
+
+describe("StateBackendStack", () => {
+  const json = synthStack(LEGACY_BACKEND);
+
+  it("is named state-backend and keeps its own state locally, at the project's top level", () => {
+    const app = Testing.app();
+    expect(addStateBackend(app as App, LEGACY_BACKEND).node.id).toBe(STATE_BACKEND_STACK_NAME);
+    expect(json.terraform?.backend).toEqual({ local: { path: STATE_BACKEND_STATE_PATH } });
+    // Terraform runs in cdktf.out/stacks/state-backend: three levels up is outside cdktf.out, which synth replaces.
+    expect(STATE_BACKEND_STATE_PATH).toBe("../../../state-backend.tfstate");
+  });
+
+  it("creates the bucket and lock table backend.tf.json names, in its region, with fixed addresses", () => {
+    expect(json.provider?.aws).toEqual([{ region: "eu-west-1", default_tags: [{ tags: { ...STATE_BACKEND_TAGS } }] }]);
+    expect(addressesOf(json)).toEqual([
+      "aws_dynamodb_table.lock_table",
+      "aws_s3_bucket.state_bucket",
+      "aws_s3_bucket_ownership_controls.state_bucket_ownership",
+      "aws_s3_bucket_policy.state_bucket_tls_only",
+      "aws_s3_bucket_public_access_block.state_bucket_public_access_block",
+      "aws_s3_bucket_server_side_encryption_configuration.state_bucket_encryption",
+      "aws_s3_bucket_versioning.state_bucket_versioning",
+    ]);
+    expect(json.resource?.aws_s3_bucket.state_bucket).toMatchObject({ bucket: "terraform-state-bucket" });
+    expect(json.resource?.aws_dynamodb_table.lock_table).toMatchObject({ name: "terraform-locks-table", hash_key: "LockID" });
+  });
+
+  it("creates no lock table when the backend locks with S3's lock file and names no table", () => {
+    const native = synthStack({ bucket: "b-state", region: "eu-central-1", encrypt: true, use_lockfile: true });
+    expect(native.resource).not.toHaveProperty("aws_dynamodb_table");
+    expect(native.provider?.aws[0]).toMatchObject({ region: "eu-central-1" });
+  });
+
+  it("keeps the table while the backend takes both locks, Terraform's migration path to the lock file", () => {
+    const both = synthStack({ ...LEGACY_BACKEND, use_lockfile: true });
+    expect(Object.keys(both.resource?.aws_dynamodb_table ?? {})).toEqual(["lock_table"]);
+  });
+
+  it("passes the security baseline's state bucket and tag rules", () => {
+    const findings = findViolations({ name: STATE_BACKEND_STACK_NAME, json: json as never }, { stateBucket: LEGACY_BACKEND.bucket });
+    expect(findings).toEqual([]);
+  });
+
+  it("fails the baseline's state bucket rule once a protection is removed (the check sees this stack)", () => {
+    const weakened = JSON.parse(JSON.stringify(json)) as StackJson;
+    delete weakened.resource!.aws_s3_bucket_versioning;
+    const findings = findViolations({ name: STATE_BACKEND_STACK_NAME, json: weakened as never }, { stateBucket: LEGACY_BACKEND.bucket });
+    expect(findings.map((finding) => finding.rule)).toEqual(["state-bucket-protected"]);
+  });
+});
