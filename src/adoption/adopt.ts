@@ -182,6 +182,13 @@ function timestamp(date: Date): string {
 export function adopt(options: AdoptOptions): AdoptionReport {
   const log = options.log ?? ((line: string) => console.log(line));
   const env = options.environment;
+  if (env.legacy === undefined) {
+    throw new AdoptionRefused(
+      `environment ${env.name}: has no legacy block, so jitsi-matrix-${env.name} declares no moves from the legacy addresses and its ` +
+        "first plan would destroy every adopted resource; only an environment deployed by the legacy configuration (with a legacy " +
+        `block, as staging) can be adopted: deploy ${env.name} from scratch instead.`,
+    );
+  }
   const synthDir = options.synthDir ?? CHECKED_IN_OUTDIR;
   const backupRoot = path.resolve(options.backupRoot ?? DEFAULT_BACKUP_ROOT);
   if (insideRepository(backupRoot)) {

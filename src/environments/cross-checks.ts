@@ -2,7 +2,9 @@
  * Rules of an environment that relate several fields: subnets against each
  * other and the VPC, zones against the region, hosts against the zone,
  * priorities, sizes, names that must differ, what the tasks ask of an
- * instance, and the settings the security baseline only allows with a waiver.
+ * instance, the operations options (logs, alarms, scaling, the JVB per
+ * instance, backups, the launch template) and the settings the security
+ * baseline only allows with a waiver.
  *
  * They read the raw input defensively, so that they can run even when some
  * field has the wrong type (the schema reports that one); a value they cannot
@@ -16,10 +18,12 @@ import {
   RECOMMENDED_TLS_POLICY,
   WaivableRuleId,
 } from "../baseline/rules";
+import { ScalingMode } from "../modules/autoscaling-capacity";
 import { JITSI_VOLUMES } from "../modules/jitsi";
+import { JVB_DAEMON_OWN_VARIABLES } from "../modules/jvb-daemon";
 import { MATRIX_VOLUMES } from "../modules/matrix";
 import { POSTGRES_UPGRADE_DEFAULTS } from "../modules/postgres-upgrade";
-import { DEFAULT_RULE_PRIORITIES } from "./defaults";
+import { DEFAULT_RULE_PRIORITIES, OPERATIONS_DEFAULTS, operationsNames, runsJvbPerInstance, SWITCHED_OPTIONS, SwitchedOption } from "./defaults";
 import { taskMemoryMiB } from "./instance-memory";
 import { AVAILABILITY_ZONE, CERTIFICATE_ARN, dnsNameProblem, parseIpv4Cidr, REGION } from "./schema";
 import { ECS_RESERVED_PORTS, HostPortUse, runTogether, taskLayouts } from "./task-layout";
@@ -43,6 +47,15 @@ const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const int = (value: unknown): number | undefined => (typeof value === "number" && Number.isInteger(value) ? value : undefined);
 const bool = (value: unknown): boolean | undefined => (typeof value === "boolean" ? value : undefined);
+const num = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
+
+/** What the adoption of a legacy environment would do with an operations option left out, and so on. */
+const SWITCHED_ON_BY_DEFAULT: Readonly<Record<SwitchedOption, string>> = {
+  logs: "replace the task definitions to send the logs to new log groups",
+  alarms: "create an SNS topic and alarms",
+  scaling: "change the Auto Scaling group, add a capacity provider and move the JVB out of the jitsi task",
+  backups: "create a backup plan",
+};
 
 /** Path of a waiver; rule ids have hyphens, so bracket notation. */
 export const waiverPath = (rule: WaivableRuleId) => `waivers[${q(rule)}]`;
@@ -197,6 +210,26 @@ export function crossCheck(input: unknown): CrossCheckResult {
     error("capacity.maxSize", "0 leaves no instance to run the services; set it to 1 or more");
   }
 
+  // --- The JVB per instance (scaling.jvbPerInstance) -------------------------------------------
+  const scaling = obj(env.scaling);
+  const scalingMode = str(scaling.mode) ?? OPERATIONS_DEFAULTS.scalingMode;
+  const jvbPerInstance = runsJvbPerInstance({
+    enabled: bool(scaling.enabled),
+    mode: scalingMode as ScalingMode,
+    jvbPerInstance: bool(scaling.jvbPerInstance),
+  });
+  const environmentName = str(env.name) ?? "";
+  const derivedNames = operationsNames(environmentName);
+  const xmppName = jvbPerInstance ? (str(scaling.xmppLoadBalancerName) ?? derivedNames.xmppLoadBalancer) : undefined;
+  const xmppPath = "scaling.xmppLoadBalancerName";
+  if (jvbPerInstance && scaling.xmppLoadBalancerName === undefined && xmppName!.length > 32) {
+    error(
+      xmppPath,
+      `is not set, and the default ${q(xmppName)} ("jitsi-xmpp-" + the environment's name) has ${xmppName!.length} characters, more than the 32 of a load balancer name; set a shorter name, e.g. ${q(`xmpp-${environmentName}`.slice(0, 32).replace(/-+$/, ""))}`,
+    );
+  }
+  const daemonEntry = (path: string, value: string | undefined) => (value === undefined ? [] : [{ path, value }]);
+
   // --- Names that must differ -----------------------------------------------------------------
   const distinct = (what: string, entries: { path: string; value: unknown }[], why: string) => {
     const seen = new Map<string, string>();
@@ -211,13 +244,24 @@ export function crossCheck(input: unknown): CrossCheckResult {
   const targetGroups = obj(loadBalancer.targetGroupNames);
   distinct(
     "target group",
-    ["jitsi", "element", "synapse"].map((key) => ({ path: `loadBalancer.targetGroupNames.${key}`, value: targetGroups[key] })),
+    [
+      ...["jitsi", "element", "synapse"].map((key) => ({ path: `loadBalancer.targetGroupNames.${key}`, value: targetGroups[key] })),
+      ...daemonEntry(`${xmppPath} (also its target group's name)`, xmppName),
+    ],
     "target group names are unique in a region",
+  );
+  distinct(
+    "load balancer",
+    [{ path: "loadBalancer.name", value: loadBalancer.name }, ...daemonEntry(xmppPath, xmppName)],
+    "load balancer names are unique in a region",
   );
   const groups = obj(env.securityGroups);
   distinct(
     "security group",
-    ["loadBalancer", "instances", "efs"].map((key) => ({ path: `securityGroups.${key}.name`, value: obj(groups[key]).name })),
+    [
+      ...["loadBalancer", "instances", "efs"].map((key) => ({ path: `securityGroups.${key}.name`, value: obj(groups[key]).name })),
+      ...daemonEntry(`${xmppPath} + "-sg" (its security group)`, xmppName === undefined ? undefined : `${xmppName}-sg`),
+    ],
     "security group names are unique in a VPC",
   );
   const jitsi = obj(env.jitsi);
@@ -226,6 +270,7 @@ export function crossCheck(input: unknown): CrossCheckResult {
   distinct(
     "service",
     [
+      ...daemonEntry(`the JVB daemon's service name (jvb-service-<environment name>)`, jvbPerInstance ? derivedNames.jvbService : undefined),
       { path: "jitsi.serviceName", value: jitsi.serviceName },
       { path: "matrix.serviceName", value: matrix.serviceName },
       { path: "postgresUpgrade.serviceName", value: upgrade.serviceName ?? POSTGRES_UPGRADE_DEFAULTS.serviceName },
@@ -235,6 +280,7 @@ export function crossCheck(input: unknown): CrossCheckResult {
   distinct(
     "task definition family",
     [
+      ...daemonEntry(`the JVB daemon's task family (jvb-task-<environment name>)`, jvbPerInstance ? derivedNames.jvbTaskFamily : undefined),
       { path: "jitsi.taskFamily", value: jitsi.taskFamily },
       { path: "matrix.taskFamily", value: matrix.taskFamily },
       { path: "postgresUpgrade.taskFamily", value: upgrade.taskFamily ?? POSTGRES_UPGRADE_DEFAULTS.taskFamily },
@@ -297,6 +343,7 @@ export function crossCheck(input: unknown): CrossCheckResult {
       elementHostPort: int(matrix.elementHostPort),
     },
     postgresUpgrade: { memory: int(upgrade.memory) },
+    jvbPerInstance,
   });
   const instanceType = str(capacity.instanceType);
   const available = instanceType === undefined ? undefined : taskMemoryMiB(instanceType);
@@ -347,6 +394,105 @@ export function crossCheck(input: unknown): CrossCheckResult {
         }
       }
     }
+  }
+
+  // --- Operations options ---------------------------------------------------------------------
+  const isOn = (option: SwitchedOption) => bool(obj(env[option]).enabled) ?? true;
+  if (env.legacy !== undefined) {
+    // Left out, an option is on: a legacy environment must decide, or its adoption would change what runs.
+    for (const option of SWITCHED_OPTIONS) {
+      if (obj(env[option]).enabled === undefined) {
+        error(
+          `${option}.enabled`,
+          `is not set, and the environment has a legacy block: left out, ${option} is on and the adoption would ${SWITCHED_ON_BY_DEFAULT[option]}; set ${option}: { enabled: false } to keep the adoption a no-op, and switch it on later (docs/operations-options.md)`,
+        );
+      }
+    }
+    if (capacity.launchTemplate === undefined) {
+      error(
+        "capacity.launchTemplate",
+        "is not set, and the environment has a legacy block: left out, it is true and the adoption would destroy the legacy launch configuration; set launchTemplate: false to keep the adoption a no-op, and switch as docs/launch-template-switch.md says",
+      );
+    }
+  }
+
+  const alarms = obj(env.alarms);
+  if (isOn("alarms") && (alarms.emailAddresses === undefined || (Array.isArray(alarms.emailAddresses) && alarms.emailAddresses.length === 0))) {
+    error(
+      "alarms.emailAddresses",
+      `${alarms.emailAddresses === undefined ? "is not set" : "is empty"} while alarms are on (alarms.enabled, default true), so every alarm would tell nobody; add the operators' addresses, e.g. ["ops@example.org"], or set alarms.enabled: false`,
+    );
+  }
+
+  if (scaling.jvbPerInstance === true && scalingMode === "ecs-managed") {
+    error(
+      "scaling.jvbPerInstance",
+      'true with scaling.mode "ecs-managed": ECS managed scaling does not scale out for daemon tasks, so the JVBs would never get more instances; use mode "cpu" (the default), or set jvbPerInstance: false',
+    );
+  }
+  if (scalingMode === "ecs-managed") {
+    for (const field of ["scaleOutCpuPercent", "scaleInCpuPercent"]) {
+      if (scaling[field] !== undefined) {
+        error(`scaling.${field}`, `applies to mode "cpu" only, and scaling.mode is "ecs-managed", whose own target tracking sizes the group; remove it, or use mode "cpu"`);
+      }
+    }
+  } else if (scaling.targetCapacityPercent !== undefined) {
+    error("scaling.targetCapacityPercent", `applies to mode "ecs-managed" only, and scaling.mode is ${q(scalingMode)}; remove it, or set mode "ecs-managed"`);
+  }
+  if (scalingMode === "cpu") {
+    const scaleOut = num(scaling.scaleOutCpuPercent) ?? OPERATIONS_DEFAULTS.scaleOutCpuPercent;
+    const scaleIn = num(scaling.scaleInCpuPercent) ?? OPERATIONS_DEFAULTS.scaleInCpuPercent;
+    if (scaleIn >= scaleOut) {
+      error(
+        scaling.scaleInCpuPercent !== undefined ? "scaling.scaleInCpuPercent" : "scaling.scaleOutCpuPercent",
+        `${scaling.scaleInCpuPercent !== undefined ? scaleIn : scaleOut} leaves no gap: scale-in at ${scaleIn} % is not below scale-out at ${scaleOut} %, so the group would scale in and out in turn; keep scaleInCpuPercent well below scaleOutCpuPercent, e.g. 25 and 75`,
+      );
+    }
+  }
+  const groupName = str(capacity.autoScalingGroupName);
+  if (isOn("scaling") && groupName !== undefined && /^(aws|ecs|fargate)/i.test(groupName)) {
+    error(
+      "capacity.autoScalingGroupName",
+      `${q(groupName)} starts with "${/^(aws|ecs|fargate)/i.exec(groupName)![1]}", which AWS reserves in capacity provider names, and scaling names the capacity provider after the group; rename the group, or set scaling.enabled: false`,
+    );
+  }
+  if (jvbPerInstance) {
+    const why = "with a JVB per instance (scaling.jvbPerInstance, by default on with CPU scaling)";
+    if (jitsi.jvbAdvertiseAddress !== undefined) {
+      error(
+        "jitsi.jvbAdvertiseAddress",
+        `is set, but ${why} each JVB advertises its own instance's public address, found at start; remove it, or set scaling.jvbPerInstance: false to keep one JVB at this address`,
+      );
+    }
+    for (const name of Object.keys(obj(obj(jitsi.environment).jvb))) {
+      if (JVB_DAEMON_OWN_VARIABLES.includes(name)) {
+        error(
+          `jitsi.environment.jvb.${name}`,
+          `is set, but ${why} the JVB daemon sets it itself (its instance's address, fixed host ports, the XMPP load balancer); remove it`,
+        );
+      }
+    }
+  }
+
+  const launchTemplate = bool(capacity.launchTemplate) ?? OPERATIONS_DEFAULTS.launchTemplate;
+  const requireImdsv2 = bool(capacity.requireImdsv2);
+  if (launchTemplate && requireImdsv2 === false) {
+    error(
+      "capacity.requireImdsv2",
+      "false with a launch template (capacity.launchTemplate, default true), which always requires IMDSv2; remove requireImdsv2 and the imdsv2-required waiver, or set launchTemplate: false to keep a legacy launch configuration",
+    );
+  }
+  if (!launchTemplate && requireImdsv2 !== false) {
+    error(
+      "capacity.launchTemplate",
+      `false with capacity.requireImdsv2 ${requireImdsv2 === undefined ? "true (its default)" : "true"}: a launch configuration is kept only as a legacy environment has it, and adding IMDSv2 to it replaces it; set launchTemplate: true (a launch template always requires IMDSv2), or requireImdsv2: false with the imdsv2-required waiver to keep the legacy launch configuration unchanged`,
+    );
+  }
+  if (!launchTemplate && capacity.imageId === undefined) {
+    error(
+      "capacity.imageId",
+      "is not set, and a launch configuration (capacity.launchTemplate: false) needs an AMI; give the AMI ID, or set launchTemplate: true for the ECS-optimized AMI that AWS names at each launch",
+    );
   }
 
   // --- Settings the security baseline allows only with a waiver --------------------------------

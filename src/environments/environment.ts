@@ -65,6 +65,114 @@ export interface LegacyCompatibility {
   readonly instanceNfsIngressFromLoadBalancer?: boolean;
 }
 
+/**
+ * The operations options (`logs`, `alarms`, `scaling`, `backups`) are on for a new environment
+ * when left out; a legacy environment sets each `enabled: false` (validation insists, so that
+ * adopting it stays a no-op) and switches them on one at a time (docs/operations-options.md).
+ */
+export interface LogsOptions {
+  /**
+   * A CloudWatch log group per service and the `awslogs` driver on every container.
+   * `false` leaves the logs on the instance, as the legacy tasks have them.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Days CloudWatch keeps each log event: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180,
+   * 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.
+   * @default 30
+   */
+  readonly retentionDays?: number;
+}
+
+/** When the alarms fire. */
+export interface AlarmThresholds {
+  /** Average CPU of the instances, percent. @default 75 */
+  readonly instanceCpuPercent?: number;
+  /** Minutes above it, a multiple of 5 (EC2's basic monitoring period). @default 5 */
+  readonly instanceCpuMinutes?: number;
+  /** Minutes a service may run no task before its alarm fires. @default 5 */
+  readonly taskCountMinutes?: number;
+  /** Minutes a target may stay unhealthy. @default 5 */
+  readonly unhealthyTargetMinutes?: number;
+  /** 5xx responses the load balancer itself generates per window. @default 10 */
+  readonly loadBalancer5xxCount?: number;
+  /** The window of `loadBalancer5xxCount`, in minutes. @default 5 */
+  readonly loadBalancer5xxMinutes?: number;
+  /** EFS burst credits, in GiB, below which the alarm fires. @default 1024 */
+  readonly efsBurstCreditBalanceGiB?: number;
+}
+
+export interface AlarmsOptions {
+  /**
+   * An SNS topic and alarms on instance CPU, each service's running tasks, unhealthy targets,
+   * the load balancer's own 5xx and EFS burst credits.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Addresses that get every alarm and every recovery by e-mail; each confirms AWS's
+   * subscription mail first. At least one while alarms are on.
+   * @default - none, which validation refuses while alarms are on
+   */
+  readonly emailAddresses?: readonly string[];
+  /** @default `jitsi-matrix-<name>-alarms` */
+  readonly topicName?: string;
+  /** @default - see `AlarmThresholds` */
+  readonly thresholds?: AlarmThresholds;
+  /**
+   * The EFS burst credit alarm; turn it off for a file system in Elastic or Provisioned
+   * throughput mode, where burst credits mean nothing.
+   * @default true
+   */
+  readonly efsBurstCredits?: boolean;
+}
+
+export interface ScalingOptions {
+  /**
+   * Let the Auto Scaling group change its size between `capacity.minSize` and `maxSize`,
+   * through an ECS capacity provider, and let scale-in take the newest instance first (the
+   * stateful services usually run on the oldest).
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * - `"cpu"`: one instance more above `scaleOutCpuPercent`, one fewer below `scaleInCpuPercent`
+   *   (the legacy production rule); ECS drains an instance before it goes.
+   * - `"ecs-managed"`: ECS sizes the group for the tasks that need room, and never scales in an
+   *   instance that runs a task; it does not scale out for daemon tasks, so no `jvbPerInstance`.
+   * @default "cpu"
+   */
+  readonly mode?: "cpu" | "ecs-managed";
+  /** Mode `"cpu"` only. @default 75 */
+  readonly scaleOutCpuPercent?: number;
+  /** Mode `"cpu"` only; below `scaleOutCpuPercent`. @default 25 */
+  readonly scaleInCpuPercent?: number;
+  /** Mode `"ecs-managed"` only: percent of the instances the tasks should need. @default 100 */
+  readonly targetCapacityPercent?: number;
+  /**
+   * Run the JVB as its own daemon service, one on every instance, each advertising its own
+   * instance's public address and joining prosody through an internal network load balancer,
+   * so that conference capacity grows with the group. Needs mode `"cpu"`.
+   * @default - true with `enabled` and mode `"cpu"`, else false
+   */
+  readonly jvbPerInstance?: boolean;
+  /**
+   * Name of the internal network load balancer (and its target group) the JVBs reach prosody through, at most 32 characters.
+   * @default `jitsi-xmpp-<name>`
+   */
+  readonly xmppLoadBalancerName?: string;
+}
+
+export interface BackupsOptions {
+  /** A daily AWS Backup of the EFS file system. @default true */
+  readonly enabled?: boolean;
+  /** Days each daily recovery point is kept. @default 7 */
+  readonly retentionDays?: number;
+  /** When the daily backup starts, an AWS Backup cron expression in UTC. @default "cron(0 3 * * ? *)" */
+  readonly schedule?: string;
+}
+
 export interface Environment {
   /** Short name: the stack suffix (`networking-<name>`) and part of state keys and parameter paths. */
   readonly name: string;
@@ -123,8 +231,19 @@ export interface Environment {
   readonly capacity: {
     /** Auto Scaling group name (legacy `ecs_asg_name`). */
     readonly autoScalingGroupName: string;
-    /** AMI of the container instances (legacy `ecs_lc_image_id`). */
-    readonly imageId: string;
+    /**
+     * Launch the instances from a launch template (IMDSv2 required, encrypted gp3 root volume)
+     * instead of a launch configuration, which AWS accounts created since 2024-10-01 cannot
+     * create. `false` keeps a legacy environment's launch configuration; switching it on is
+     * docs/launch-template-switch.md.
+     * @default true
+     */
+    readonly launchTemplate?: boolean;
+    /**
+     * AMI of the container instances (legacy `ecs_lc_image_id`). Required with a launch configuration.
+     * @default - the ECS-optimized Amazon Linux 2023 AMI, which AWS's public SSM parameter names at each launch
+     */
+    readonly imageId?: string;
     /** Instance type (legacy `ecs_lc_instance_type`). */
     readonly instanceType: string;
     /**
@@ -142,7 +261,8 @@ export interface Environment {
     /**
      * Require IMDSv2 (session tokens) for the instance metadata service. `false`
      * leaves out `metadata_options`, as the legacy launch configuration did, so
-     * that the instances also accept IMDSv1; it needs the `imdsv2-required` waiver.
+     * that the instances also accept IMDSv1; it needs the `imdsv2-required` waiver and a
+     * launch configuration (`launchTemplate: false`): a launch template always requires IMDSv2.
      * @default true
      */
     readonly requireImdsv2?: boolean;
@@ -282,6 +402,30 @@ export interface Environment {
     /** @default 128 */
     readonly memory?: number;
   };
+
+  /**
+   * CloudWatch logs of every container. A legacy environment sets `enabled: false` until its operators switch it on.
+   * @default - on, 30 days of retention
+   */
+  readonly logs?: LogsOptions;
+
+  /**
+   * CloudWatch alarms and the SNS topic that mails them. On, it needs `emailAddresses`.
+   * @default - on, with the thresholds of `AlarmThresholds`
+   */
+  readonly alarms?: AlarmsOptions;
+
+  /**
+   * Scaling of the container instances, an ECS capacity provider, and the JVB per instance.
+   * @default - on: CPU scaling, one JVB on every instance
+   */
+  readonly scaling?: ScalingOptions;
+
+  /**
+   * Daily AWS Backup of the EFS file system (docs/backups.md).
+   * @default - on, 7 days of retention
+   */
+  readonly backups?: BackupsOptions;
 
   /**
    * Settings kept from the legacy deployment so that adopting it changes nothing.

@@ -1,3 +1,4 @@
+import { dev } from "./dev";
 import { Environment } from "./environment";
 import { production } from "./production";
 import { staging } from "./staging";
@@ -14,7 +15,8 @@ export {
 export type { EnvironmentCheck, EnvironmentProblem, LocatedProblem, ParseOptions } from "./validate";
 
 /**
- * Every environment the app synthesizes. Adding one is a new file and one line
- * here; `main.ts` validates them all (`parseEnvironments`) before building a stack.
+ * Every environment the app synthesizes. Adding one is a new file (a copy of
+ * `dev.ts`) and one line here; `main.ts` validates them all (`parseEnvironments`)
+ * before building a stack.
  */
-export const ENVIRONMENTS: readonly Environment[] = [staging, production];
+export const ENVIRONMENTS: readonly Environment[] = [staging, production, dev];

@@ -35,6 +35,7 @@ export const production: Environment = {
   },
   capacity: {
     autoScalingGroupName: "jitsi-matrix-asg-production",
+    launchTemplate: false, // legacy (docs/launch-template-switch.md)
     imageId: "ami-06bb94c46ddc47feb",
     instanceType: "c5.large",
     keyName: "jitsi-cluster-key",
@@ -113,6 +114,11 @@ export const production: Environment = {
     ],
   },
   postgresUpgrade: { enabled: false },
+  // Operations options, each off until its operators switch it on (docs/operations-options.md).
+  logs: { enabled: false }, // legacy
+  alarms: { enabled: false }, // legacy
+  scaling: { enabled: false }, // legacy
+  backups: { enabled: false }, // legacy
   legacy: {
     securityGroupNameTag: "test",
     sshIngressCidrs: ["0.0.0.0/0"],

@@ -9,6 +9,8 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { SECRET_VARIABLE_NAME, WAIVABLE_RULE_IDS, BASELINE_RULES, BaselineRuleId } from "../baseline/rules";
+import { EMAIL_ADDRESS, SNS_TOPIC_NAME } from "../modules/alarm-topic";
+import { LOG_RETENTION_DAYS } from "../modules/service-log-group";
 import type { Environment } from "./environment";
 
 const q = (value: unknown) => JSON.stringify(value);
@@ -277,6 +279,64 @@ const rulePriority = integer("listener rule priority", 1, MAX_RULE_PRIORITY, "pi
 const memory = integer("memory in MiB", MIN_CONTAINER_MEMORY_MIB, 1048576, `give at least ${MIN_CONTAINER_MEMORY_MIB} MiB, e.g. 256`);
 
 // ---------------------------------------------------------------------------------------------
+// Operations options
+// ---------------------------------------------------------------------------------------------
+
+const logRetention = checked(z.number(), (value) =>
+  (LOG_RETENTION_DAYS as readonly number[]).includes(value)
+    ? undefined
+    : `${q(value)} days is not a retention CloudWatch Logs accepts; use one of ${LOG_RETENTION_DAYS.join(", ")}, e.g. 30`,
+);
+
+const emailAddresses = z
+  .array(
+    checked(z.string(), (value) =>
+      EMAIL_ADDRESS.test(value) ? undefined : `${q(value)} is not an e-mail address; write it as name@example.org`,
+    ),
+  )
+  .superRefine((value, ctx) => {
+    value.forEach((address, index) => {
+      if (value.indexOf(address) < index) {
+        ctx.addIssue({ code: "custom", path: [index], input: address, message: `${q(address)} is also emailAddresses[${value.indexOf(address)}]; list each address once` });
+      }
+    });
+  });
+
+const snsTopicName = checked(z.string(), (value) =>
+  SNS_TOPIC_NAME.test(value) ? undefined : `${q(value)} is not a valid SNS topic name; use 1 to 256 letters, digits, - and _, e.g. "jitsi-matrix-dev-alarms"`,
+);
+
+const wholeMinutes = (multipleOf = 1) =>
+  checked(z.number(), (value) =>
+    Number.isInteger(value) && value >= multipleOf && value <= 1440 && value % multipleOf === 0
+      ? undefined
+      : `${q(value)} is not ${multipleOf === 1 ? "a whole number of minutes" : `a multiple of ${multipleOf} minutes`} from ${multipleOf} to 1440 (a CloudWatch alarm looks back at most a day); use e.g. 5`,
+  );
+const percent = (what: string, example: number) =>
+  checked(z.number(), (value) =>
+    value > 0 && value < 100 ? undefined : `${q(value)} is not a ${what}; use a number above 0 and below 100, e.g. ${example}`,
+  );
+
+const alarmThresholds = z.strictObject({
+  instanceCpuPercent: percent("CPU percentage", 75).optional(),
+  instanceCpuMinutes: wholeMinutes(5).optional(),
+  taskCountMinutes: wholeMinutes().optional(),
+  unhealthyTargetMinutes: wholeMinutes().optional(),
+  loadBalancer5xxCount: integer("count of responses", 1, 1000000, "e.g. 10").optional(),
+  loadBalancer5xxMinutes: wholeMinutes().optional(),
+  efsBurstCreditBalanceGiB: checked(z.number(), (value) =>
+    value > 0 ? undefined : `${q(value)} is not a balance; give the GiB of burst credits below which to alarm, e.g. 1024`,
+  ).optional(),
+});
+
+/** AWS Backup's cron (six fields) or rate expression. */
+const backupSchedule = checked(z.string(), (value) =>
+  /^cron\((\S+ ){5}\S+\)$/.test(value) || /^rate\(\d+ (minute|minutes|hour|hours|day|days)\)$/.test(value)
+    ? undefined
+    : `${q(value)} is not an AWS Backup schedule; write a cron expression with six fields in UTC, e.g. "cron(0 3 * * ? *)"`,
+);
+
+// ---------------------------------------------------------------------------------------------
 // Composite parts
 // ---------------------------------------------------------------------------------------------
 
@@ -361,7 +421,8 @@ export const environmentSchema = z.strictObject({
   }),
   capacity: z.strictObject({
     autoScalingGroupName,
-    imageId: amiId,
+    launchTemplate: z.boolean().optional(),
+    imageId: amiId.optional(),
     instanceType,
     keyName: keyName.optional(),
     desiredCapacity: instanceCount,
@@ -414,6 +475,34 @@ export const environmentSchema = z.strictObject({
     serviceName: ecsName("service name", "postgres-upgrade-service").optional(),
     memory: memory.optional(),
   }),
+  logs: z.strictObject({ enabled: z.boolean().optional(), retentionDays: logRetention.optional() }).optional(),
+  alarms: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      emailAddresses: emailAddresses.optional(),
+      topicName: snsTopicName.optional(),
+      thresholds: alarmThresholds.optional(),
+      efsBurstCredits: z.boolean().optional(),
+    })
+    .optional(),
+  scaling: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      mode: z.enum(["cpu", "ecs-managed"]).optional(),
+      scaleOutCpuPercent: percent("CPU percentage", 75).optional(),
+      scaleInCpuPercent: percent("CPU percentage", 25).optional(),
+      targetCapacityPercent: integer("target capacity", 1, 100, "100 keeps no spare instance").optional(),
+      jvbPerInstance: z.boolean().optional(),
+      xmppLoadBalancerName: loadBalancerName.optional(),
+    })
+    .optional(),
+  backups: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      retentionDays: integer("number of days", 1, 36500, "e.g. 7").optional(),
+      schedule: backupSchedule.optional(),
+    })
+    .optional(),
   legacy: z
     .strictObject({
       securityGroupNameTag: tagText("Name tag", 256).optional(),

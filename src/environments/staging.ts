@@ -4,9 +4,9 @@ import { Environment } from "./environment";
  * Staging, adopted from the legacy HCL deployment (`config/staging.tfvars`).
  *
  * Lines marked `// legacy` keep a legacy value where a new environment gets a
- * secure default; `waived` ones break a rule of the security baseline and
- * have their reason in `waivers`. A new environment copied from this file
- * drops those lines and the `legacy` and `waivers` blocks (README, "Adding an
+ * secure default or an operations option that is on; `waived` ones break a
+ * rule of the security baseline and have their reason in `waivers`. A new
+ * environment starts from `dev.ts`, which has none of them (README, "Adding an
  * environment").
  */
 export const staging: Environment = {
@@ -39,6 +39,7 @@ export const staging: Environment = {
   },
   capacity: {
     autoScalingGroupName: "jitsi-matrix-asg-staging",
+    launchTemplate: false, // legacy (docs/launch-template-switch.md)
     imageId: "ami-06bb94c46ddc47feb",
     instanceType: "c5a.large",
     keyName: "jitsi-cluster-key",
@@ -117,6 +118,11 @@ export const staging: Environment = {
     ],
   },
   postgresUpgrade: { enabled: false },
+  // Operations options, each off until its operators switch it on (docs/operations-options.md).
+  logs: { enabled: false }, // legacy
+  alarms: { enabled: false }, // legacy
+  scaling: { enabled: false }, // legacy
+  backups: { enabled: false }, // legacy
   legacy: {
     securityGroupNameTag: "test",
     sshIngressCidrs: ["0.0.0.0/0"],

@@ -5,7 +5,14 @@
  * values. Validation checks these before any stack is built; a test keeps
  * this model equal to the synthesized container definitions.
  */
-import { JITSI_DEFAULT_MEMORY, JITSI_WEB_HOST_PORT, JITSI_WEB_TLS_HOST_PORT, JVB_MEDIA_PORT, JVB_TCP_PORT } from "../modules/jitsi";
+import {
+  JITSI_DEFAULT_MEMORY,
+  JITSI_WEB_HOST_PORT,
+  JITSI_WEB_TLS_HOST_PORT,
+  JVB_MEDIA_PORT,
+  JVB_TCP_PORT,
+  PROSODY_XMPP_PORT,
+} from "../modules/jitsi";
 import { ELEMENT_HOST_PORT, MATRIX_DEFAULT_CONTAINER_MEMORY, POSTGRES_PORT, REDIS_PORT, SYNAPSE_PORT } from "../modules/matrix";
 import { POSTGRES_UPGRADE_DEFAULTS } from "../modules/postgres-upgrade";
 
@@ -24,7 +31,7 @@ export interface ContainerMemory {
   readonly mib: number;
 }
 
-export type TaskName = "jitsi" | "matrix" | "postgres-upgrade";
+export type TaskName = "jitsi" | "matrix" | "postgres-upgrade" | "jvb";
 
 export interface TaskLayout {
   readonly task: TaskName;
@@ -48,23 +55,44 @@ export interface TaskLayoutInput {
   readonly postgresUpgrade?: {
     readonly memory?: number;
   };
+  /**
+   * The JVB runs as a daemon task of its own on every instance (`scaling.jvbPerInstance`):
+   * the jitsi task then publishes prosody's XMPP port instead of the JVB's.
+   * @default false
+   */
+  readonly jvbPerInstance?: boolean;
 }
 
-/** The three tasks an environment can run. The matrix and postgres-upgrade tasks never run together. */
+/**
+ * The tasks an environment can run: jitsi, matrix, postgres-upgrade and, with a JVB per
+ * instance, the jvb daemon. The matrix and postgres-upgrade tasks never run together.
+ */
 export function taskLayouts(env: TaskLayoutInput): TaskLayout[] {
   const jitsiMemory = { ...JITSI_DEFAULT_MEMORY, ...env.jitsi?.memory };
   const matrixMemory = env.matrix?.containerMemory ?? MATRIX_DEFAULT_CONTAINER_MEMORY;
   const postgres = (field?: string): HostPortUse => ({ port: POSTGRES_PORT, protocol: "tcp", container: "postgres", field });
+  const jvbPorts: HostPortUse[] = [
+    { port: JVB_MEDIA_PORT, protocol: "udp", container: "jvb" },
+    { port: JVB_TCP_PORT, protocol: "tcp", container: "jvb" },
+  ];
+  const daemon = env.jvbPerInstance ?? false;
+  const jvbLayout: TaskLayout = {
+    task: "jvb",
+    memoryField: "jitsi.memory",
+    memory: [{ container: "jvb", mib: jitsiMemory.jvb }],
+    hostPorts: jvbPorts,
+  };
   return [
     {
       task: "jitsi",
       memoryField: "jitsi.memory",
-      memory: Object.entries(jitsiMemory).map(([container, mib]) => ({ container, mib })),
+      memory: Object.entries(jitsiMemory)
+        .filter(([container]) => !(daemon && container === "jvb"))
+        .map(([container, mib]) => ({ container, mib })),
       hostPorts: [
         { port: env.jitsi?.webHostPort ?? JITSI_WEB_HOST_PORT, protocol: "tcp", container: "web", field: "jitsi.webHostPort" },
         { port: JITSI_WEB_TLS_HOST_PORT, protocol: "tcp", container: "web" },
-        { port: JVB_MEDIA_PORT, protocol: "udp", container: "jvb" },
-        { port: JVB_TCP_PORT, protocol: "tcp", container: "jvb" },
+        ...(daemon ? [{ port: PROSODY_XMPP_PORT, protocol: "tcp" as const, container: "prosody" }] : jvbPorts),
       ],
     },
     {
@@ -84,6 +112,7 @@ export function taskLayouts(env: TaskLayoutInput): TaskLayout[] {
       memory: [{ container: "postgres", mib: env.postgresUpgrade?.memory ?? POSTGRES_UPGRADE_DEFAULTS.memory }],
       hostPorts: [postgres()],
     },
+    ...(daemon ? [jvbLayout] : []),
   ];
 }
 

@@ -22,9 +22,9 @@ export interface AlarmTopicProps {
   readonly kmsMasterKeyId?: string;
 }
 
-const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
+export const SNS_TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 /** Deliberately loose: SNS checks the address, this catches a pasted name or a missing `@`. */
-const EMAIL_ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+export const EMAIL_ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /**
  * The SNS topic an environment's alarms notify, with its e-mail subscriptions
@@ -39,7 +39,7 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    if (!Token.isUnresolved(props.topicName) && !TOPIC_NAME.test(props.topicName)) {
+    if (!Token.isUnresolved(props.topicName) && !SNS_TOPIC_NAME.test(props.topicName)) {
       throw new Error(
         `topicName: ${JSON.stringify(props.topicName)} is not a valid SNS topic name; use 1 to 256 letters, digits, - and _.`,
       );

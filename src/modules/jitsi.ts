@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { ContainerDefinition } from "./container-definition";
 import { EcsService, EfsVolume } from "./ecs-service";
 import { PlatformSecret } from "./platform-secrets";
+import { LogConfiguration, withLogConfiguration } from "./service-log-group";
 
 /** Memory in MiB; the JVB's is a soft reservation, as in the legacy task, so it may use spare memory in a large call. */
 export const JITSI_DEFAULT_MEMORY = { web: 256, prosody: 256, jicofo: 256, jvb: 1024 } as const;
@@ -69,6 +70,11 @@ export interface JitsiProps {
   readonly memory?: Readonly<Partial<Record<keyof typeof JITSI_DEFAULT_MEMORY, number>>>;
   /** Environment variables per container over the defaults. @default - none */
   readonly environment?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Log configuration of every container, e.g. the `awslogs` driver of a `ServiceLogGroup`.
+   * @default - the Docker daemon's default (logs stay on the host)
+   */
+  readonly logConfiguration?: LogConfiguration;
   /** @default - nothing beyond references */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
@@ -192,7 +198,8 @@ export class Jitsi extends Construct {
         secrets: { JVB_AUTH_PASSWORD: props.secretParameters.JVB_AUTH_PASSWORD },
       },
     ];
-    this.containers = containers.filter((container) => !(props.externalJvb && container.name === "jvb"));
+    const running = containers.filter((container) => !(props.externalJvb && container.name === "jvb"));
+    this.containers = props.logConfiguration ? withLogConfiguration(running, props.logConfiguration) : running;
 
     const service = new EcsService(this, "Default", {
       clusterArn: props.clusterArn,

@@ -74,7 +74,7 @@ export interface JvbDaemonProps {
 }
 
 /** Variables the daemon sets itself; an override would break the bridge's discovery or its ports. */
-const OWN_VARIABLES = ["XMPP_SERVER", "JVB_ADVERTISE_IPS", "DOCKER_HOST_ADDRESS", "JVB_PORT", "JVB_TCP_PORT", "JVB_TCP_MAPPED_PORT"];
+export const JVB_DAEMON_OWN_VARIABLES: readonly string[] = ["XMPP_SERVER", "JVB_ADVERTISE_IPS", "DOCKER_HOST_ADDRESS", "JVB_PORT", "JVB_TCP_PORT", "JVB_TCP_MAPPED_PORT"];
 
 /**
  * The Jitsi Videobridge as its own ECS service with DAEMON scheduling: one JVB on
@@ -91,7 +91,7 @@ export class JvbDaemon extends Construct {
 
   constructor(scope: Construct, id: string, props: JvbDaemonProps) {
     super(scope, id);
-    const overridden = Object.keys(props.environment ?? {}).filter((name) => OWN_VARIABLES.includes(name));
+    const overridden = Object.keys(props.environment ?? {}).filter((name) => JVB_DAEMON_OWN_VARIABLES.includes(name));
     if (overridden.length > 0) {
       throw new Error(
         `environment: ${overridden.join(", ")} set, which the JVB daemon sets itself (address found at start, fixed host ports, ` +

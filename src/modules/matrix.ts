@@ -2,6 +2,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { ContainerDefinition } from "./container-definition";
 import { EcsService, EfsVolume } from "./ecs-service";
+import { LogConfiguration, withLogConfiguration } from "./service-log-group";
 
 export const MATRIX_DEFAULT_CONTAINER_MEMORY = 256;
 
@@ -67,6 +68,11 @@ export interface MatrixProps {
   readonly synapseHostPort?: number;
   /** Host port of Element's HTTP port. @default 8080 */
   readonly elementHostPort?: number;
+  /**
+   * Log configuration of every container, e.g. the `awslogs` driver of a `ServiceLogGroup`.
+   * @default - the Docker daemon's default (logs stay on the host)
+   */
+  readonly logConfiguration?: LogConfiguration;
   /** @default - nothing beyond references */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
@@ -81,7 +87,7 @@ export class Matrix extends Construct {
     // Links as the legacy task had them: Synapse's config names its database and cache by these host names.
     const links = ["postgres:postgres", "redis:redis"];
 
-    this.containers = [
+    const containers: ContainerDefinition[] = [
       {
         name: "synapse",
         image: `matrixdotorg/synapse:${props.imageTags.synapse}`,
@@ -117,6 +123,7 @@ export class Matrix extends Construct {
         portMappings: [{ containerPort: REDIS_PORT }],
       },
     ];
+    this.containers = props.logConfiguration ? withLogConfiguration(containers, props.logConfiguration) : containers;
 
     new EcsService(this, "Default", {
       clusterArn: props.clusterArn,

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { EcsService, EfsVolume } from "./ecs-service";
 import { postgresContainer } from "./matrix";
+import { LogConfiguration } from "./service-log-group";
 
 export const POSTGRES_UPGRADE_DEFAULTS = {
   imageTag: "14.2",
@@ -23,6 +24,11 @@ export interface PostgresUpgradeProps {
   readonly serviceName?: string;
   /** MiB. @default 128 */
   readonly memory?: number;
+  /**
+   * Log configuration of the container, e.g. the `awslogs` driver of a `ServiceLogGroup`.
+   * @default - the Docker daemon's default (logs stay on the host)
+   */
+  readonly logConfiguration?: LogConfiguration;
 }
 
 /**
@@ -37,11 +43,14 @@ export class PostgresUpgrade extends Construct {
       serviceName: props.serviceName ?? POSTGRES_UPGRADE_DEFAULTS.serviceName,
       family: props.taskFamily ?? POSTGRES_UPGRADE_DEFAULTS.taskFamily,
       containers: [
-        postgresContainer({
-          imageTag: props.imageTag ?? POSTGRES_UPGRADE_DEFAULTS.imageTag,
-          memory: props.memory ?? POSTGRES_UPGRADE_DEFAULTS.memory,
-          passwordParameter: props.postgresPasswordParameter,
-        }),
+        {
+          ...postgresContainer({
+            imageTag: props.imageTag ?? POSTGRES_UPGRADE_DEFAULTS.imageTag,
+            memory: props.memory ?? POSTGRES_UPGRADE_DEFAULTS.memory,
+            passwordParameter: props.postgresPasswordParameter,
+          }),
+          logConfiguration: props.logConfiguration,
+        },
       ],
       volumes: [props.dataVolume],
       executionRoleArn: props.executionRoleArn,

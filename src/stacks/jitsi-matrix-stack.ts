@@ -1,7 +1,7 @@
-import { TerraformOutput } from "cdktf";
+import { Lazy, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { declareLegacyMoves } from "../adoption/legacy-moves";
-import { DEFAULT_RULE_PRIORITIES } from "../environments/defaults";
+import { DEFAULT_RULE_PRIORITIES, operationsOf } from "../environments/defaults";
 import { EfsVolumeSpec } from "../environments/environment";
 import { AutoscalingCapacity } from "../modules/autoscaling-capacity";
 import { DnsRecords } from "../modules/dns-records";
@@ -13,10 +13,19 @@ import { Jitsi, JITSI_VOLUMES, JITSI_WEB_HOST_PORT, JVB_MEDIA_PORT } from "../mo
 import { LoadBalancer } from "../modules/load-balancer";
 import { ELEMENT_HOST_PORT, Matrix, MATRIX_VOLUMES, SYNAPSE_PORT } from "../modules/matrix";
 import { PLATFORM_SECRETS, PlatformSecret, secretParameterArn, secretParameterName } from "../modules/platform-secrets";
-import { PostgresUpgrade } from "../modules/postgres-upgrade";
+import { POSTGRES_UPGRADE_DEFAULTS, PostgresUpgrade } from "../modules/postgres-upgrade";
 import { SecurityGroup, SecurityGroupRule } from "../modules/security-group";
 import { TaskExecutionRole } from "../modules/task-execution-role";
 import { EnvironmentStackProps, EnvironmentStack } from "./environment-stack";
+import {
+  addAlarms,
+  addBackups,
+  addCapacityScaling,
+  addJvbDaemon,
+  addXmppLoadBalancer,
+  capacityOptions,
+  serviceLogConfiguration,
+} from "./operations";
 
 const NFS_PORT = 2049;
 const ANYWHERE = ["0.0.0.0/0"];
@@ -47,11 +56,15 @@ function efsVolumes(
   }));
 }
 
-/** Everything of an environment but its subnets and passwords: Jitsi and Matrix on ECS behind one ALB. */
+/**
+ * Everything of an environment but its subnets and passwords: Jitsi and Matrix on ECS behind
+ * one ALB, with the operations options the environment has on (`./operations.ts`).
+ */
 export class JitsiMatrixStack extends EnvironmentStack {
   constructor(scope: Construct, props: JitsiMatrixStackProps) {
     super(scope, "jitsi-matrix", props);
     const env = props.environment;
+    const ops = operationsOf(env);
     const subnetIds = Object.values(props.subnetIdsByCidr);
     const legacy = env.legacy ?? {};
     const vpcId = env.network.vpcId;
@@ -78,6 +91,13 @@ export class JitsiMatrixStack extends EnvironmentStack {
       nameTag: legacy.securityGroupNameTag,
     });
 
+    // Created before the instances' group, which opens prosody's port to it; its own rules refer back to that group.
+    let instanceSg: SecurityGroup | undefined;
+    const xmpp = addXmppLoadBalancer(this, env, ops, {
+      subnetIds,
+      instanceSecurityGroupId: Lazy.stringValue({ produce: () => instanceSg!.securityGroupId }),
+    });
+
     const fromLoadBalancer = (port: number): SecurityGroupRule => ({
       protocol: "tcp",
       fromPort: port,
@@ -89,6 +109,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       "element http port": fromLoadBalancer(elementHostPort),
       // Media goes straight to the instance: an ALB cannot carry UDP.
       "jvp udp port for video streaming": { protocol: "udp", fromPort: JVB_MEDIA_PORT, cidrBlocks: ANYWHERE },
+      ...xmpp?.instanceIngress,
     };
     if (legacy.instanceNfsIngressFromLoadBalancer) {
       instanceIngress["efs port"] = fromLoadBalancer(NFS_PORT);
@@ -96,7 +117,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
     if (legacy.sshIngressCidrs && legacy.sshIngressCidrs.length > 0) {
       instanceIngress["temp. ssh host access"] = { protocol: "tcp", fromPort: 22, cidrBlocks: legacy.sshIngressCidrs };
     }
-    const instanceSg = new SecurityGroup(this, "instance_sg", {
+    instanceSg = new SecurityGroup(this, "instance_sg", {
       vpcId,
       ...env.securityGroups.instances,
       ingress: instanceIngress,
@@ -123,7 +144,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
 
     const cluster = new EcsCluster(this, "cluster", { name: env.cluster.name });
 
-    new AutoscalingCapacity(this, "capacity", {
+    const capacity = new AutoscalingCapacity(this, "capacity", {
       clusterName: env.cluster.name,
       autoScalingGroupName: env.capacity.autoScalingGroupName,
       imageId: env.capacity.imageId,
@@ -138,7 +159,9 @@ export class JitsiMatrixStack extends EnvironmentStack {
       healthCheckGracePeriod: env.capacity.healthCheckGracePeriod,
       healthCheckType: env.capacity.healthCheckType,
       requireImdsv2: env.capacity.requireImdsv2,
+      ...capacityOptions(env, ops),
     });
+    addCapacityScaling(this, env, ops, capacity);
 
     const lb = new LoadBalancer(this, "load_balancer", {
       name: env.loadBalancer.name,
@@ -168,6 +191,8 @@ export class JitsiMatrixStack extends EnvironmentStack {
       secretParameterArns: PLATFORM_SECRETS.map((secret) => secretParameterArn(env.name, secret, env.region, env.accountId)),
     });
 
+    const { jvb: _daemonOwnsThis, ...taskEnvironment } = env.jitsi.environment ?? {};
+    const jitsiEnvironment = xmpp ? taskEnvironment : env.jitsi.environment;
     new Jitsi(this, "jitsi", {
       clusterArn: cluster.clusterArn,
       serviceName: env.jitsi.serviceName,
@@ -186,14 +211,30 @@ export class JitsiMatrixStack extends EnvironmentStack {
       webTargetGroupArn: lb.targetGroupArns.jitsi,
       webHostPort,
       jvbAdvertiseAddress: env.jitsi.jvbAdvertiseAddress,
+      // With a JVB per instance, the daemon below takes the bridge's settings and prosody's port joins the XMPP load balancer.
+      externalJvb: xmpp ? { xmppTargetGroupArn: xmpp.targetGroupArn } : undefined,
       memory: env.jitsi.memory,
-      environment: env.jitsi.environment,
-      dependsOn: lb.routing,
+      environment: jitsiEnvironment,
+      logConfiguration: serviceLogConfiguration(this, env, ops, "jitsi", env.jitsi.serviceName),
+      dependsOn: [...lb.routing, ...(xmpp?.routing ?? [])],
     });
+    const jvb = xmpp
+      ? addJvbDaemon(this, env, ops, {
+          clusterArn: cluster.clusterArn,
+          xmpp,
+          jvbAuthPasswordParameter: parameter("JVB_AUTH_PASSWORD"),
+          executionRoleArn: executionRole.roleArn,
+          logConfiguration: serviceLogConfiguration(this, env, ops, "jvb", ops.jvbPerInstance!.serviceName),
+          dependsOn: xmpp.routing,
+        })
+      : undefined;
 
     const matrixVolumes = efsVolumes("matrix.volumes", env.matrix.volumes, MATRIX_VOLUMES, env.efsFileSystemId);
+    const services: Record<string, string> = { jitsi: env.jitsi.serviceName };
     if (props.postgresUpgrade) {
       const upgrade = env.postgresUpgrade;
+      const serviceName = upgrade.serviceName ?? POSTGRES_UPGRADE_DEFAULTS.serviceName;
+      services.postgres_upgrade = serviceName;
       new PostgresUpgrade(this, "postgres_upgrade", {
         clusterArn: cluster.clusterArn,
         dataVolume: matrixVolumes.find((volume) => volume.name === "matrix-postres-data")!,
@@ -201,10 +242,12 @@ export class JitsiMatrixStack extends EnvironmentStack {
         executionRoleArn: executionRole.roleArn,
         imageTag: upgrade.imageTag,
         taskFamily: upgrade.taskFamily,
-        serviceName: upgrade.serviceName,
+        serviceName,
         memory: upgrade.memory,
+        logConfiguration: serviceLogConfiguration(this, env, ops, "postgres_upgrade", serviceName),
       });
     } else {
+      services.matrix = env.matrix.serviceName;
       new Matrix(this, "matrix", {
         clusterArn: cluster.clusterArn,
         serviceName: env.matrix.serviceName,
@@ -218,9 +261,14 @@ export class JitsiMatrixStack extends EnvironmentStack {
         executionRoleArn: executionRole.roleArn,
         synapseTargetGroupArn: lb.targetGroupArns.synapse,
         elementTargetGroupArn: lb.targetGroupArns.element,
+        logConfiguration: serviceLogConfiguration(this, env, ops, "matrix", env.matrix.serviceName),
         dependsOn: lb.routing,
       });
     }
+    if (jvb) services.jvb = jvb.serviceName;
+
+    addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, serviceNames: services, loadBalancer: lb });
+    addBackups(this, env, ops);
 
     new DnsRecords(this, "dns", {
       hostedZoneId: env.dns.hostedZoneId,

@@ -8,10 +8,11 @@ export type Draft<T> = T extends readonly (infer E)[]
     : T;
 
 /**
- * A new environment made as the README's recipe says: staging copied, new
- * names, CIDRs and hosts, no `legacy` block, no waivers, no legacy values.
- * It also gives the VPC range and the zone's name, so that the rules that
- * need them run. A fresh object on every call.
+ * A new environment as the README's recipe makes one: no `legacy` block, no
+ * waivers, no legacy values, every operations option at its default (on), so
+ * with the one field the defaults need, the alarms' addresses. It also gives
+ * the VPC range and the zone's name, so that the rules that need them run. A
+ * fresh object on every call.
  */
 export function newEnvironment(): Draft<Environment> {
   return {
@@ -86,5 +87,6 @@ export function newEnvironment(): Draft<Environment> {
       ],
     },
     postgresUpgrade: { enabled: false },
+    alarms: { emailAddresses: ["ops@dev.example.org"] },
   };
 }

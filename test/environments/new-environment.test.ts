@@ -1,6 +1,7 @@
 import { readBackendSettings } from "../../src/backend";
 import { checkBaseline, formatBaselineReport, RECOMMENDED_TLS_POLICY, stacksUnderCheck, SynthesizedStack } from "../../src/baseline";
 import { Environment, parseEnvironment } from "../../src/environments";
+import { runsJvbPerInstance } from "../../src/environments/defaults";
 import { taskLayouts } from "../../src/environments/task-layout";
 import { newEnvironment } from "./fixtures";
 import { containersOf, synthEnvironment } from "./synth-environment";
@@ -28,14 +29,16 @@ describe("a new environment made from the README's recipe", () => {
   });
 
   it("gets the secure defaults: IMDSv2, a current TLS policy, deletion protection, EFS transit encryption", () => {
-    expect(resources(jitsiMatrix, "aws_launch_configuration").capacity_launch_configuration.metadata_options).toEqual({
+    expect(resources(jitsiMatrix, "aws_launch_configuration")).toEqual({});
+    expect(resources(jitsiMatrix, "aws_launch_template").capacity_launch_template.metadata_options).toMatchObject({
       http_endpoint: "enabled",
       http_tokens: "required",
     });
     expect(resources(jitsiMatrix, "aws_lb_listener").load_balancer_https.ssl_policy).toBe(RECOMMENDED_TLS_POLICY);
     expect(resources(jitsiMatrix, "aws_lb").load_balancer.enable_deletion_protection).toBe(true);
     for (const task of Object.values(resources(jitsiMatrix, "aws_ecs_task_definition"))) {
-      for (const volume of task.volume as { efs_volume_configuration: { transit_encryption: string } }[]) {
+      // The JVB daemon's task mounts nothing.
+      for (const volume of (task.volume ?? []) as { efs_volume_configuration: { transit_encryption: string } }[]) {
         expect(volume.efs_volume_configuration.transit_encryption).toBe("ENABLED");
       }
     }
@@ -87,13 +90,26 @@ describe("host ports and listener rule priorities an environment sets", () => {
       containersOf(jitsiMatrix, task)
         .map((container) => `${String(container.name)} ${Number(container.memory ?? container.memoryReservation)}`)
         .sort();
-    const [jitsi, matrix] = taskLayouts(environment);
+    const [jitsi, matrix, , jvb] = taskLayouts({ ...environment, jvbPerInstance: runsJvbPerInstance(environment.scaling) });
     const modelPorts = (layout: typeof jitsi) => layout.hostPorts.map((use) => `${use.container} ${use.port}/${use.protocol}`).sort();
     const modelMemory = (layout: typeof jitsi) => layout.memory.map((use) => `${use.container} ${use.mib}`).sort();
     expect(modelPorts(jitsi)).toEqual(hostPorts("jitsi_task_definition"));
     expect(modelPorts(matrix)).toEqual(hostPorts("matrix_task_definition"));
     expect(modelMemory(jitsi)).toEqual(reserved("jitsi_task_definition"));
     expect(modelMemory(matrix)).toEqual(reserved("matrix_task_definition"));
+    // The defaults run the JVB as a daemon task of its own: the jitsi task publishes prosody's port instead.
+    expect(modelPorts(jvb)).toEqual(hostPorts("jvb_task_definition"));
+    expect(modelMemory(jvb)).toEqual(reserved("jvb_task_definition"));
+  });
+
+  it("model the jitsi task with its own JVB when the JVB does not run per instance", () => {
+    const withJvb = parseEnvironment({ ...draft, scaling: { jvbPerInstance: false } });
+    const [jitsi, , , daemon] = taskLayouts({ ...withJvb, jvbPerInstance: runsJvbPerInstance(withJvb.scaling) });
+    const containers = containersOf(jitsiMatrixOf(synthEnvironment(withJvb)), "jitsi_task_definition");
+    expect(daemon).toBeUndefined();
+    expect(jitsi.hostPorts.map((use) => `${use.container} ${use.port}/${use.protocol}`).sort()).toEqual(
+      containers.flatMap((c) => (c.portMappings as { hostPort: number; protocol: string }[]).map((m) => `${String(c.name)} ${m.hostPort}/${m.protocol}`)).sort(),
+    );
   });
 
   it("model the postgres-upgrade task too", () => {

@@ -2,7 +2,8 @@
  * `npm run synth` as an operator runs it, in a copy of the project whose
  * registry holds an added environment: a bad one fails the synth with the
  * list of its problems and leaves the checked-in synth untouched; one made
- * by the README's recipe synthesizes and passes the baseline with no waiver.
+ * by the README's recipe (a copy of dev.ts) synthesizes and passes the
+ * baseline with no waiver.
  */
 import { spawnSync } from "child_process";
 import { createHash } from "crypto";
@@ -141,39 +142,40 @@ describe("npm run synth", () => {
 
   it("with an environment made by the README's recipe, synthesizes its stacks and they pass the baseline with no waiver", () => {
     const dir = project();
-    // The recipe: copy staging.ts, drop the lines marked `// legacy` and the legacy and waivers blocks, rename, new ranges and hosts.
-    const staging = readFileSync(path.join(PROJECT_ROOT, "src", "environments", "staging.ts"), "utf8");
-    const dev = staging
-      .replace(/^ {2}(legacy|waivers): \{\n[\s\S]*?^ {2}\},\n/gm, "")
-      .split("\n")
-      .filter((line) => !line.includes("// legacy") && !line.includes("// Rules of docs/security-baseline.md"))
-      .join("\n")
-      .replace(/staging/g, "dev")
-      .replace(/Staging/g, "Dev")
-      .replace("172.31.48.0/28", "172.31.48.64/28")
-      .replace("172.31.48.16/28", "172.31.48.80/28")
-      .replace(/virtual\.software\.testingmachine\.eu/g, "dev.testingmachine.eu");
-    const code = dev.split("\n").filter((line) => !/^\s*(\/\*\*|\*|\/\/)/.test(line));
-    expect(code.filter((line) => /legacy|waivers|transitEncryption: false|requireImdsv2|ELBSecurityPolicy-2016-08/.test(line))).toEqual([]);
-    register(dir, { dev });
+    // The recipe: copy dev.ts, rename it, give the subnets a free range of the VPC; every operations option stays at its default.
+    const dev = readFileSync(path.join(PROJECT_ROOT, "src", "environments", "dev.ts"), "utf8");
+    const qa = dev
+      .replace(/\bdev\b/g, "qa")
+      .replace(/\bDev\b/g, "Qa")
+      .replace("10.40.0.0/24", "10.40.2.0/24")
+      .replace("10.40.1.0/24", "10.40.3.0/24");
+    const code = qa.split("\n").filter((line) => !/^\s*(\/\*\*|\*|\/\/)/.test(line));
+    expect(code.filter((line) => /legacy|waivers|transitEncryption: false|requireImdsv2|launchTemplate|(logs|alarms|scaling|backups): \{ enabled: false|ELBSecurityPolicy-2016-08/.test(line))).toEqual([]);
+    register(dir, { qa });
 
     const result = npmRunSynth(dir);
 
-    expect(result.stderr).not.toMatch(/environment dev/);
+    expect(result.stderr).not.toMatch(/environment qa/);
     expect(result.status).toBe(0);
-    const stacks = readSynthesizedStacks(path.join(dir, "cdktf.out")).filter((stack) => stack.name.endsWith("-dev"));
-    expect(stacks.map((stack) => stack.name).sort()).toEqual(["jitsi-matrix-dev", "networking-dev", "secrets-dev"]);
-    const environment: Environment = parseEnvironment(evaluateEnvironment(path.join(dir, "src", "environments", "dev.ts")));
+    const stacks = readSynthesizedStacks(path.join(dir, "cdktf.out")).filter((stack) => stack.name.endsWith("-qa"));
+    expect(stacks.map((stack) => stack.name).sort()).toEqual(["jitsi-matrix-qa", "networking-qa", "secrets-qa"]);
+    const environment: Environment = parseEnvironment(evaluateEnvironment(path.join(dir, "src", "environments", "qa.ts"), "qa"));
     expect(environment.waivers).toBeUndefined();
+    expect([environment.logs, environment.scaling, environment.backups, environment.capacity.launchTemplate]).toEqual([undefined, undefined, undefined, undefined]);
     const report = checkBaseline(stacksUnderCheck(stacks, [environment]));
     expect(report.waivers).toEqual([]);
     expect(report.violations).toEqual([]);
+    // The copy has the operations options of the defaults, as dev does.
+    const jitsiMatrix = stacks.find((stack) => stack.name === "jitsi-matrix-qa")!.json.resource ?? {};
+    for (const type of ["aws_launch_template", "aws_cloudwatch_log_group", "aws_sns_topic", "aws_ecs_capacity_provider", "aws_backup_plan"]) {
+      expect(Object.keys(jitsiMatrix[type] ?? {}).length).toBeGreaterThan(0);
+    }
   });
 });
 
 /** The environment a file in the project copy exports, read by running it as the app would. */
-function evaluateEnvironment(file: string): unknown {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "-e", `console.log(JSON.stringify(require(${JSON.stringify(file)}).dev))`], {
+function evaluateEnvironment(file: string, exportName: string): unknown {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "-e", `console.log(JSON.stringify(require(${JSON.stringify(file)}).${exportName}))`], {
     cwd: path.dirname(file),
     encoding: "utf8",
   });

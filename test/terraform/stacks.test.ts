@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { ENVIRONMENTS } from "../../src/environments";
+import { ECS_OPTIMIZED_IMAGE } from "../../src/modules/ecs-launch-template";
 import { stackNames, synthesizeTo } from "../../src/synthesize";
 import {
   describeIfTerraform,
@@ -11,6 +12,7 @@ import {
   TerraformWorkdir,
   writeOutputsState,
 } from "../support/terraform";
+import { addressesOf, StackJson } from "../support/synth";
 
 /** A synthesized app in a temp dir, with an optional cdktf context. */
 function synth(context?: Record<string, unknown>): string {
@@ -22,6 +24,7 @@ function synth(context?: Record<string, unknown>): string {
 }
 
 const stackDir = (outdir: string, stack: string) => path.join(outdir, "stacks", stack);
+const stackJson = (outdir: string, stack: string) => JSON.parse(readFileSync(path.join(stackDir(outdir, stack), "cdk.tf.json"), "utf8")) as StackJson;
 
 /**
  * The state networking-<env> leaves after its first apply, as far as
@@ -79,12 +82,15 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
       );
     });
 
+    let jitsiMatrixPlan: PlanJson;
     it(`jitsi-matrix-${name} plans against networking's outputs and creates the platform`, async () => {
       const networkingState = path.join(scratch, `networking-${name}.tfstate`);
       networkingOutputsState(outdir, name, networkingState);
-      const plan = await planStack(stackDir(outdir, `jitsi-matrix-${name}`), networkingState);
+      const plan = (jitsiMatrixPlan = await planStack(stackDir(outdir, `jitsi-matrix-${name}`), networkingState));
       expect(createsOnly(plan)).toBe(true);
-      expect(resourceChanges(plan)).toHaveLength(30);
+      // Every resource the stack declares: the legacy set and the secrets wiring, and what the environment's options add.
+      expect(resourceChanges(plan).map((c) => c.address).sort()).toEqual(addressesOf(stackJson(outdir, `jitsi-matrix-${name}`)));
+      if (environment.legacy !== undefined) expect(resourceChanges(plan)).toHaveLength(30);
       expect(afterOf(plan, "aws_autoscaling_group.capacity_group")).toMatchObject({
         name: environment.capacity.autoScalingGroupName,
         vpc_zone_identifier: ["subnet-00000000000000000", "subnet-00000000000000001"],
@@ -92,6 +98,25 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
       expect(afterOf(plan, "aws_lb.load_balancer")).toMatchObject({ name: environment.loadBalancer.name, tags_all: environment.tags });
       expect(plan.configuration).not.toHaveProperty("provider_config.random");
     });
+
+    // A new environment's defaults, as Terraform plans them: the operations options all on.
+    if (environment.legacy === undefined) {
+      it(`jitsi-matrix-${name}, with every operations default, plans the launch template, logs, alarms, scaling, the JVB daemon and backups`, () => {
+        const plan = jitsiMatrixPlan;
+        const ofType = (type: string) => resourceChanges(plan).filter((c) => c.type === type);
+        expect(ofType("aws_launch_configuration")).toEqual([]);
+        expect(afterOf(plan, "aws_launch_template.capacity_launch_template")).toMatchObject({
+          image_id: ECS_OPTIMIZED_IMAGE,
+          metadata_options: [expect.objectContaining({ http_tokens: "required" })],
+        });
+        expect(ofType("aws_cloudwatch_log_group").map((c) => (c.after as { retention_in_days: number }).retention_in_days)).toEqual([30, 30, 30]);
+        expect(ofType("aws_sns_topic_subscription").map((c) => (c.after as { endpoint: string }).endpoint)).toEqual(environment.alarms?.emailAddresses);
+        expect(afterOf(plan, "aws_ecs_capacity_provider.scaling_provider")).toMatchObject({ name: environment.capacity.autoScalingGroupName });
+        expect(afterOf(plan, "aws_ecs_service.jvb_service")).toMatchObject({ scheduling_strategy: "DAEMON", launch_type: "EC2" });
+        expect(afterOf(plan, "aws_lb.xmpp")).toMatchObject({ load_balancer_type: "network", internal: true, subnets: expect.arrayContaining(["subnet-00000000000000000"]) });
+        expect(afterOf(plan, "aws_backup_plan.backup_plan")).toMatchObject({ rule: [expect.objectContaining({ lifecycle: [expect.objectContaining({ delete_after: 7 })] })] });
+      });
+    }
   });
 
   it("jitsi-matrix-staging with postgresUpgrade on plans the postgres-upgrade task and service instead of matrix", async () => {

@@ -1,0 +1,99 @@
+import { Environment } from "./environment";
+
+/**
+ * Dev, the example of a new environment and the one to copy for another (README, "Adding an
+ * environment"): every operations option at its default, so on (logs kept 30 days, alarms,
+ * CPU scaling with a JVB on every instance, daily EFS backups kept 7 days, a launch template
+ * with the ECS-optimized AMI AWS names at each launch), no `legacy` block and no waiver.
+ *
+ * It has never been deployed: the VPC, EFS file system, account, certificate, hosted zone and
+ * alarm address are placeholders (`PLACEHOLDER`) to replace with the new account's before the
+ * first deploy. Its subnets take a range of the VPC's own, clear of any other environment.
+ */
+export const dev: Environment = {
+  name: "dev",
+  region: "eu-west-1",
+  tags: {
+    Environment: "Dev",
+    Info: "Terraform",
+    Owner: "NOI",
+    Project: "ECS Cluster",
+    Responsible: "Ebcont",
+  },
+  production: false,
+  accountId: "123456789012", // PLACEHOLDER
+  network: {
+    vpcId: "vpc-00000000000000de0", // PLACEHOLDER
+    vpcCidrBlock: "10.40.0.0/16", // PLACEHOLDER: the VPC's range
+    subnets: [
+      { cidrBlock: "10.40.0.0/24", availabilityZone: "eu-west-1a", name: "jitsi-matrix-subnet-1-dev" },
+      { cidrBlock: "10.40.1.0/24", availabilityZone: "eu-west-1b", name: "jitsi-matrix-subnet-2-dev" },
+    ],
+  },
+  efsFileSystemId: "fs-00000000000000de0", // PLACEHOLDER
+  securityGroups: {
+    loadBalancer: { name: "jitsi-matrix-alb-sg-dev", description: "jitsi matrix alb sg dev" },
+    instances: { name: "jitsi-matrix-ecs-sg-dev", description: "jitsi matrix ecs sg dev" },
+    efs: { name: "jitsi-matrix-efs-sg-dev", description: "jitsi matrix efs sg dev" },
+  },
+  iam: {
+    instanceRoleName: "jitsi-matrix-agent-dev",
+    instanceProfileName: "jitsi-matrix-agent-dev",
+  },
+  capacity: {
+    autoScalingGroupName: "jitsi-matrix-asg-dev",
+    instanceType: "c5a.large",
+    desiredCapacity: 1,
+    minSize: 1,
+    // Room for CPU scaling to add instances, each with a JVB of its own.
+    maxSize: 3,
+  },
+  cluster: { name: "jitsi-matrix-cluster-dev" },
+  loadBalancer: {
+    name: "jitsi-matrix-alb-dev",
+    certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-0000000000de", // PLACEHOLDER
+    targetGroupNames: {
+      jitsi: "jitsi-http-target-dev",
+      element: "element-http-target-dev",
+      synapse: "synapse-http-target-dev",
+    },
+  },
+  dns: {
+    hostedZoneId: "Z00000000000000000DE0", // PLACEHOLDER
+    hostedZoneName: "dev.example.com", // PLACEHOLDER
+    hosts: {
+      jitsi: "jitsi.dev.example.com",
+      matrix: "matrix.dev.example.com",
+      element: "element.dev.example.com",
+      synapse: "synapse.dev.example.com",
+    },
+  },
+  jitsi: {
+    serviceName: "jitsi-service-dev",
+    taskFamily: "jitsi-meet-task-dev",
+    imageTag: "stable-6865",
+    volumes: [
+      { name: "jitsi-data", rootDirectory: "/prosody/config" },
+      { name: "jitsi-images", rootDirectory: "/jitsi/jitsi-meet/images" },
+    ],
+    environment: {
+      // TLS ends at the load balancer; bridge channels over SCTP, since a websocket through the web container cannot reach a JVB on another instance.
+      web: { DISABLE_HTTPS: "1", ENABLE_COLIBRI_WEBSOCKET: "0" },
+      jvb: { ENABLE_COLIBRI_WEBSOCKET: "0" },
+    },
+  },
+  matrix: {
+    serviceName: "matrix-service-dev",
+    taskFamily: "matrix-task-dev",
+    imageTags: { synapse: "v1.53.0", element: "v1.10.6", postgres: "14.2", redis: "6.2.6" },
+    volumes: [
+      { name: "matrix-synapse-data", rootDirectory: "/matrix/synapse" },
+      { name: "matrix-postres-data", rootDirectory: "/matrix/postgres/data" },
+      { name: "matrix-element-data", rootDirectory: "/matrix/element" },
+    ],
+  },
+  postgresUpgrade: { enabled: false },
+  alarms: {
+    emailAddresses: ["jitsi-matrix-ops@example.com"], // PLACEHOLDER: who gets the alarms
+  },
+};

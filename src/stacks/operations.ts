@@ -1,0 +1,173 @@
+/**
+ * The operations options of an environment (`logs`, `alarms`, `scaling`,
+ * `backups`, and the JVB per instance) as resources of `jitsi-matrix-<env>`,
+ * one function per concern. Each creates its constructs directly under the
+ * stack, so their addresses read like the stack's own (`aws_cloudwatch_log_group.logs_jitsi`,
+ * `aws_sns_topic.alarm_topic`, `aws_backup_plan.backup_plan`); docs/operations-options.md
+ * lists them per option.
+ */
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { Operations } from "../environments/defaults";
+import { Environment } from "../environments/environment";
+import { AutoscalingCapacity, AutoscalingCapacityProps } from "../modules/autoscaling-capacity";
+import { AlarmTopic } from "../modules/alarm-topic";
+import { CapacityScaling } from "../modules/capacity-scaling";
+import { EfsBackup } from "../modules/efs-backup";
+import { JvbDaemon } from "../modules/jvb-daemon";
+import { LoadBalancer } from "../modules/load-balancer";
+import { PlatformAlarms } from "../modules/platform-alarms";
+import { LogConfiguration, ServiceLogGroup } from "../modules/service-log-group";
+import { XmppLoadBalancer } from "../modules/xmpp-load-balancer";
+
+/** Scale-in takes the newest instance first: the stateful services usually run on the oldest. */
+export const SCALE_IN_ORDER = ["NewestInstance"] as const;
+
+/**
+ * The `awslogs` configuration for the containers of one service, with its log group
+ * (`logs_<key>`, named `/ecs/<cluster>/<service>`), or undefined when logs are off.
+ */
+export function serviceLogConfiguration(
+  scope: Construct,
+  env: Environment,
+  ops: Operations,
+  key: string,
+  serviceName: string,
+): LogConfiguration | undefined {
+  if (ops.logs === undefined) return undefined;
+  return new ServiceLogGroup(scope, `logs_${key}`, {
+    clusterName: env.cluster.name,
+    serviceName,
+    region: env.region,
+    retentionDays: ops.logs.retentionDays,
+  }).logConfiguration();
+}
+
+/**
+ * What `AutoscalingCapacity` needs from the options: the launch template or the legacy
+ * launch configuration, and the scaling the group is built for.
+ */
+export function capacityOptions(
+  env: Environment,
+  ops: Operations,
+): Pick<AutoscalingCapacityProps, "launchTemplate" | "instanceTags" | "scaling" | "terminationPolicies"> {
+  return {
+    launchTemplate: ops.launchTemplate,
+    // Instances launched by a template carry the environment's tags; the provider's default tags reach only the template.
+    instanceTags: ops.launchTemplate ? { ...env.tags, Name: env.capacity.autoScalingGroupName } : undefined,
+    scaling: ops.scaling?.mode,
+    terminationPolicies: ops.scaling ? [...SCALE_IN_ORDER] : undefined,
+  };
+}
+
+/** The capacity provider and, in mode `"cpu"`, the CPU scaling policies (`scaling_*`); nothing when scaling is off. */
+export function addCapacityScaling(scope: Construct, env: Environment, ops: Operations, group: AutoscalingCapacity): void {
+  const scaling = ops.scaling;
+  if (scaling === undefined) return;
+  const threshold = (percent: number | undefined) => (percent === undefined ? undefined : { thresholdPercent: percent });
+  new CapacityScaling(scope, "scaling", {
+    mode: scaling.mode,
+    clusterName: env.cluster.name,
+    group,
+    cpu:
+      scaling.mode === "cpu" && (scaling.scaleOutCpuPercent !== undefined || scaling.scaleInCpuPercent !== undefined)
+        ? { scaleOut: threshold(scaling.scaleOutCpuPercent), scaleIn: threshold(scaling.scaleInCpuPercent) }
+        : undefined,
+    managedScaling: scaling.mode === "ecs-managed" ? { targetCapacityPercent: scaling.targetCapacityPercent } : undefined,
+  });
+}
+
+export interface XmppLoadBalancerRefs {
+  readonly subnetIds: readonly string[];
+  /** The instances' group; a lazy reference, since that group's rules refer back to the load balancer's. */
+  readonly instanceSecurityGroupId: string;
+}
+
+/** The internal NLB (`xmpp`) through which the JVBs reach prosody; undefined unless the JVB runs per instance. */
+export function addXmppLoadBalancer(scope: Construct, env: Environment, ops: Operations, refs: XmppLoadBalancerRefs): XmppLoadBalancer | undefined {
+  if (ops.jvbPerInstance === undefined) return undefined;
+  return new XmppLoadBalancer(scope, "xmpp", {
+    name: ops.jvbPerInstance.xmppLoadBalancerName,
+    vpcId: env.network.vpcId,
+    subnetIds: refs.subnetIds,
+    instanceSecurityGroupId: refs.instanceSecurityGroupId,
+    deletionProtection: env.loadBalancer.deletionProtection ?? true,
+  });
+}
+
+export interface JvbDaemonRefs {
+  readonly clusterArn: string;
+  readonly xmpp: XmppLoadBalancer;
+  readonly jvbAuthPasswordParameter: string;
+  readonly executionRoleArn: string;
+  readonly logConfiguration?: LogConfiguration;
+  readonly dependsOn: readonly ITerraformDependable[];
+}
+
+/** The JVB daemon service (`jvb`), one bridge on every instance, with the jitsi task's image tag and JVB settings. */
+export function addJvbDaemon(scope: Construct, env: Environment, ops: Operations, refs: JvbDaemonRefs): JvbDaemon | undefined {
+  if (ops.jvbPerInstance === undefined) return undefined;
+  return new JvbDaemon(scope, "jvb", {
+    clusterArn: refs.clusterArn,
+    serviceName: ops.jvbPerInstance.serviceName,
+    taskFamily: ops.jvbPerInstance.taskFamily,
+    imageTag: env.jitsi.imageTag,
+    publicUrl: `https://${env.dns.hosts.jitsi}`,
+    xmppServer: refs.xmpp.dnsName,
+    jvbAuthPasswordParameter: refs.jvbAuthPasswordParameter,
+    executionRoleArn: refs.executionRoleArn,
+    memoryReservation: env.jitsi.memory?.jvb,
+    environment: env.jitsi.environment?.jvb,
+    logConfiguration: refs.logConfiguration,
+    dependsOn: refs.dependsOn,
+  });
+}
+
+export interface AlarmRefs {
+  readonly autoScalingGroupName: string;
+  /** ECS service names keyed by what they run; one running-task alarm each. */
+  readonly serviceNames: Readonly<Record<string, string>>;
+  readonly loadBalancer: LoadBalancer;
+}
+
+/** The SNS topic (`alarm_topic`) with its e-mail subscriptions and the platform's alarms (`alarms_*`); nothing when alarms are off. */
+export function addAlarms(scope: Construct, env: Environment, ops: Operations, refs: AlarmRefs): void {
+  const alarms = ops.alarms;
+  if (alarms === undefined) return;
+  const topic = new AlarmTopic(scope, "alarm_topic", { topicName: alarms.topicName, emailAddresses: alarms.emailAddresses });
+  const thresholds = alarms.thresholds;
+  new PlatformAlarms(scope, "alarms", {
+    namePrefix: alarms.namePrefix,
+    notificationArns: [topic.topicArn],
+    instanceCpu: {
+      autoScalingGroupName: refs.autoScalingGroupName,
+      thresholdPercent: thresholds.instanceCpuPercent,
+      minutes: thresholds.instanceCpuMinutes,
+    },
+    services: { clusterName: env.cluster.name, serviceNames: refs.serviceNames, minutes: thresholds.taskCountMinutes },
+    loadBalancer: {
+      arnSuffix: refs.loadBalancer.arnSuffix,
+      targetGroupArnSuffixes: refs.loadBalancer.targetGroupArnSuffixes,
+      unhealthyTargetMinutes: thresholds.unhealthyTargetMinutes,
+      elb5xxThreshold: thresholds.loadBalancer5xxCount,
+      elb5xxMinutes: thresholds.loadBalancer5xxMinutes,
+    },
+    efsBurstCredits: alarms.efsBurstCredits
+      ? { fileSystemId: env.efsFileSystemId, minimumBalanceGiB: thresholds.efsBurstCreditBalanceGiB }
+      : undefined,
+  });
+}
+
+/** The daily AWS Backup of the EFS file system (`backup`); nothing when backups are off. */
+export function addBackups(scope: Construct, env: Environment, ops: Operations): void {
+  const backups = ops.backups;
+  if (backups === undefined) return;
+  new EfsBackup(scope, "backup", {
+    name: backups.name,
+    fileSystemId: env.efsFileSystemId,
+    region: env.region,
+    accountId: env.accountId,
+    retentionDays: backups.retentionDays,
+    schedule: backups.schedule,
+  });
+}

@@ -1,0 +1,328 @@
+/**
+ * The operations options of an environment, as resources of jitsi-matrix-<env>:
+ * each option on (dev, every default), tuned, and off (staging, the legacy
+ * environments), asserted on the synthesized JSON.
+ */
+import { readBackendSettings } from "../../src/backend";
+import { Environment, parseEnvironment } from "../../src/environments";
+import { dev } from "../../src/environments/dev";
+import { staging } from "../../src/environments/staging";
+import { ECS_MANAGED_TAG } from "../../src/modules/autoscaling-capacity";
+import { ECS_OPTIMIZED_IMAGE } from "../../src/modules/ecs-launch-template";
+import { ADVERTISE_OWN_ADDRESS_SCRIPT } from "../../src/modules/jvb-daemon";
+import { addEnvironment } from "../../src/platform";
+import { Testing } from "cdktf";
+import { readFileSync } from "fs";
+import * as path from "path";
+import { resourcesOf, StackJson } from "../support/synth";
+
+/** jitsi-matrix-<env> of an environment, validated first as the app does. */
+function jitsiMatrix(environment: Environment, context?: Record<string, unknown>): StackJson {
+  const checked = parseEnvironment(environment, { onWarning: () => undefined });
+  const app = Testing.app({ context });
+  const stacks = addEnvironment(app, checked, readBackendSettings());
+  app.synth();
+  return JSON.parse(readFileSync(path.join(app.outdir, "stacks", stacks.jitsiMatrix.node.id, "cdk.tf.json"), "utf8")) as StackJson;
+}
+
+type Container = { name: string; logConfiguration?: { logDriver: string; options: Record<string, string> }; [key: string]: unknown };
+const containers = (json: StackJson, task: string): Container[] =>
+  JSON.parse(resourcesOf(json, "aws_ecs_task_definition")[task].container_definitions as string) as Container[];
+const names = (json: StackJson, type: string) => Object.keys(resourcesOf(json, type)).sort();
+const ref = (address: string) => `\${${address}}`;
+
+const devJson = jitsiMatrix(dev);
+const stagingJson = jitsiMatrix(staging);
+
+/** Resource types only the operations options create. */
+const OPERATIONS_TYPES = [
+  "aws_cloudwatch_log_group",
+  "aws_sns_topic",
+  "aws_sns_topic_subscription",
+  "aws_cloudwatch_metric_alarm",
+  "aws_autoscaling_policy",
+  "aws_ecs_capacity_provider",
+  "aws_ecs_cluster_capacity_providers",
+  "aws_backup_vault",
+  "aws_backup_plan",
+  "aws_backup_selection",
+  "aws_launch_template",
+  "aws_vpc_security_group_ingress_rule",
+  "aws_vpc_security_group_egress_rule",
+];
+
+describe("the operations options of a legacy environment, all off", () => {
+  it.each(OPERATIONS_TYPES)("create no %s", (type) => {
+    expect(resourcesOf(stagingJson, type)).toEqual({});
+  });
+
+  it("keep the launch configuration, the group's size in Terraform's hands, the JVB in the jitsi task and the logs on the host", () => {
+    expect(names(stagingJson, "aws_launch_configuration")).toEqual(["capacity_launch_configuration"]);
+    const group = resourcesOf(stagingJson, "aws_autoscaling_group").capacity_group;
+    for (const field of ["tag", "termination_policies", "lifecycle", "protect_from_scale_in"]) expect(group).not.toHaveProperty(field);
+    expect(names(stagingJson, "aws_ecs_service")).toEqual(["jitsi_service", "matrix_service"]);
+    expect(containers(stagingJson, "jitsi_task_definition").map((c) => c.name)).toContain("jvb");
+    for (const task of names(stagingJson, "aws_ecs_task_definition")) {
+      for (const container of containers(stagingJson, task)) expect(container).not.toHaveProperty("logConfiguration");
+    }
+  });
+});
+
+describe("logs", () => {
+  it("give every service of a new environment a log group /ecs/<cluster>/<service>, kept 30 days", () => {
+    const groups = resourcesOf(devJson, "aws_cloudwatch_log_group");
+    expect(Object.keys(groups).sort()).toEqual(["logs_jitsi", "logs_jvb", "logs_matrix"]);
+    expect(groups.logs_jitsi).toMatchObject({ name: "/ecs/jitsi-matrix-cluster-dev/jitsi-service-dev", retention_in_days: 30 });
+    expect(groups.logs_matrix).toMatchObject({ name: "/ecs/jitsi-matrix-cluster-dev/matrix-service-dev", retention_in_days: 30 });
+    expect(groups.logs_jvb).toMatchObject({ name: "/ecs/jitsi-matrix-cluster-dev/jvb-service-dev", retention_in_days: 30 });
+  });
+
+  it.each([
+    ["jitsi_task_definition", "logs_jitsi"],
+    ["matrix_task_definition", "logs_matrix"],
+    ["jvb_task_definition", "logs_jvb"],
+  ])("send every container of %s to its service's group, by reference, in the environment's region", (task, group) => {
+    const all = containers(devJson, task);
+    expect(all.length).toBeGreaterThan(0);
+    for (const container of all) {
+      expect(container.logConfiguration).toEqual({
+        logDriver: "awslogs",
+        options: expect.objectContaining({
+          "awslogs-group": ref(`aws_cloudwatch_log_group.${group}.name`),
+          "awslogs-region": dev.region,
+          "awslogs-stream-prefix": "ecs",
+          mode: "non-blocking",
+        }),
+      });
+    }
+  });
+
+  it("keep the retention the environment sets", () => {
+    const json = jitsiMatrix({ ...staging, logs: { enabled: true, retentionDays: 7 } });
+    expect(Object.values(resourcesOf(json, "aws_cloudwatch_log_group")).map((g) => g.retention_in_days)).toEqual([7, 7]);
+  });
+
+  it("reach the postgres-upgrade task when the switch is on", () => {
+    const json = jitsiMatrix(dev, { postgresUpgrade: true });
+    expect(resourcesOf(json, "aws_cloudwatch_log_group").logs_postgres_upgrade).toMatchObject({ name: "/ecs/jitsi-matrix-cluster-dev/postgres-upgrade-service" });
+    expect(containers(json, "postgres_upgrade_task_definition")[0].logConfiguration?.options["awslogs-group"]).toBe(
+      ref("aws_cloudwatch_log_group.logs_postgres_upgrade.name"),
+    );
+    expect(resourcesOf(json, "aws_cloudwatch_log_group")).not.toHaveProperty("logs_matrix");
+  });
+});
+
+describe("alarms", () => {
+  const alarms = resourcesOf(devJson, "aws_cloudwatch_metric_alarm");
+
+  it("mail every address of the environment through one topic", () => {
+    expect(resourcesOf(devJson, "aws_sns_topic").alarm_topic).toMatchObject({ name: "jitsi-matrix-dev-alarms" });
+    expect(Object.values(resourcesOf(devJson, "aws_sns_topic_subscription"))).toEqual(
+      dev.alarms!.emailAddresses!.map((address) =>
+        expect.objectContaining({ protocol: "email", endpoint: address, topic_arn: ref("aws_sns_topic.alarm_topic.arn") }),
+      ),
+    );
+  });
+
+  it("watch instance CPU, each service's tasks, each target group, the load balancer's 5xx and EFS burst credits", () => {
+    expect(Object.keys(alarms).filter((name) => name.startsWith("alarms_")).sort()).toEqual([
+      "alarms_efs_burst_credits_low",
+      "alarms_instance_cpu_high",
+      "alarms_load_balancer_5xx",
+      "alarms_service_jitsi_tasks",
+      "alarms_service_jvb_tasks",
+      "alarms_service_matrix_tasks",
+      "alarms_unhealthy_targets_element",
+      "alarms_unhealthy_targets_jitsi",
+      "alarms_unhealthy_targets_synapse",
+    ]);
+    for (const [name, alarm] of Object.entries(alarms).filter(([name]) => name.startsWith("alarms_"))) {
+      expect([name, alarm.alarm_actions, alarm.ok_actions]).toEqual([name, [ref("aws_sns_topic.alarm_topic.arn")], [ref("aws_sns_topic.alarm_topic.arn")]]);
+      expect(alarm.alarm_name).toMatch(/^jitsi-matrix-dev-/);
+    }
+    expect(alarms.alarms_instance_cpu_high).toMatchObject({ threshold: 75, dimensions: { AutoScalingGroupName: "jitsi-matrix-asg-dev" } });
+    expect(alarms.alarms_service_jvb_tasks.dimensions).toEqual({ ClusterName: "jitsi-matrix-cluster-dev", ServiceName: ref("aws_ecs_service.jvb_service.name") });
+    expect(alarms.alarms_unhealthy_targets_synapse.dimensions).toEqual({
+      LoadBalancer: ref("aws_lb.load_balancer.arn_suffix"),
+      TargetGroup: ref("aws_lb_target_group.load_balancer_synapse.arn_suffix"),
+    });
+    expect(alarms.alarms_efs_burst_credits_low.dimensions).toEqual({ FileSystemId: dev.efsFileSystemId });
+  });
+
+  it("take the environment's thresholds, and leave the EFS alarm out where burst credits mean nothing", () => {
+    const json = jitsiMatrix({
+      ...dev,
+      alarms: { emailAddresses: ["a@example.org"], thresholds: { instanceCpuPercent: 90, instanceCpuMinutes: 10, loadBalancer5xxCount: 50 }, efsBurstCredits: false },
+    });
+    const tuned = resourcesOf(json, "aws_cloudwatch_metric_alarm");
+    expect(tuned.alarms_instance_cpu_high).toMatchObject({ threshold: 90, evaluation_periods: 2 });
+    expect(tuned.alarms_load_balancer_5xx).toMatchObject({ threshold: 50 });
+    expect(tuned).not.toHaveProperty("alarms_efs_burst_credits_low");
+  });
+});
+
+describe("scaling", () => {
+  const group = resourcesOf(devJson, "aws_autoscaling_group").capacity_group;
+
+  it("in mode cpu, adds the CPU step policies (75 % out, 25 % in) and a capacity provider named after the group, managed draining on", () => {
+    expect(names(devJson, "aws_autoscaling_policy")).toEqual(["scaling_cpu_scale_in", "scaling_cpu_scale_out"]);
+    const alarms = resourcesOf(devJson, "aws_cloudwatch_metric_alarm");
+    expect(alarms.scaling_cpu_cpu_high).toMatchObject({ threshold: 75, alarm_actions: [ref("aws_autoscaling_policy.scaling_cpu_scale_out.arn")] });
+    expect(alarms.scaling_cpu_cpu_low).toMatchObject({ threshold: 25, alarm_actions: [ref("aws_autoscaling_policy.scaling_cpu_scale_in.arn")] });
+    expect(resourcesOf(devJson, "aws_ecs_capacity_provider").scaling_provider).toMatchObject({
+      name: ref("aws_autoscaling_group.capacity_group.name"),
+      auto_scaling_group_provider: { managed_draining: "ENABLED", managed_termination_protection: "DISABLED", managed_scaling: { status: "DISABLED" } },
+    });
+    expect(resourcesOf(devJson, "aws_ecs_cluster_capacity_providers").scaling_provider_cluster).toMatchObject({ cluster_name: "jitsi-matrix-cluster-dev" });
+  });
+
+  it("leaves the size to the scaling, takes the newest instance first on scale-in and tags the group for ECS", () => {
+    expect(group).toMatchObject({
+      lifecycle: { ignore_changes: ["desired_capacity"] },
+      termination_policies: ["NewestInstance"],
+      tag: [{ key: ECS_MANAGED_TAG, value: "true", propagate_at_launch: true }],
+    });
+    expect(group).not.toHaveProperty("protect_from_scale_in");
+  });
+
+  it("keeps the services on launch type EC2: a capacity provider strategy would replace them", () => {
+    for (const service of Object.values(resourcesOf(devJson, "aws_ecs_service"))) {
+      expect(service.launch_type).toBe("EC2");
+      expect(service).not.toHaveProperty("capacity_provider_strategy");
+    }
+  });
+
+  it("takes the environment's CPU thresholds", () => {
+    const json = jitsiMatrix({ ...dev, scaling: { scaleOutCpuPercent: 80, scaleInCpuPercent: 20 } });
+    const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm");
+    expect([alarms.scaling_cpu_cpu_high.threshold, alarms.scaling_cpu_cpu_low.threshold]).toEqual([80, 20]);
+  });
+
+  it("in mode ecs-managed, lets ECS size the group and protect the instances with tasks, without CPU policies or a JVB daemon", () => {
+    const json = jitsiMatrix({ ...dev, scaling: { mode: "ecs-managed", targetCapacityPercent: 90 } });
+    expect(resourcesOf(json, "aws_autoscaling_policy")).toEqual({});
+    expect(resourcesOf(json, "aws_ecs_capacity_provider").scaling_provider).toMatchObject({
+      auto_scaling_group_provider: {
+        managed_termination_protection: "ENABLED",
+        managed_scaling: { status: "ENABLED", target_capacity: 90 },
+      },
+    });
+    expect(resourcesOf(json, "aws_autoscaling_group").capacity_group).toMatchObject({ protect_from_scale_in: true });
+    expect(names(json, "aws_ecs_service")).toEqual(["jitsi_service", "matrix_service"]);
+  });
+});
+
+describe("the JVB per instance", () => {
+  const jvbService = resourcesOf(devJson, "aws_ecs_service").jvb_service;
+  const [jvb] = containers(devJson, "jvb_task_definition");
+
+  it("runs a JVB daemon service on every instance with the jitsi task's image tag and its own address", () => {
+    expect(jvbService).toMatchObject({
+      name: "jvb-service-dev",
+      scheduling_strategy: "DAEMON",
+      launch_type: "EC2",
+      task_definition: ref("aws_ecs_task_definition.jvb_task_definition.arn"),
+    });
+    expect(resourcesOf(devJson, "aws_ecs_task_definition").jvb_task_definition).toMatchObject({
+      family: "jvb-task-dev",
+      execution_role_arn: ref("aws_iam_role.task_execution_role.arn"),
+    });
+    expect(jvb).toMatchObject({ image: `jitsi/jvb:${dev.jitsi.imageTag}`, memoryReservation: 1024, command: [ADVERTISE_OWN_ADDRESS_SCRIPT] });
+  });
+
+  it("joins prosody through the XMPP load balancer, and takes the environment's JVB settings", () => {
+    const environment = Object.fromEntries((jvb.environment as { name: string; value: string }[]).map((v) => [v.name, v.value]));
+    expect(environment).toMatchObject({ XMPP_SERVER: ref("aws_lb.xmpp.dns_name"), ENABLE_COLIBRI_WEBSOCKET: "0" });
+    expect(jvb.secrets).toEqual([{ name: "JVB_AUTH_PASSWORD", valueFrom: "/jitsi-matrix/dev/JVB_AUTH_PASSWORD" }]);
+  });
+
+  it("puts the internal network load balancer in the platform's subnets, protected from deletion like the ALB", () => {
+    const [xmpp, alb] = [resourcesOf(devJson, "aws_lb").xmpp, resourcesOf(devJson, "aws_lb").load_balancer];
+    expect(xmpp).toMatchObject({ name: "jitsi-xmpp-dev", load_balancer_type: "network", internal: true, enable_deletion_protection: true });
+    expect(xmpp.subnets).toEqual(alb.subnets);
+  });
+
+  it("takes the JVB out of the jitsi task, whose prosody joins the XMPP target group", () => {
+    const jitsi = containers(devJson, "jitsi_task_definition");
+    expect(jitsi.map((c) => c.name)).toEqual(["web", "prosody", "jicofo"]);
+    expect(jitsi.find((c) => c.name === "prosody")!.portMappings).toEqual([{ containerPort: 5222, hostPort: 5222, protocol: "tcp" }]);
+    expect(resourcesOf(devJson, "aws_ecs_service").jitsi_service.load_balancer).toContainEqual({
+      container_name: "prosody",
+      container_port: 5222,
+      target_group_arn: ref("aws_lb_target_group.xmpp_target_group.arn"),
+    });
+  });
+
+  it("opens prosody's port on the instances to the load balancer's group only, and that group to the instances", () => {
+    const ingress = resourcesOf(devJson, "aws_security_group").instance_sg.ingress as { from_port: number; security_groups: string[]; cidr_blocks: string[] }[];
+    expect(ingress.filter((rule) => rule.from_port === 5222)).toEqual([
+      expect.objectContaining({ security_groups: [ref("aws_security_group.xmpp_security_group.id")], cidr_blocks: [] }),
+    ]);
+    expect(resourcesOf(devJson, "aws_vpc_security_group_ingress_rule").xmpp_ingress_from_instances).toMatchObject({
+      referenced_security_group_id: ref("aws_security_group.instance_sg.id"),
+      security_group_id: ref("aws_security_group.xmpp_security_group.id"),
+    });
+  });
+
+  it("is off with jvbPerInstance false: the JVB stays in the jitsi task and no XMPP load balancer is made", () => {
+    const json = jitsiMatrix({ ...dev, scaling: { jvbPerInstance: false } });
+    expect(containers(json, "jitsi_task_definition").map((c) => c.name)).toContain("jvb");
+    expect(names(json, "aws_lb")).toEqual(["load_balancer"]);
+    expect(resourcesOf(json, "aws_ecs_service")).not.toHaveProperty("jvb_service");
+  });
+});
+
+describe("backups", () => {
+  it("back up the EFS file system daily, kept 7 days, selected by its ARN in the environment's account", () => {
+    expect(resourcesOf(devJson, "aws_backup_vault").backup).toMatchObject({ name: "jitsi-matrix-dev" });
+    expect(resourcesOf(devJson, "aws_backup_plan").backup_plan).toMatchObject({
+      name: "jitsi-matrix-dev",
+      rule: [{ rule_name: "daily", schedule: "cron(0 3 * * ? *)", lifecycle: { delete_after: 7 } }],
+    });
+    expect(resourcesOf(devJson, "aws_backup_selection").backup_efs).toMatchObject({
+      resources: [`arn:aws:elasticfilesystem:eu-west-1:${dev.accountId}:file-system/${dev.efsFileSystemId}`],
+      iam_role_arn: ref("aws_iam_role.backup_role.arn"),
+    });
+    expect(resourcesOf(devJson, "aws_iam_role").backup_role).toMatchObject({ name: "jitsi-matrix-dev-backup" });
+  });
+
+  it("keep the retention and schedule the environment sets", () => {
+    const json = jitsiMatrix({ ...staging, backups: { enabled: true, retentionDays: 14, schedule: "cron(30 1 * * ? *)" } });
+    expect(resourcesOf(json, "aws_backup_plan").backup_plan).toMatchObject({ rule: [{ schedule: "cron(30 1 * * ? *)", lifecycle: { delete_after: 14 } }] });
+  });
+});
+
+describe("the launch template", () => {
+  const template = resourcesOf(devJson, "aws_launch_template").capacity_launch_template;
+
+  it("launches a new environment's instances with the ECS-optimized AMI AWS names at launch, and no launch configuration", () => {
+    expect(resourcesOf(devJson, "aws_launch_configuration")).toEqual({});
+    expect(template).toMatchObject({ image_id: ECS_OPTIMIZED_IMAGE, metadata_options: { http_tokens: "required" } });
+    expect(resourcesOf(devJson, "aws_autoscaling_group").capacity_group.launch_template).toEqual({
+      id: ref("aws_launch_template.capacity_launch_template.id"),
+      version: ref("aws_launch_template.capacity_launch_template.latest_version"),
+    });
+  });
+
+  it("tags the instances and volumes with the environment's tags and the group's name", () => {
+    expect(template.tag_specifications).toEqual(
+      ["instance", "volume"].map((resourceType) => ({ resource_type: resourceType, tags: { ...dev.tags, Name: dev.capacity.autoScalingGroupName } })),
+    );
+  });
+
+  it("takes a pinned AMI when the environment gives one", () => {
+    const json = jitsiMatrix({ ...dev, capacity: { ...dev.capacity, imageId: "ami-0123456789abcdef0" } });
+    expect(resourcesOf(json, "aws_launch_template").capacity_launch_template.image_id).toBe("ami-0123456789abcdef0");
+  });
+
+  it("for a legacy environment switching to it, keeps the launch configuration's move, whose planned removal is the switch", () => {
+    const { requireImdsv2: _imdsv1, ...capacity } = staging.capacity;
+    const { "imdsv2-required": _waiver, ...waivers } = staging.waivers!;
+    const json = jitsiMatrix({ ...staging, capacity: { ...capacity, launchTemplate: true }, waivers });
+    expect(resourcesOf(json, "aws_launch_configuration")).toEqual({});
+    expect(json.moved).toContainEqual({
+      from: "module.ecs_ec2.aws_launch_configuration.ecs_launch_config",
+      to: "aws_launch_configuration.capacity_launch_configuration",
+    });
+  });
+});
