@@ -35,6 +35,33 @@ const XMPP_DOMAINS = {
 const XMPP_SERVER = "xmpp.meet.jitsi";
 const PROSODY_LINK = `prosody:${XMPP_SERVER}`;
 
+/** The JVB's host ports: UDP media straight from clients, and the TCP fallback. */
+export const JVB_PORT_MAPPINGS = [
+  { containerPort: JVB_MEDIA_PORT, hostPort: JVB_MEDIA_PORT, protocol: "udp" },
+  { containerPort: JVB_TCP_PORT, hostPort: JVB_TCP_PORT },
+] as const;
+
+/**
+ * The variables every JVB needs, in the jitsi task or as the daemon: how it reaches prosody
+ * (`xmppServer`, the link inside the task, the XMPP load balancer outside it), its ports, and
+ * STUN to find its public address when none is advertised.
+ */
+export function jvbEnvironment(xmppServer: string, publicUrl: string): Record<string, string> {
+  return {
+    XMPP_AUTH_DOMAIN: XMPP_DOMAINS.XMPP_AUTH_DOMAIN,
+    XMPP_INTERNAL_MUC_DOMAIN: XMPP_DOMAINS.XMPP_INTERNAL_MUC_DOMAIN,
+    XMPP_SERVER: xmppServer,
+    JVB_AUTH_USER: "jvb",
+    JVB_BREWERY_MUC: "jvbbrewery",
+    JVB_PORT: String(JVB_MEDIA_PORT),
+    JVB_TCP_PORT: String(JVB_TCP_PORT),
+    JVB_TCP_MAPPED_PORT: String(JVB_TCP_PORT),
+    JVB_TCP_HARVESTER_DISABLED: "true",
+    JVB_STUN_SERVERS: "meet-jit-si-turnrelay.jitsi.net:443",
+    PUBLIC_URL: publicUrl,
+  };
+}
+
 export interface JitsiProps {
   readonly clusterArn: string;
   readonly serviceName: string;
@@ -177,24 +204,8 @@ export class Jitsi extends Construct {
         image: image("jvb"),
         memoryReservation: memory.jvb,
         links: [PROSODY_LINK],
-        portMappings: [
-          { containerPort: JVB_MEDIA_PORT, hostPort: JVB_MEDIA_PORT, protocol: "udp" },
-          { containerPort: JVB_TCP_PORT, hostPort: JVB_TCP_PORT },
-        ],
-        environment: env("jvb", {
-          XMPP_AUTH_DOMAIN: XMPP_DOMAINS.XMPP_AUTH_DOMAIN,
-          XMPP_INTERNAL_MUC_DOMAIN: XMPP_DOMAINS.XMPP_INTERNAL_MUC_DOMAIN,
-          XMPP_SERVER,
-          JVB_AUTH_USER: "jvb",
-          JVB_BREWERY_MUC: "jvbbrewery",
-          JVB_PORT: String(JVB_MEDIA_PORT),
-          JVB_TCP_PORT: String(JVB_TCP_PORT),
-          JVB_TCP_MAPPED_PORT: String(JVB_TCP_PORT),
-          JVB_TCP_HARVESTER_DISABLED: "true",
-          JVB_STUN_SERVERS: "meet-jit-si-turnrelay.jitsi.net:443",
-          PUBLIC_URL: props.publicUrl,
-          ...advertised,
-        }),
+        portMappings: [...JVB_PORT_MAPPINGS],
+        environment: env("jvb", { ...jvbEnvironment(XMPP_SERVER, props.publicUrl), ...advertised }),
         secrets: { JVB_AUTH_PASSWORD: props.secretParameters.JVB_AUTH_PASSWORD },
       },
     ];

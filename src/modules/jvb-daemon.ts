@@ -3,7 +3,7 @@ import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ContainerDefinition, toEcsContainerDefinition } from "./container-definition";
-import { JITSI_DEFAULT_MEMORY, JVB_MEDIA_PORT, JVB_TCP_PORT } from "./jitsi";
+import { JITSI_DEFAULT_MEMORY, JVB_PORT_MAPPINGS, jvbEnvironment } from "./jitsi";
 
 /**
  * What the JVB container runs before the image's own entry point (`/init`, s6-overlay):
@@ -103,30 +103,13 @@ export class JvbDaemon extends Construct {
       throw new Error(`memoryReservation: ${memoryReservation} is not a reservation the JVB runs in; use a whole number of MiB, at least 128 (e.g. 1024).`);
     }
 
-    // The same variables as the jvb container of the jitsi task, but XMPP_SERVER: links do not cross tasks.
+    // The jitsi task's jvb variables, but XMPP_SERVER is the load balancer: links do not cross tasks.
     this.container = {
       name: "jvb",
       image: `jitsi/jvb:${props.imageTag}`,
       memoryReservation,
-      portMappings: [
-        { containerPort: JVB_MEDIA_PORT, hostPort: JVB_MEDIA_PORT, protocol: "udp" },
-        { containerPort: JVB_TCP_PORT, hostPort: JVB_TCP_PORT },
-      ],
-      environment: {
-        TZ: "UTC",
-        XMPP_AUTH_DOMAIN: "auth.meet.jitsi",
-        XMPP_INTERNAL_MUC_DOMAIN: "internal-muc.meet.jitsi",
-        XMPP_SERVER: props.xmppServer,
-        JVB_AUTH_USER: "jvb",
-        JVB_BREWERY_MUC: "jvbbrewery",
-        JVB_PORT: String(JVB_MEDIA_PORT),
-        JVB_TCP_PORT: String(JVB_TCP_PORT),
-        JVB_TCP_MAPPED_PORT: String(JVB_TCP_PORT),
-        JVB_TCP_HARVESTER_DISABLED: "true",
-        JVB_STUN_SERVERS: "meet-jit-si-turnrelay.jitsi.net:443",
-        PUBLIC_URL: props.publicUrl,
-        ...props.environment,
-      },
+      portMappings: [...JVB_PORT_MAPPINGS],
+      environment: { TZ: "UTC", ...jvbEnvironment(props.xmppServer, props.publicUrl), ...props.environment },
       secrets: { JVB_AUTH_PASSWORD: props.jvbAuthPasswordParameter },
       logConfiguration: props.logConfiguration,
     };

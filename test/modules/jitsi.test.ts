@@ -1,26 +1,8 @@
 import { Jitsi, JitsiProps } from "../../src/modules/jitsi";
+import { JITSI_PROPS } from "../support/jitsi-props";
 import { onlyResource, synthConstructs } from "../support/synth";
 
-const props: JitsiProps = {
-  clusterArn: "arn:cluster",
-  serviceName: "jitsi-service",
-  taskFamily: "jitsi-task",
-  imageTag: "stable-9999",
-  publicUrl: "https://meet.example.org",
-  volumes: [
-    { name: "jitsi-data", fileSystemId: "fs-1", rootDirectory: "/prosody/config" },
-    { name: "jitsi-images", fileSystemId: "fs-1", rootDirectory: "/jitsi/images" },
-  ],
-  secretParameters: {
-    JICOFO_AUTH_PASSWORD: "/p/JICOFO_AUTH_PASSWORD",
-    JVB_AUTH_PASSWORD: "/p/JVB_AUTH_PASSWORD",
-    JIGASI_XMPP_PASSWORD: "/p/JIGASI_XMPP_PASSWORD",
-    JIBRI_RECORDER_PASSWORD: "/p/JIBRI_RECORDER_PASSWORD",
-    JIBRI_XMPP_PASSWORD: "/p/JIBRI_XMPP_PASSWORD",
-  },
-  executionRoleArn: "arn:role",
-  webTargetGroupArn: "arn:tg",
-};
+const props: JitsiProps = JITSI_PROPS;
 
 type Rendered = { name: string; image: string; environment: { name: string; value: string }[]; secrets?: { name: string; valueFrom: string }[] } & Record<string, unknown>;
 
@@ -82,7 +64,7 @@ describe("Jitsi", () => {
 
   it("registers the web container's port 80 with the target group and uses the execution role", () => {
     const { json } = synthConstructs((scope) => new Jitsi(scope, "jitsi", props));
-    expect(onlyResource(json, "aws_ecs_service").load_balancer).toEqual([{ container_name: "web", container_port: 80, target_group_arn: "arn:tg" }]);
+    expect(onlyResource(json, "aws_ecs_service").load_balancer).toEqual([{ container_name: "web", container_port: 80, target_group_arn: "arn:tg-web" }]);
     expect(onlyResource(json, "aws_ecs_task_definition").execution_role_arn).toBe("arn:role");
   });
 });

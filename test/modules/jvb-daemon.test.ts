@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { Jitsi, JitsiProps } from "../../src/modules/jitsi";
 import { ADVERTISE_OWN_ADDRESS_SCRIPT, JvbDaemon, JvbDaemonProps } from "../../src/modules/jvb-daemon";
 import { XmppLoadBalancer, XmppLoadBalancerProps } from "../../src/modules/xmpp-load-balancer";
+import { JITSI_PROPS } from "../support/jitsi-props";
 import { onlyResource, resourcesOf, synthConstructs } from "../support/synth";
 
 const daemonProps: JvbDaemonProps = {
@@ -20,26 +21,7 @@ const daemonProps: JvbDaemonProps = {
   executionRoleArn: "arn:role",
 };
 
-const jitsiProps: JitsiProps = {
-  clusterArn: "arn:cluster",
-  serviceName: "jitsi-service",
-  taskFamily: "jitsi-task",
-  imageTag: "stable-9999",
-  publicUrl: "https://meet.example.org",
-  volumes: [
-    { name: "jitsi-data", fileSystemId: "fs-1", rootDirectory: "/prosody/config" },
-    { name: "jitsi-images", fileSystemId: "fs-1", rootDirectory: "/jitsi/images" },
-  ],
-  secretParameters: {
-    JICOFO_AUTH_PASSWORD: "/p/JICOFO_AUTH_PASSWORD",
-    JVB_AUTH_PASSWORD: "/p/JVB_AUTH_PASSWORD",
-    JIGASI_XMPP_PASSWORD: "/p/JIGASI_XMPP_PASSWORD",
-    JIBRI_RECORDER_PASSWORD: "/p/JIBRI_RECORDER_PASSWORD",
-    JIBRI_XMPP_PASSWORD: "/p/JIBRI_XMPP_PASSWORD",
-  },
-  executionRoleArn: "arn:role",
-  webTargetGroupArn: "arn:tg-web",
-};
+const jitsiProps: JitsiProps = JITSI_PROPS;
 
 const lbProps: XmppLoadBalancerProps = {
   name: "jitsi-xmpp-staging",
