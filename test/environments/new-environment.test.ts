@@ -1,18 +1,37 @@
 import { readBackendSettings } from "../../src/backend";
 import { checkBaseline, formatBaselineReport, RECOMMENDED_TLS_POLICY, stacksUnderCheck, SynthesizedStack } from "../../src/baseline";
 import { Environment, parseEnvironment } from "../../src/environments";
-import { runsJvbPerInstance } from "../../src/environments/defaults";
+import { operationsOf, runsJvbPerInstance } from "../../src/environments/defaults";
 import { taskLayouts } from "../../src/environments/task-layout";
+import { dev } from "../../src/environments/dev";
 import { newEnvironment } from "./fixtures";
 import { containersOf, synthEnvironment } from "./synth-environment";
 
 const jitsiMatrixOf = (stacks: SynthesizedStack[]) => stacks.find((stack) => stack.name.startsWith("jitsi-matrix-"))!;
 const resources = (stack: SynthesizedStack, type: string) => stack.json.resource?.[type] ?? {};
 
-describe("a new environment made from the README's recipe", () => {
-  const environment = parseEnvironment(newEnvironment());
+// The recipe starts from dev.ts; the fixture is a second, independently written new environment with other values.
+describe.each([
+  ["dev.ts, the environment the README's recipe copies", () => parseEnvironment(structuredClone(dev))],
+  ["a new environment made from the README's recipe (test fixture)", () => parseEnvironment(newEnvironment())],
+])("%s", (_name, make) => {
+  const environment = make();
   const stacks = synthEnvironment(environment);
   const jitsiMatrix = jitsiMatrixOf(stacks);
+
+  it("has no legacy block and leaves every operations option at its default, so all of them on", () => {
+    expect(environment.legacy).toBeUndefined();
+    for (const option of [environment.logs, environment.scaling, environment.backups]) expect(option?.enabled).toBeUndefined();
+    expect(environment.alarms?.enabled).toBeUndefined();
+    expect(environment.capacity.launchTemplate).toBeUndefined();
+    const ops = operationsOf(environment);
+    expect(ops.logs?.retentionDays).toBe(30);
+    expect(ops.backups?.retentionDays).toBe(7);
+    expect(ops.scaling?.mode).toBe("cpu");
+    expect(ops.jvbPerInstance).toBeDefined();
+    expect(ops.alarms?.emailAddresses.length).toBeGreaterThan(0);
+    expect(ops.launchTemplate).toBeTruthy();
+  });
 
   it("has no waiver and passes the security baseline in every stack", () => {
     expect(environment.waivers).toBeUndefined();
