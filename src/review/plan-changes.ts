@@ -87,7 +87,7 @@ function formatPath(path: Array<string | number>): string {
 }
 
 /** Top-level attributes that differ between `before` and `after`, or become unknown (`afterUnknown`). */
-function changedAttributes(before: unknown, after: unknown, afterUnknown: unknown): string[] {
+export function changedAttributes(before: unknown, after: unknown, afterUnknown: unknown): string[] {
   const b = asObject(before);
   const a = asObject(after);
   const u = asObject(afterUnknown);

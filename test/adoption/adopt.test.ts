@@ -22,6 +22,7 @@ import { production } from "../../src/environments/production";
 import { staging } from "../../src/environments/staging";
 import { constructKey } from "../../src/modules/construct-key";
 import { PLATFORM_SECRETS } from "../../src/modules/platform-secrets";
+import { changedAttributes } from "../../src/review/plan-changes";
 import { CHECKED_IN_OUTDIR, PROJECT_ROOT, synthesizeTo } from "../../src/synthesize";
 import {
   describeIfTerraform,
@@ -90,15 +91,6 @@ function stateFile(report: AdoptionReport, stack: string): string {
   return report.targets.find((t) => t.stack === stack)!.location;
 }
 
-/** Top-level attributes an update changes, unknown-after ones included. */
-function changedAttributes(change: ResourceChange): string[] {
-  const before = (change.before ?? {}) as Record<string, unknown>;
-  const after = (change.after ?? {}) as Record<string, unknown>;
-  const unknown = (change.afterUnknown ?? {}) as Record<string, unknown>;
-  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
-    .filter((key) => unknown[key] === true || JSON.stringify(before[key]) !== JSON.stringify(after[key]))
-    .sort();
-}
 
 const isReplace = (change: ResourceChange) => ["delete,create", "create,delete"].includes(change.actions.join());
 
@@ -145,7 +137,7 @@ function expectAdoptedWithoutLoss(environment: Environment, legacy: StateFile, n
   // Updated in place: only the services, only their task definition (the new revision).
   const updates = jitsiMatrix.filter((c) => c.actions.join() === "update");
   expect(updates.map((c) => c.type)).toEqual(legacyInstances.filter((l) => l.type === "aws_ecs_service").map(() => "aws_ecs_service"));
-  for (const update of updates) expect({ address: update.address, changed: changedAttributes(update) }).toEqual({ address: update.address, changed: ["task_definition"] });
+  for (const update of updates) expect({ address: update.address, changed: changedAttributes(update.before, update.after, update.afterUnknown) }).toEqual({ address: update.address, changed: ["task_definition"] });
   expect(jitsiMatrix.every((c) => ["no-op", "create", "update"].includes(c.actions.join()) || isReplace(c))).toBe(true);
 
   // Each mount target lands at the address of its own subnet's CIDR, whatever the order of the legacy subnet IDs.

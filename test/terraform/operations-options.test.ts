@@ -17,6 +17,7 @@ import { splitLegacyState } from "../../src/adoption/legacy-state";
 import { formatState, parseState } from "../../src/adoption/state-file";
 import { Environment, parseEnvironment } from "../../src/environments";
 import { staging } from "../../src/environments/staging";
+import { changedAttributes } from "../../src/review/plan-changes";
 import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../../src/synthesize";
 import { synthEnvironment } from "../environments/synth-environment";
 import { describeIfTerraform, PlanJson, ResourceChange, resourceChanges, TerraformWorkdir } from "../support/terraform";
@@ -99,16 +100,10 @@ function readDocTable(): Map<string, DocRow> {
   return table;
 }
 
-/** Top-level attributes an update changes against the state, unknown-after ones included. */
-function changedAttributes(change: ResourceChange): string[] {
-  const before = (change.before ?? {}) as Record<string, unknown>;
-  const after = (change.after ?? {}) as Record<string, unknown>;
-  const unknown = (change.afterUnknown ?? {}) as Record<string, unknown>;
-  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
-    .filter((key) => unknown[key] === true || JSON.stringify(before[key]) !== JSON.stringify(after[key]))
-    // tags_all follows tags; the provider plans it as unknown whenever tags change.
-    .filter((key) => key !== "tags_all")
-    .sort();
+/** Top-level attributes an update changes against the state, as `npm run review` lists them. */
+function updatedAttributes(change: ResourceChange): string[] {
+  // tags_all follows tags; the provider plans it as unknown whenever tags change.
+  return changedAttributes(change.before, change.after, change.afterUnknown).filter((key) => key !== "tags_all");
 }
 
 const kindOf = (change: ResourceChange): Kind | undefined =>
@@ -148,7 +143,7 @@ function optionChanges(baseline: PlanJson, variant: PlanJson): Changes {
   for (const change of [...new Set([...differing, ...followers])]) {
     const kind = kindOf(change);
     if (kind === undefined) throw new Error(`${change.address}: [${change.actions.join()}] differs from the plan with every option off`);
-    result[kind].push(kind === "updated in place" ? `${change.address} (${changedAttributes(change).join(", ")})` : change.address);
+    result[kind].push(kind === "updated in place" ? `${change.address} (${updatedAttributes(change).join(", ")})` : change.address);
   }
   for (const address of before.keys()) {
     if (!changes.some((change) => change.address === address)) throw new Error(`${address} is in the plan with every option off, not in this one`);
