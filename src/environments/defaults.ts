@@ -55,6 +55,8 @@ export const operationsNames = (environmentName: string) => ({
   /** Can exceed the 32 characters of a load balancer name; validation says so and asks for `scaling.xmppLoadBalancerName`. */
   xmppLoadBalancer: `jitsi-xmpp-${environmentName}`,
   jvbService: `jvb-service-${environmentName}`,
+  /** The automation, rule and roles that protect the stateful services' instances from CPU scale-in. */
+  statefulInstanceProtection: `jitsi-matrix-${environmentName}-protect`,
   jvbTaskFamily: `jvb-task-${environmentName}`,
 });
 

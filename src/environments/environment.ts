@@ -138,7 +138,8 @@ export interface ScalingOptions {
   readonly enabled?: boolean;
   /**
    * - `"cpu"`: one instance more above `scaleOutCpuPercent`, one fewer below `scaleInCpuPercent`
-   *   (the legacy production rule); ECS drains an instance before it goes.
+   *   (the legacy production rule); the instances the stateful services start on are protected
+   *   from scale-in, and ECS drains an instance before it goes.
    * - `"ecs-managed"`: ECS sizes the group for the tasks that need room, and never scales in an
    *   instance that runs a task; it does not scale out for daemon tasks, so no `jvbPerInstance`.
    * @default "cpu"

@@ -15,9 +15,9 @@ export interface CapacityScalingProps {
   /**
    * - `"cpu"`: step scaling policies on the group's average CPU (out above 75 %, in below 25 %).
    *   Capacity follows load that tasks do not reserve, such as the JVBs of `JvbDaemon`. ECS
-   *   managed termination protection is not available (AWS: it needs managed scaling), so a
-   *   scale-in may pick the instance running Synapse, PostgreSQL and prosody; managed draining
-   *   then moves their tasks before the instance goes.
+   *   managed termination protection is not available (AWS: it needs managed scaling), so the
+   *   stack adds a `StatefulInstanceProtection` for the instances running Synapse, PostgreSQL
+   *   and prosody; managed draining moves tasks off any instance that goes.
    * - `"ecs-managed"`: the capacity provider's managed scaling sizes the group for the tasks
    *   that need room, and managed termination protection lets only instances without tasks go:
    *   the stateful services' instance is never scaled in. Daemon tasks (the JVBs) neither

@@ -22,6 +22,7 @@ import {
   addBackups,
   addCapacityScaling,
   addJvbDaemon,
+  addStatefulInstanceProtection,
   addXmppLoadBalancer,
   capacityOptions,
   serviceLogConfiguration,
@@ -265,6 +266,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
         dependsOn: lb.routing,
       });
     }
+    addStatefulInstanceProtection(this, env, ops, { clusterArn: cluster.clusterArn, group: capacity, serviceNames: Object.values(services) });
     if (jvb) services.jvb = jvb.serviceName;
 
     addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, serviceNames: services, loadBalancer: lb });

@@ -8,7 +8,7 @@
  */
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { Operations } from "../environments/defaults";
+import { Operations, operationsNames } from "../environments/defaults";
 import { Environment } from "../environments/environment";
 import { AutoscalingCapacity, AutoscalingCapacityProps } from "../modules/autoscaling-capacity";
 import { AlarmTopic } from "../modules/alarm-topic";
@@ -17,6 +17,7 @@ import { EfsBackup } from "../modules/efs-backup";
 import { JvbDaemon } from "../modules/jvb-daemon";
 import { LoadBalancer } from "../modules/load-balancer";
 import { PlatformAlarms } from "../modules/platform-alarms";
+import { StatefulInstanceProtection } from "../modules/stateful-instance-protection";
 import { LogConfiguration, ServiceLogGroup } from "../modules/service-log-group";
 import { XmppLoadBalancer } from "../modules/xmpp-load-balancer";
 
@@ -74,6 +75,28 @@ export function addCapacityScaling(scope: Construct, env: Environment, ops: Oper
         ? { scaleOut: threshold(scaling.scaleOutCpuPercent), scaleIn: threshold(scaling.scaleInCpuPercent) }
         : undefined,
     managedScaling: scaling.mode === "ecs-managed" ? { targetCapacityPercent: scaling.targetCapacityPercent } : undefined,
+  });
+}
+
+export interface StatefulInstanceProtectionRefs {
+  readonly clusterArn: string;
+  readonly group: AutoscalingCapacity;
+  /** The services whose tasks hold state: jitsi (prosody, jicofo) and matrix or postgres-upgrade, not the JVBs. */
+  readonly serviceNames: readonly string[];
+}
+
+/**
+ * In mode `"cpu"`, scale-in protection for the instances the stateful services run on
+ * (`stateful_protection`); mode `"ecs-managed"` has ECS's managed termination protection instead.
+ */
+export function addStatefulInstanceProtection(scope: Construct, env: Environment, ops: Operations, refs: StatefulInstanceProtectionRefs): void {
+  if (ops.scaling?.mode !== "cpu") return;
+  new StatefulInstanceProtection(scope, "stateful_protection", {
+    name: operationsNames(env.name).statefulInstanceProtection,
+    clusterArn: refs.clusterArn,
+    autoScalingGroupName: refs.group.autoScalingGroupName,
+    autoScalingGroupArn: refs.group.autoScalingGroupArn,
+    serviceNames: refs.serviceNames,
   });
 }
 

@@ -49,6 +49,9 @@ const OPERATIONS_TYPES = [
   "aws_launch_template",
   "aws_vpc_security_group_ingress_rule",
   "aws_vpc_security_group_egress_rule",
+  "aws_ssm_document",
+  "aws_cloudwatch_event_rule",
+  "aws_cloudwatch_event_target",
 ];
 
 describe("the operations options of a legacy environment, all off", () => {
@@ -185,6 +188,19 @@ describe("scaling", () => {
     expect(group).not.toHaveProperty("protect_from_scale_in");
   });
 
+  it("in mode cpu, protects from scale-in the instances where jitsi and matrix tasks start, not those of the JVBs alone", () => {
+    const pattern = (json: StackJson) => JSON.parse(resourcesOf(json, "aws_cloudwatch_event_rule").stateful_protection_rule.event_pattern as string);
+    expect(pattern(devJson).detail).toEqual({
+      clusterArn: [ref("aws_ecs_cluster.cluster.arn")],
+      group: ["service:jitsi-service-dev", "service:matrix-service-dev"],
+      lastStatus: ["RUNNING"],
+    });
+    const document = JSON.parse(resourcesOf(devJson, "aws_ssm_document").stateful_protection_document.content as string);
+    expect(document.parameters.AutoScalingGroupName.default).toBe(ref("aws_autoscaling_group.capacity_group.name"));
+    // With the upgrade switch on, PostgreSQL runs in the postgres-upgrade service.
+    expect(pattern(jitsiMatrix(dev, { postgresUpgrade: true })).detail.group).toEqual(["service:jitsi-service-dev", "service:postgres-upgrade-service"]);
+  });
+
   it("keeps the services on launch type EC2: a capacity provider strategy would replace them", () => {
     for (const service of Object.values(resourcesOf(devJson, "aws_ecs_service"))) {
       expect(service.launch_type).toBe("EC2");
@@ -209,6 +225,9 @@ describe("scaling", () => {
     });
     expect(resourcesOf(json, "aws_autoscaling_group").capacity_group).toMatchObject({ protect_from_scale_in: true });
     expect(names(json, "aws_ecs_service")).toEqual(["jitsi_service", "matrix_service"]);
+    // ECS's managed termination protection already keeps every instance with a task.
+    expect(resourcesOf(json, "aws_ssm_document")).toEqual({});
+    expect(resourcesOf(json, "aws_cloudwatch_event_rule")).toEqual({});
   });
 });
 
