@@ -75,6 +75,15 @@ export interface LoadBalancerAlarmsProps {
   readonly elb5xxMinutes?: number;
 }
 
+export interface NetworkLoadBalancerAlarmsProps {
+  /** The network load balancer's `arn_suffix` (`net/<name>/<id>`), the CloudWatch dimension. */
+  readonly arnSuffix: string;
+  /** Target group `arn_suffix`es keyed by what they serve; one unhealthy-targets alarm each. */
+  readonly targetGroupArnSuffixes: Readonly<Record<string, string>>;
+  /** Minutes a target must stay unhealthy before the alarm fires. @default 5 */
+  readonly unhealthyTargetMinutes?: number;
+}
+
 export interface EfsBurstCreditAlarmProps {
   readonly fileSystemId: string;
   /**
@@ -98,6 +107,8 @@ export interface PlatformAlarmsProps {
   readonly services?: ServiceTaskAlarmsProps;
   /** @default - no load balancer alarms */
   readonly loadBalancer?: LoadBalancerAlarmsProps;
+  /** @default - no network load balancer alarms */
+  readonly networkLoadBalancer?: NetworkLoadBalancerAlarmsProps;
   /** @default - no EFS alarm */
   readonly efsBurstCredits?: EfsBurstCreditAlarmProps;
 }
@@ -145,6 +156,7 @@ export class PlatformAlarms extends Construct {
     if (props.instanceCpu !== undefined) this.instanceCpu(props.instanceCpu);
     if (props.services !== undefined) this.serviceTasks(props.services);
     if (props.loadBalancer !== undefined) this.loadBalancer(props.loadBalancer);
+    if (props.networkLoadBalancer !== undefined) this.networkLoadBalancer(props.networkLoadBalancer);
     if (props.efsBurstCredits !== undefined) this.efsBurstCredits(props.efsBurstCredits);
   }
 
@@ -231,25 +243,7 @@ export class PlatformAlarms extends Construct {
       throw new Error(`loadBalancer.elb5xxThreshold: ${errorThreshold} is not a count of responses; use a whole number of at least 1.`);
     }
 
-    for (const [key, targetGroup] of Object.entries(props.targetGroupArnSuffixes)) {
-      this.alarm(`unhealthy_targets_${key}`, {
-        nameSuffix: `${key}-unhealthy-targets`,
-        alarmDescription:
-          `A target of the ${key} target group has failed its health check for ${unhealthyMinutes} minutes: ` +
-          "the container behind it answers wrongly or not at all; read its logs.",
-        namespace: "AWS/ApplicationELB",
-        metricName: "UnHealthyHostCount",
-        dimensions: { LoadBalancer: props.arnSuffix, TargetGroup: targetGroup },
-        statistic: "Maximum",
-        period: MINUTE,
-        evaluationPeriods: unhealthyMinutes,
-        datapointsToAlarm: unhealthyMinutes,
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: 0,
-        // Reported only while targets are registered; no target at all is the task alarms' business.
-        treatMissingData: "notBreaching",
-      });
-    }
+    this.unhealthyTargets("AWS/ApplicationELB", props.arnSuffix, props.targetGroupArnSuffixes, unhealthyMinutes);
 
     this.alarm("load_balancer_5xx", {
       nameSuffix: "alb-5xx",
@@ -267,6 +261,35 @@ export class PlatformAlarms extends Construct {
       // The count is published only in minutes that had such errors.
       treatMissingData: "notBreaching",
     });
+  }
+
+  private networkLoadBalancer(props: NetworkLoadBalancerAlarmsProps): void {
+    const unhealthyMinutes = props.unhealthyTargetMinutes ?? ALARM_DEFAULTS.unhealthyTargetMinutes;
+    checkWholeMinutes("networkLoadBalancer.unhealthyTargetMinutes", unhealthyMinutes);
+    this.unhealthyTargets("AWS/NetworkELB", props.arnSuffix, props.targetGroupArnSuffixes, unhealthyMinutes);
+  }
+
+  /** One alarm per target group with a target failing its health checks for `minutes`. */
+  private unhealthyTargets(namespace: string, loadBalancer: string, targetGroups: Readonly<Record<string, string>>, minutes: number): void {
+    for (const [key, targetGroup] of Object.entries(targetGroups)) {
+      this.alarm(`unhealthy_targets_${key}`, {
+        nameSuffix: `${key}-unhealthy-targets`,
+        alarmDescription:
+          `A target of the ${key} target group has failed its health check for ${minutes} minutes: ` +
+          "the container behind it answers wrongly or not at all; read its logs.",
+        namespace,
+        metricName: "UnHealthyHostCount",
+        dimensions: { LoadBalancer: loadBalancer, TargetGroup: targetGroup },
+        statistic: "Maximum",
+        period: MINUTE,
+        evaluationPeriods: minutes,
+        datapointsToAlarm: minutes,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0,
+        // Reported only while targets are registered; no target at all is the task alarms' business.
+        treatMissingData: "notBreaching",
+      });
+    }
   }
 
   private efsBurstCredits(props: EfsBurstCreditAlarmProps): void {

@@ -70,6 +70,9 @@ export class XmppLoadBalancer extends Construct {
   public readonly dnsName: string;
   /** The target group the jitsi service registers prosody's port with (`Jitsi` `externalJvb`). */
   public readonly targetGroupArn: string;
+  /** CloudWatch's dimensions of the load balancer (`net/<name>/<id>`) and its target group. */
+  public readonly arnSuffix: string;
+  public readonly targetGroupArnSuffix: string;
   public readonly securityGroupId: string;
   /** The rule to add to the instances' security group, keyed by its description. */
   public readonly instanceIngress: Readonly<Record<string, SecurityGroupRule>>;
@@ -141,6 +144,8 @@ export class XmppLoadBalancer extends Construct {
 
     this.dnsName = loadBalancer.dnsName;
     this.targetGroupArn = targetGroup.arn;
+    this.arnSuffix = loadBalancer.arnSuffix;
+    this.targetGroupArnSuffix = targetGroup.arnSuffix;
     this.securityGroupId = group.id;
     this.routing = [listener];
     this.instanceIngress = {

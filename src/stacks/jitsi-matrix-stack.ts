@@ -269,7 +269,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
     addStatefulInstanceProtection(this, env, ops, { clusterArn: cluster.clusterArn, group: capacity, serviceNames: Object.values(services) });
     if (jvb) services.jvb = jvb.serviceName;
 
-    addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, serviceNames: services, loadBalancer: lb });
+    addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, serviceNames: services, loadBalancer: lb, xmpp });
     addBackups(this, env, ops);
 
     new DnsRecords(this, "dns", {

@@ -151,6 +151,8 @@ export interface AlarmRefs {
   /** ECS service names keyed by what they run; one running-task alarm each. */
   readonly serviceNames: Readonly<Record<string, string>>;
   readonly loadBalancer: LoadBalancer;
+  /** The JVBs' way to prosody, when they run per instance; its target group gets an alarm too. */
+  readonly xmpp?: XmppLoadBalancer;
 }
 
 /** The SNS topic (`alarm_topic`) with its e-mail subscriptions and the platform's alarms (`alarms_*`); nothing when alarms are off. */
@@ -175,6 +177,13 @@ export function addAlarms(scope: Construct, env: Environment, ops: Operations, r
       elb5xxThreshold: thresholds.loadBalancer5xxCount,
       elb5xxMinutes: thresholds.loadBalancer5xxMinutes,
     },
+    networkLoadBalancer: refs.xmpp
+      ? {
+          arnSuffix: refs.xmpp.arnSuffix,
+          targetGroupArnSuffixes: { xmpp: refs.xmpp.targetGroupArnSuffix },
+          unhealthyTargetMinutes: thresholds.unhealthyTargetMinutes,
+        }
+      : undefined,
     efsBurstCredits: alarms.efsBurstCredits
       ? { fileSystemId: env.efsFileSystemId, minimumBalanceGiB: thresholds.efsBurstCreditBalanceGiB }
       : undefined,

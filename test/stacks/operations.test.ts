@@ -138,6 +138,7 @@ describe("alarms", () => {
       "alarms_unhealthy_targets_element",
       "alarms_unhealthy_targets_jitsi",
       "alarms_unhealthy_targets_synapse",
+      "alarms_unhealthy_targets_xmpp",
     ]);
     for (const [name, alarm] of Object.entries(alarms).filter(([name]) => name.startsWith("alarms_"))) {
       expect([name, alarm.alarm_actions, alarm.ok_actions]).toEqual([name, [ref("aws_sns_topic.alarm_topic.arn")], [ref("aws_sns_topic.alarm_topic.arn")]]);
@@ -148,6 +149,10 @@ describe("alarms", () => {
     expect(alarms.alarms_unhealthy_targets_synapse.dimensions).toEqual({
       LoadBalancer: ref("aws_lb.load_balancer.arn_suffix"),
       TargetGroup: ref("aws_lb_target_group.load_balancer_synapse.arn_suffix"),
+    });
+    expect(alarms.alarms_unhealthy_targets_xmpp).toMatchObject({
+      namespace: "AWS/NetworkELB",
+      dimensions: { LoadBalancer: ref("aws_lb.xmpp.arn_suffix"), TargetGroup: ref("aws_lb_target_group.xmpp_target_group.arn_suffix") },
     });
     expect(alarms.alarms_efs_burst_credits_low.dimensions).toEqual({ FileSystemId: dev.efsFileSystemId });
   });
