@@ -8,6 +8,7 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", {}],
   },
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
+  reporters: ["default", "<rootDir>/test/support/closing-line-reporter.js"],
   // Terraform-backed tests init, validate and plan real stacks.
   testTimeout: 240000,
   // Two cores: Terraform itself runs in parallel inside each plan.
