@@ -20,7 +20,7 @@ import {
 } from "../baseline/rules";
 import { ScalingMode } from "../modules/autoscaling-capacity";
 import { JITSI_VOLUMES } from "../modules/jitsi";
-import { JVB_DAEMON_OWN_VARIABLES } from "../modules/jvb-daemon";
+import { JVB_DAEMON_FIXED_VARIABLES, JVB_DAEMON_OWN_VARIABLES } from "../modules/jvb-daemon";
 import { MATRIX_VOLUMES } from "../modules/matrix";
 import { POSTGRES_UPGRADE_DEFAULTS } from "../modules/postgres-upgrade";
 import { DEFAULT_RULE_PRIORITIES, OPERATIONS_DEFAULTS, operationsNames, runsJvbPerInstance, SWITCHED_OPTIONS, SwitchedOption } from "./defaults";
@@ -471,6 +471,14 @@ export function crossCheck(input: unknown): CrossCheckResult {
           `is set, but ${why} the JVB daemon sets it itself (its instance's address, fixed host ports, the XMPP load balancer); remove it`,
         );
       }
+      const fixed = JVB_DAEMON_FIXED_VARIABLES[name];
+      const value = obj(obj(jitsi.environment).jvb)[name];
+      if (fixed !== undefined && value !== fixed) {
+        error(
+          `jitsi.environment.jvb.${name}`,
+          `${JSON.stringify(value)} cannot work ${why}: the web container's websocket proxy reaches only a bridge in its own task, so the daemon sets ${JSON.stringify(fixed)} itself; remove it`,
+        );
+      }
     }
   }
 
@@ -505,6 +513,13 @@ export function crossCheck(input: unknown): CrossCheckResult {
   if (legacy.loadBalancerUdpMediaIngress === true) {
     breach("no-udp-to-load-balancer", "legacy.loadBalancerUdpMediaIngress", "true opens UDP on the load balancer's group, which an ALB cannot carry");
   }
+  if (legacy.untaggedAutoScalingGroup === true) {
+    breach(
+      "autoscaling-tags",
+      "legacy.untaggedAutoScalingGroup",
+      "true leaves the Auto Scaling group without the environment's tags, and so its instances (the provider's default_tags reach neither)",
+    );
+  }
   const sslPolicy = str(loadBalancer.sslPolicy);
   if (sslPolicy !== undefined && !isCurrentTlsPolicy(sslPolicy)) {
     breach("current-tls-policy", "loadBalancer.sslPolicy", `${q(sslPolicy)} is not a current TLS policy (TLS 1.3 with TLS 1.2 at least); use ${q(RECOMMENDED_TLS_POLICY)}`);
@@ -531,20 +546,30 @@ export function crossCheck(input: unknown): CrossCheckResult {
   }
 
   const waivers = obj(env.waivers);
+  // Waivers are for settings an adopted deployment keeps; a new environment starts on the secure ones.
+  const mayWaive = env.legacy !== undefined;
+  if (!mayWaive) {
+    for (const rule of Object.keys(waivers)) {
+      error(
+        waiverPath(rule as WaivableRuleId),
+        "is a waiver in an environment without a legacy block: a new environment gets no waivers, since waivers only keep the settings of an adopted legacy deployment; remove the waiver and change the setting it excuses",
+      );
+    }
+  }
   for (const [rule, problems] of breaches) {
-    const waived = typeof waivers[rule] === "string";
+    const waived = mayWaive && typeof waivers[rule] === "string";
     for (const problem of problems) {
       if (rule === "pinned-image-tags") {
         // A legacy environment keeps running; a new one must not start on a moving tag.
         const target = waived ? warnings : errors;
         target.push({
           path: problem.path,
-          message: `${problem.message}${waived ? ` (waived: ${rule})` : ""}; pin a version tag${waived ? "" : `, or add ${waiverPath(rule)} with the reason the environment keeps it`}`,
+          message: `${problem.message}${waived ? ` (waived: ${rule})` : ""}; pin a version tag${waived || !mayWaive ? "" : `, or add ${waiverPath(rule)} with the reason the environment keeps it`}`,
         });
       } else if (!waived) {
         error(
           problem.path,
-          `${problem.message}, which the security baseline forbids (${rule}: ${BASELINE_RULES[rule].title}); change it, or add ${waiverPath(rule)} with the reason the environment keeps it`,
+          `${problem.message}, which the security baseline forbids (${rule}: ${BASELINE_RULES[rule].title}); ${mayWaive ? `change it, or add ${waiverPath(rule)} with the reason the environment keeps it` : "change it (a new environment gets no waivers)"}`,
         );
       }
     }

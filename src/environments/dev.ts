@@ -20,7 +20,6 @@ export const dev: Environment = {
     Project: "ECS Cluster",
     Responsible: "Ebcont",
   },
-  production: false,
   accountId: "123456789012", // PLACEHOLDER
   network: {
     vpcId: "vpc-00000000000000de0", // PLACEHOLDER
@@ -77,9 +76,8 @@ export const dev: Environment = {
       { name: "jitsi-images", rootDirectory: "/jitsi/jitsi-meet/images" },
     ],
     environment: {
-      // TLS ends at the load balancer; bridge channels over SCTP, since a websocket through the web container cannot reach a JVB on another instance.
+      // TLS ends at the load balancer; bridge channels over SCTP, since a websocket through the web container cannot reach a JVB on another instance (the JVB daemon sets its side itself).
       web: { DISABLE_HTTPS: "1", ENABLE_COLIBRI_WEBSOCKET: "0" },
-      jvb: { ENABLE_COLIBRI_WEBSOCKET: "0" },
     },
   },
   matrix: {

@@ -77,6 +77,13 @@ export interface JvbDaemonProps {
 export const JVB_DAEMON_OWN_VARIABLES: readonly string[] = ["XMPP_SERVER", "JVB_ADVERTISE_IPS", "DOCKER_HOST_ADDRESS", "JVB_PORT", "JVB_TCP_PORT", "JVB_TCP_MAPPED_PORT"];
 
 /**
+ * Settings the daemon fixes, which an environment may repeat but not change. Colibri websockets
+ * go through the web container's nginx to a `jvb` it links to; a bridge on another instance is
+ * unreachable that way, so the bridge channel must stay on SCTP.
+ */
+export const JVB_DAEMON_FIXED_VARIABLES: Readonly<Record<string, string>> = { ENABLE_COLIBRI_WEBSOCKET: "0" };
+
+/**
  * The Jitsi Videobridge as its own ECS service with DAEMON scheduling: one JVB on
  * every container instance, on host ports UDP 10000 and TCP 4443, advertising the
  * public IPv4 of the instance it runs on and joining the shared prosody/jicofo
@@ -98,6 +105,15 @@ export class JvbDaemon extends Construct {
           "xmppServer); remove them.",
       );
     }
+    for (const [name, fixed] of Object.entries(JVB_DAEMON_FIXED_VARIABLES)) {
+      const value = props.environment?.[name];
+      if (value !== undefined && value !== fixed) {
+        throw new Error(
+          `environment.${name}: ${JSON.stringify(value)} cannot work with a JVB on every instance (the web container's websocket ` +
+            `proxy reaches only a bridge in its own task); remove it or set ${JSON.stringify(fixed)}.`,
+        );
+      }
+    }
     const memoryReservation = props.memoryReservation ?? JITSI_DEFAULT_MEMORY.jvb;
     if (!Token.isUnresolved(memoryReservation) && !(Number.isInteger(memoryReservation) && memoryReservation >= 128)) {
       throw new Error(`memoryReservation: ${memoryReservation} is not a reservation the JVB runs in; use a whole number of MiB, at least 128 (e.g. 1024).`);
@@ -109,7 +125,7 @@ export class JvbDaemon extends Construct {
       image: `jitsi/jvb:${props.imageTag}`,
       memoryReservation,
       portMappings: [...JVB_PORT_MAPPINGS],
-      environment: { TZ: "UTC", ...jvbEnvironment(props.xmppServer, props.publicUrl), ...props.environment },
+      environment: { TZ: "UTC", ...jvbEnvironment(props.xmppServer, props.publicUrl), ...props.environment, ...JVB_DAEMON_FIXED_VARIABLES },
       secrets: { JVB_AUTH_PASSWORD: props.jvbAuthPasswordParameter },
       logConfiguration: props.logConfiguration,
     };

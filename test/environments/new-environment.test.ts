@@ -10,6 +10,23 @@ import { containersOf, synthEnvironment } from "./synth-environment";
 const jitsiMatrixOf = (stacks: SynthesizedStack[]) => stacks.find((stack) => stack.name.startsWith("jitsi-matrix-"))!;
 const resources = (stack: SynthesizedStack, type: string) => stack.json.resource?.[type] ?? {};
 
+describe("dev.ts as the recipe", () => {
+  it("leaves production out, so it is true and the baseline checks deletion protection for the recipe too", () => {
+    expect(dev).not.toHaveProperty("production");
+    const stacks = synthEnvironment(parseEnvironment(structuredClone(dev)));
+    // A load balancer that lost its protection (a hand edit of the synth) must be caught for dev.
+    (jitsiMatrixOf(stacks).json.resource as any).aws_lb.load_balancer.enable_deletion_protection = false;
+    const findings = checkBaseline(stacksUnderCheck(stacks, [dev], readBackendSettings().bucket)).violations;
+    expect(findings.filter((finding) => finding.rule === "production-deletion-protection").map((finding) => finding.address)).toEqual([
+      "aws_lb.load_balancer",
+    ]);
+  });
+
+  it("leaves the JVB's colibri websocket setting to the JVB daemon", () => {
+    expect(dev.jitsi.environment?.jvb).toBeUndefined();
+  });
+});
+
 // The recipe starts from dev.ts; the fixture is a second, independently written new environment with other values.
 describe.each([
   ["dev.ts, the environment the README's recipe copies", () => parseEnvironment(structuredClone(dev))],

@@ -84,10 +84,18 @@ describe("JvbDaemon", () => {
     const inTask = taskContainers(synthConstructs((scope) => new Jitsi(scope, "jitsi", jitsiProps)).json).find((c) => c.name === "jvb")!;
     const [own] = taskContainers(daemon());
     const { XMPP_SERVER: _a, ...inTaskEnv } = envOf(inTask);
-    const { XMPP_SERVER: _b, ...ownEnv } = envOf(own);
+    const { XMPP_SERVER: _b, ENABLE_COLIBRI_WEBSOCKET: _c, ...ownEnv } = envOf(own);
     expect(ownEnv).toEqual(inTaskEnv);
     expect(own.image).toBe(inTask.image);
     expect(own.memoryReservation).toBe(inTask.memoryReservation);
+  });
+
+  it("keeps the bridge channel off websockets itself, which the web container could only proxy to a bridge in its own task", () => {
+    expect(envOf(taskContainers(daemon())[0]).ENABLE_COLIBRI_WEBSOCKET).toBe("0");
+    expect(envOf(taskContainers(daemon({ environment: { ENABLE_COLIBRI_WEBSOCKET: "0" } }))[0]).ENABLE_COLIBRI_WEBSOCKET).toBe("0");
+    expect(() => daemon({ environment: { ENABLE_COLIBRI_WEBSOCKET: "1" } })).toThrow(
+      'environment.ENABLE_COLIBRI_WEBSOCKET: "1" cannot work with a JVB on every instance',
+    );
   });
 
   it("refuses environment variables it sets itself, and a reservation the JVB cannot run in", () => {
