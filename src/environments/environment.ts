@@ -338,6 +338,11 @@ export interface Environment {
      * @default 8000
      */
     readonly webHostPort?: number;
+    /**
+     * Container path where the web container mounts `jitsi-images` (legacy staging: with a trailing slash).
+     * @default "/usr/share/jitsi-meet/images"
+     */
+    readonly webImagesPath?: string;
     /** EFS volumes `jitsi-data` (prosody config) and `jitsi-images` (legacy `ecs_task_volumes_jitsi`). */
     readonly volumes: readonly EfsVolumeSpec[];
     /**

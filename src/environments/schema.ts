@@ -452,6 +452,9 @@ export const environmentSchema = z.strictObject({
     taskFamily: ecsName("task definition family", "jitsi-meet-task-dev"),
     imageTag,
     webHostPort: hostPort.optional(),
+    webImagesPath: checked(z.string(), (value) =>
+      value.startsWith("/") ? undefined : `${q(value)} is not an absolute path; write the path inside the container, e.g. "/usr/share/jitsi-meet/images"`,
+    ).optional(),
     volumes: z.array(volume),
     jvbAdvertiseAddress: publicIpv4.optional(),
     memory: z

@@ -76,6 +76,7 @@ export const staging: Environment = {
     serviceName: "jitsi-service-staging",
     taskFamily: "jitsi-meet-task-staging",
     imageTag: "stable-6865",
+    webImagesPath: "/usr/share/jitsi-meet/images/", // legacy: the staging task's spelling
     volumes: [
       {
         name: "jitsi-data",

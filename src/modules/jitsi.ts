@@ -11,6 +11,9 @@ export const JITSI_DEFAULT_MEMORY = { web: 256, prosody: 256, jicofo: 256, jvb: 
 /** Volumes the containers mount: prosody's config and the web front end's images. */
 export const JITSI_VOLUMES = ["jitsi-data", "jitsi-images"] as const;
 
+/** Where the web container mounts `jitsi-images`, unless the environment spells the path differently. */
+export const JITSI_WEB_IMAGES_PATH = "/usr/share/jitsi-meet/images";
+
 /** Host port of the web container's HTTP port, the target of the jitsi target group, unless the environment moves it. */
 export const JITSI_WEB_HOST_PORT = 8000;
 
@@ -26,12 +29,13 @@ export const JVB_MEDIA_PORT = 10000;
 /** Prosody's XMPP client port; published on the instance when the JVBs run outside the task. */
 export const PROSODY_XMPP_PORT = 5222;
 
-const XMPP_DOMAINS = {
+/** The domains web, prosody and jicofo all need; the internal MUC is prosody's and jicofo's only, as in the legacy web container. */
+const XMPP_PUBLIC_DOMAINS = {
   XMPP_DOMAIN: "meet.jitsi",
   XMPP_AUTH_DOMAIN: "auth.meet.jitsi",
-  XMPP_INTERNAL_MUC_DOMAIN: "internal-muc.meet.jitsi",
   XMPP_MUC_DOMAIN: "muc.meet.jitsi",
 } as const;
+const XMPP_DOMAINS = { ...XMPP_PUBLIC_DOMAINS, XMPP_INTERNAL_MUC_DOMAIN: "internal-muc.meet.jitsi" } as const;
 const XMPP_SERVER = "xmpp.meet.jitsi";
 const PROSODY_LINK = `prosody:${XMPP_SERVER}`;
 
@@ -79,6 +83,12 @@ export interface JitsiProps {
   readonly webTargetGroupArn: string;
   /** Host port of the web container's HTTP port. @default 8000 */
   readonly webHostPort?: number;
+  /**
+   * Container path of the web container's `jitsi-images` mount (the legacy staging task spells it with a
+   * trailing slash, and a different path is a new task definition revision).
+   * @default JITSI_WEB_IMAGES_PATH
+   */
+  readonly webImagesPath?: string;
   /**
    * Public IPv4 the JVB advertises for media.
    * @default - discovered at start through the JVB's STUN servers
@@ -142,9 +152,9 @@ export class Jitsi extends Construct {
           { containerPort: 80, hostPort: props.webHostPort ?? JITSI_WEB_HOST_PORT },
           { containerPort: 443, hostPort: JITSI_WEB_TLS_HOST_PORT },
         ],
-        mountPoints: [{ sourceVolume: "jitsi-images", containerPath: "/usr/share/jitsi-meet/images" }],
+        mountPoints: [{ sourceVolume: "jitsi-images", containerPath: props.webImagesPath ?? JITSI_WEB_IMAGES_PATH }],
         environment: env("web", {
-          ...XMPP_DOMAINS,
+          ...XMPP_PUBLIC_DOMAINS,
           XMPP_GUEST_DOMAIN: "guest.meet.jitsi",
           XMPP_RECORDER_DOMAIN: "recorder.meet.jitsi",
           XMPP_BOSH_URL_BASE: `http://${XMPP_SERVER}:5280`,

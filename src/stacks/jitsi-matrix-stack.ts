@@ -1,6 +1,7 @@
 import { Lazy, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { declareLegacyMoves } from "../adoption/legacy-moves";
+import { environmentAccountId } from "../environments/account";
 import { DEFAULT_RULE_PRIORITIES, operationsOf } from "../environments/defaults";
 import { EfsVolumeSpec } from "../environments/environment";
 import { AutoscalingCapacity } from "../modules/autoscaling-capacity";
@@ -189,7 +190,8 @@ export class JitsiMatrixStack extends EnvironmentStack {
     const parameter = (secret: PlatformSecret) => secretParameterName(env.name, secret);
     const executionRole = new TaskExecutionRole(this, "task_execution_role", {
       roleName: env.iam.taskExecutionRoleName ?? `${env.cluster.name}-task-execution`,
-      secretParameterArns: PLATFORM_SECRETS.map((secret) => secretParameterArn(env.name, secret, env.region, env.accountId)),
+      // Exact ARNs: the account comes from the environment or, failing that, from its certificate's ARN.
+      secretParameterArns: PLATFORM_SECRETS.map((secret) => secretParameterArn(env.name, secret, env.region, environmentAccountId(env))),
     });
 
     const { jvb: _daemonOwnsThis, ...taskEnvironment } = env.jitsi.environment ?? {};
@@ -211,6 +213,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       executionRoleArn: executionRole.roleArn,
       webTargetGroupArn: lb.targetGroupArns.jitsi,
       webHostPort,
+      webImagesPath: env.jitsi.webImagesPath,
       jvbAdvertiseAddress: env.jitsi.jvbAdvertiseAddress,
       // With a JVB per instance, the daemon below takes the bridge's settings and prosody's port joins the XMPP load balancer.
       externalJvb: xmpp ? { xmppTargetGroupArn: xmpp.targetGroupArn } : undefined,

@@ -183,6 +183,28 @@ describe.each([
     );
   });
 
+  it("let the task execution role read exactly the six parameter ARNs of the environment's own account", () => {
+    // staging and production give no accountId: it is the account of their certificate.
+    const account = { staging: "755952719952", production: "123456789012" }[environment.name as "staging" | "production"];
+    expect(environment.accountId).toBeUndefined();
+    expect(environment.loadBalancer.certificateArn).toContain(`:${account}:certificate/`);
+    const policy = JSON.parse(jm("aws_iam_role_policy").task_execution_role_read_secrets.policy as string);
+    expect(policy.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["ssm:GetParameters"],
+        Resource: [
+          "JIBRI_RECORDER_PASSWORD",
+          "JIBRI_XMPP_PASSWORD",
+          "JICOFO_AUTH_PASSWORD",
+          "JIGASI_XMPP_PASSWORD",
+          "JVB_AUTH_PASSWORD",
+          "POSTGRES_PASSWORD",
+        ].map((name) => `arn:aws:ssm:eu-west-1:${account}:parameter/jitsi-matrix/${environment.name}/${name}`),
+      },
+    ]);
+  });
+
   it("keep the random provider and every password out of jitsi-matrix", () => {
     const text = JSON.stringify(jitsiMatrix);
     expect(text).not.toMatch(/random_password|registry.terraform.io\/hashicorp\/random|"random"/);
