@@ -9,9 +9,10 @@ import { assumeRolePolicy } from "./iam-policy";
 
 export interface StatefulInstanceProtectionProps {
   /**
-   * Base of every name: the automation document and the rule are `<name>`, the roles
-   * `<name>-ssm` (the automation's) and `<name>-events` (EventBridge's). 3 to 57 letters,
-   * digits, `-` and `_`, not starting with `aws` or `amazon` (reserved for AWS's documents).
+   * Base of every name: the protecting document and rule are `<name>`, the releasing ones
+   * `<name>-release`, the roles `<name>-ssm` (the automations') and `<name>-events`
+   * (EventBridge's). 3 to 56 letters, digits, `-` and `_` (a rule name has at most 64), not
+   * starting with `aws` or `amazon` (reserved for AWS's documents).
    */
   readonly name: string;
   /** ARN of the ECS cluster the services run in. */
@@ -23,30 +24,35 @@ export interface StatefulInstanceProtectionProps {
   readonly serviceNames: readonly string[];
 }
 
-const NAME = /^[A-Za-z0-9_-]{3,57}$/;
+const NAME = /^[A-Za-z0-9_-]{3,56}$/;
 
 /**
  * Scale-in protection for the instances that run the stateful services, where CPU scaling
  * decides which instance goes (ECS managed termination protection needs managed scaling,
- * which cannot scale for the JVBs). Each time a task of one of `serviceNames` starts,
- * EventBridge runs an SSM Automation that looks up the task's EC2 instance and protects it
- * from scale-in (`autoscaling:SetInstanceProtection`). Nothing of this needs code of its own:
- * the document calls the two AWS APIs.
+ * which cannot scale for the JVBs). Two EventBridge rules start SSM Automations, which call
+ * the AWS APIs themselves:
  *
- * An instance stays protected after its stateful tasks leave it (a redeploy that places them
- * elsewhere): the group then scales in only the others, until that instance is replaced.
+ * - protect: a task of one of `serviceNames` is RUNNING and meant to stay so (desiredStatus
+ *   RUNNING, not a task already being stopped): find its EC2 instance, protect it from scale-in;
+ * - release: such a task STOPPED: unless another task of `serviceNames` is still meant to run on
+ *   that container instance, take the protection off, so that CPU scale-in can take the instance
+ *   again once the stateful tasks have moved elsewhere (a redeploy, a replacement).
+ *
  * Protection does not stop a health replacement or an instance refresh.
  */
 export class StatefulInstanceProtection extends Construct {
-  /** The automation's document, as EventBridge and `aws ssm start-automation-execution` name it. */
+  /** The protecting automation's document, as EventBridge and `aws ssm start-automation-execution` name it. */
   public readonly documentName: string;
   public readonly ruleName: string;
+  /** The releasing automation's document. */
+  public readonly releaseDocumentName: string;
+  public readonly releaseRuleName: string;
 
   constructor(scope: Construct, id: string, props: StatefulInstanceProtectionProps) {
     super(scope, id);
     if (!Token.isUnresolved(props.name) && (!NAME.test(props.name) || /^(aws|amazon)/i.test(props.name))) {
       throw new Error(
-        `name: ${JSON.stringify(props.name)} cannot name an SSM document and its roles; use 3 to 57 letters, digits, - and _, not starting with "aws" or "amazon".`,
+        `name: ${JSON.stringify(props.name)} cannot name an SSM document and its roles; use 3 to 56 letters, digits, - and _, not starting with "aws" or "amazon".`,
       );
     }
     if (props.serviceNames.length === 0) {
@@ -57,14 +63,17 @@ export class StatefulInstanceProtection extends Construct {
       name: `${props.name}-ssm`,
       assumeRolePolicy: assumeRolePolicy("ssm.amazonaws.com"),
     });
-    // Container instance ARNs sit beside the cluster's: arn:…:container-instance/<cluster>/<id>.
+    // Container instance and task ARNs sit beside the cluster's: arn:…:container-instance/<cluster>/<id>, arn:…:task/<cluster>/<id>.
     const containerInstances = `${Fn.replace(props.clusterArn, ":cluster/", ":container-instance/")}/*`;
+    const tasks = `${Fn.replace(props.clusterArn, ":cluster/", ":task/")}/*`;
     new IamRolePolicy(this, "automation_role_policy", {
       name: "protect-stateful-instance",
       role: automationRole.name,
       policy: JSON.stringify({
         Statement: [
-          { Action: ["ecs:DescribeContainerInstances"], Effect: "Allow", Resource: [containerInstances] },
+          // ListTasks is authorized on the container instance it filters by.
+          { Action: ["ecs:DescribeContainerInstances", "ecs:ListTasks"], Effect: "Allow", Resource: [containerInstances] },
+          { Action: ["ecs:DescribeTasks"], Effect: "Allow", Resource: [tasks] },
           { Action: ["autoscaling:SetInstanceProtection"], Effect: "Allow", Resource: [props.autoScalingGroupArn] },
         ],
         Version: "2012-10-17",
@@ -78,9 +87,17 @@ export class StatefulInstanceProtection extends Construct {
       content: JSON.stringify(automationContent(props.autoScalingGroupName, automationRole.arn)),
     });
     this.documentName = document.name;
+    const releaseDocument = new SsmDocument(this, "release_document", {
+      name: `${props.name}-release`,
+      documentType: "Automation",
+      documentFormat: "JSON",
+      content: JSON.stringify(releaseAutomationContent(props.autoScalingGroupName, automationRole.arn, props.serviceNames)),
+    });
+    this.releaseDocumentName = releaseDocument.name;
 
     // EventBridge starts an automation by its definition ARN, the document's with another resource type.
     const definition = Fn.replace(document.arn, ":document/", ":automation-definition/");
+    const releaseDefinition = Fn.replace(releaseDocument.arn, ":document/", ":automation-definition/");
     const eventsRole = new IamRole(this, "events_role", {
       name: `${props.name}-events`,
       assumeRolePolicy: assumeRolePolicy("events.amazonaws.com"),
@@ -90,7 +107,7 @@ export class StatefulInstanceProtection extends Construct {
       role: eventsRole.name,
       policy: JSON.stringify({
         Statement: [
-          { Action: ["ssm:StartAutomationExecution"], Effect: "Allow", Resource: [`${definition}:*`] },
+          { Action: ["ssm:StartAutomationExecution"], Effect: "Allow", Resource: [`${definition}:*`, `${releaseDefinition}:*`] },
           {
             Action: ["iam:PassRole"],
             Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
@@ -101,19 +118,22 @@ export class StatefulInstanceProtection extends Construct {
         Version: "2012-10-17",
       }),
     });
+    const taskEvents = {
+      source: ["aws.ecs"],
+      "detail-type": ["ECS Task State Change"],
+    };
+    const stateful = { clusterArn: [props.clusterArn], group: props.serviceNames.map((service) => `service:${service}`) };
+    const input = {
+      inputPaths: { cluster: "$.detail.clusterArn", containerInstance: "$.detail.containerInstanceArn" },
+      // Automation parameters are lists of strings.
+      inputTemplate: '{"ClusterArn":["<cluster>"],"ContainerInstanceArn":["<containerInstance>"]}',
+    };
 
     const rule = new CloudwatchEventRule(this, "rule", {
       name: props.name,
       description: "A stateful task started: protect its instance from scale-in",
-      eventPattern: JSON.stringify({
-        source: ["aws.ecs"],
-        "detail-type": ["ECS Task State Change"],
-        detail: {
-          clusterArn: [props.clusterArn],
-          group: props.serviceNames.map((service) => `service:${service}`),
-          lastStatus: ["RUNNING"],
-        },
-      }),
+      // A task ECS is stopping still reports RUNNING until it has stopped; only one meant to run protects.
+      eventPattern: JSON.stringify({ ...taskEvents, detail: { ...stateful, lastStatus: ["RUNNING"], desiredStatus: ["RUNNING"] } }),
     });
     this.ruleName = rule.name;
     new CloudwatchEventTarget(this, "target", {
@@ -121,51 +141,153 @@ export class StatefulInstanceProtection extends Construct {
       targetId: "protect-stateful-instance",
       arn: `${definition}:$DEFAULT`,
       roleArn: eventsRole.arn,
-      inputTransformer: {
-        inputPaths: { cluster: "$.detail.clusterArn", containerInstance: "$.detail.containerInstanceArn" },
-        // Automation parameters are lists of strings.
-        inputTemplate: '{"ClusterArn":["<cluster>"],"ContainerInstanceArn":["<containerInstance>"]}',
-      },
+      inputTransformer: input,
+    });
+
+    const releaseRule = new CloudwatchEventRule(this, "release_rule", {
+      name: `${props.name}-release`,
+      description: "A stateful task stopped: release its instance's scale-in protection unless another stateful task runs there",
+      // A task stopped before placement has no container instance, and nothing to release.
+      eventPattern: JSON.stringify({
+        ...taskEvents,
+        detail: { ...stateful, lastStatus: ["STOPPED"], containerInstanceArn: [{ exists: true }] },
+      }),
+    });
+    this.releaseRuleName = releaseRule.name;
+    new CloudwatchEventTarget(this, "release_target", {
+      rule: releaseRule.name,
+      targetId: "release-stateful-instance",
+      arn: `${releaseDefinition}:$DEFAULT`,
+      roleArn: eventsRole.arn,
+      inputTransformer: input,
     });
   }
 }
 
-/** The SSM Automation document (schema 0.3): find the container instance's EC2 instance, protect it. */
+const clusterParameters = {
+  ClusterArn: { type: "String", description: "The ECS cluster of the container instance." },
+  ContainerInstanceArn: { type: "String", description: "The container instance the task ran on." },
+};
+
+/** The step that finds the EC2 instance of a container instance (`findInstance.InstanceId`). */
+const findInstanceStep = {
+  name: "findInstance",
+  action: "aws:executeAwsApi",
+  inputs: {
+    Service: "ecs",
+    Api: "DescribeContainerInstances",
+    cluster: "{{ ClusterArn }}",
+    containerInstances: ["{{ ContainerInstanceArn }}"],
+  },
+  outputs: [{ Name: "InstanceId", Selector: "$.containerInstances[0].ec2InstanceId", Type: "String" }],
+};
+
+const setProtectionStep = (name: string, protect: boolean) => ({
+  name,
+  action: "aws:executeAwsApi",
+  inputs: {
+    Service: "autoscaling",
+    Api: "SetInstanceProtection",
+    AutoScalingGroupName: "{{ AutoScalingGroupName }}",
+    InstanceIds: ["{{ findInstance.InstanceId }}"],
+    ProtectedFromScaleIn: protect,
+  },
+  isEnd: true,
+});
+
+/** The protecting SSM Automation document (schema 0.3): find the container instance's EC2 instance, protect it. */
 export function automationContent(autoScalingGroupName: string, assumeRoleArn: string): Record<string, unknown> {
   return {
     schemaVersion: "0.3",
     description: "Protects from scale-in the EC2 instance of an ECS container instance that runs a stateful task.",
     assumeRole: "{{ AutomationAssumeRole }}",
     parameters: {
-      ClusterArn: { type: "String", description: "The ECS cluster of the container instance." },
-      ContainerInstanceArn: { type: "String", description: "The container instance the task started on." },
+      ...clusterParameters,
+      AutoScalingGroupName: { type: "String", default: autoScalingGroupName },
+      AutomationAssumeRole: { type: "String", default: assumeRoleArn },
+    },
+    mainSteps: [findInstanceStep, setProtectionStep("protectInstance", true)],
+  };
+}
+
+/**
+ * What the release automation runs (`aws:executeScript`, Python 3.11, boto3 with the automation's
+ * role): the tasks of the protected services that are still meant to run on the container
+ * instance (desiredStatus RUNNING, so PENDING ones count too), as `StatefulTaskCount`.
+ */
+export const COUNT_STATEFUL_TASKS_SCRIPT = [
+  "import boto3",
+  "",
+  "",
+  "def handler(events, context):",
+  '    ecs = boto3.client("ecs")',
+  '    cluster = events["ClusterArn"]',
+  '    services = set(events["ServiceNames"])',
+  "    arns = []",
+  '    for page in ecs.get_paginator("list_tasks").paginate(',
+  '        cluster=cluster, containerInstance=events["ContainerInstanceArn"], desiredStatus="RUNNING"',
+  "    ):",
+  '        arns.extend(page["taskArns"])',
+  "    stateful = []",
+  "    # DescribeTasks takes at most 100 tasks per call.",
+  "    for start in range(0, len(arns), 100):",
+  '        for task in ecs.describe_tasks(cluster=cluster, tasks=arns[start:start + 100])["tasks"]:',
+  '            group = task.get("group", "")',
+  '            if group.startswith("service:") and group[len("service:"):] in services:',
+  '                stateful.append(task["taskArn"])',
+  '    return {"StatefulTaskCount": len(stateful), "StatefulTasks": stateful}',
+  "",
+].join("\n");
+
+/**
+ * The releasing SSM Automation document (schema 0.3): find the container instance's EC2
+ * instance, count the tasks of `serviceNames` still meant to run on it, and take its scale-in
+ * protection off when there are none.
+ */
+export function releaseAutomationContent(
+  autoScalingGroupName: string,
+  assumeRoleArn: string,
+  serviceNames: readonly string[],
+): Record<string, unknown> {
+  return {
+    schemaVersion: "0.3",
+    description:
+      "Releases the scale-in protection of the EC2 instance of an ECS container instance once no stateful task is meant to run on it any more.",
+    assumeRole: "{{ AutomationAssumeRole }}",
+    parameters: {
+      ...clusterParameters,
+      ServiceNames: { type: "StringList", description: "The ECS services whose tasks keep an instance protected.", default: [...serviceNames] },
       AutoScalingGroupName: { type: "String", default: autoScalingGroupName },
       AutomationAssumeRole: { type: "String", default: assumeRoleArn },
     },
     mainSteps: [
+      findInstanceStep,
       {
-        name: "findInstance",
-        action: "aws:executeAwsApi",
+        name: "countStatefulTasks",
+        action: "aws:executeScript",
         inputs: {
-          Service: "ecs",
-          Api: "DescribeContainerInstances",
-          cluster: "{{ ClusterArn }}",
-          containerInstances: ["{{ ContainerInstanceArn }}"],
+          Runtime: "python3.11",
+          Handler: "handler",
+          Script: COUNT_STATEFUL_TASKS_SCRIPT,
+          InputPayload: {
+            ClusterArn: "{{ ClusterArn }}",
+            ContainerInstanceArn: "{{ ContainerInstanceArn }}",
+            ServiceNames: "{{ ServiceNames }}",
+          },
         },
-        outputs: [{ Name: "InstanceId", Selector: "$.containerInstances[0].ec2InstanceId", Type: "String" }],
+        outputs: [{ Name: "StatefulTaskCount", Selector: "$.Payload.StatefulTaskCount", Type: "Integer" }],
       },
       {
-        name: "protectInstance",
-        action: "aws:executeAwsApi",
+        name: "releaseIfNoneLeft",
+        action: "aws:branch",
         inputs: {
-          Service: "autoscaling",
-          Api: "SetInstanceProtection",
-          AutoScalingGroupName: "{{ AutoScalingGroupName }}",
-          InstanceIds: ["{{ findInstance.InstanceId }}"],
-          ProtectedFromScaleIn: true,
+          Choices: [{ NextStep: "releaseInstance", Variable: "{{ countStatefulTasks.StatefulTaskCount }}", NumericEquals: 0 }],
+          // Another stateful task still runs there: the instance keeps its protection.
+          Default: "keepProtection",
         },
-        isEnd: true,
       },
+      setProtectionStep("releaseInstance", false),
+      { name: "keepProtection", action: "aws:sleep", inputs: { Duration: "PT1S" }, isEnd: true },
     ],
   };
 }
