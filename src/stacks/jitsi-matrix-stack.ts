@@ -26,7 +26,9 @@ import {
   addStatefulInstanceProtection,
   addXmppLoadBalancer,
   capacityOptions,
+  POSTGRES_UPGRADE_LOG_STREAM_PREFIX,
   serviceLogConfiguration,
+  serviceLogGroup,
 } from "./operations";
 
 const NFS_PORT = 2049;
@@ -234,11 +236,12 @@ export class JitsiMatrixStack extends EnvironmentStack {
       : undefined;
 
     const matrixVolumes = efsVolumes("matrix.volumes", env.matrix.volumes, MATRIX_VOLUMES, env.efsFileSystemId);
-    const services: Record<string, string> = { jitsi: env.jitsi.serviceName };
+    // The PostgreSQL upgrade switch swaps only the matrix task and service: Matrix's log group, alarm and scale-in protection stay (docs/maintenance.md).
+    const matrixLogs = serviceLogGroup(this, env, ops, "matrix", env.matrix.serviceName);
+    const upgradeServiceName = env.postgresUpgrade.serviceName ?? POSTGRES_UPGRADE_DEFAULTS.serviceName;
+    const services: Record<string, string> = { jitsi: env.jitsi.serviceName, matrix: env.matrix.serviceName };
     if (props.postgresUpgrade) {
       const upgrade = env.postgresUpgrade;
-      const serviceName = upgrade.serviceName ?? POSTGRES_UPGRADE_DEFAULTS.serviceName;
-      services.postgres_upgrade = serviceName;
       new PostgresUpgrade(this, "postgres_upgrade", {
         clusterArn: cluster.clusterArn,
         dataVolume: matrixVolumes.find((volume) => volume.name === "matrix-postres-data")!,
@@ -246,12 +249,11 @@ export class JitsiMatrixStack extends EnvironmentStack {
         executionRoleArn: executionRole.roleArn,
         imageTag: upgrade.imageTag,
         taskFamily: upgrade.taskFamily,
-        serviceName,
+        serviceName: upgradeServiceName,
         memory: upgrade.memory,
-        logConfiguration: serviceLogConfiguration(this, env, ops, "postgres_upgrade", serviceName),
+        logConfiguration: matrixLogs?.logConfiguration({ streamPrefix: POSTGRES_UPGRADE_LOG_STREAM_PREFIX }),
       });
     } else {
-      services.matrix = env.matrix.serviceName;
       new Matrix(this, "matrix", {
         clusterArn: cluster.clusterArn,
         serviceName: env.matrix.serviceName,
@@ -265,11 +267,15 @@ export class JitsiMatrixStack extends EnvironmentStack {
         executionRoleArn: executionRole.roleArn,
         synapseTargetGroupArn: lb.targetGroupArns.synapse,
         elementTargetGroupArn: lb.targetGroupArns.element,
-        logConfiguration: serviceLogConfiguration(this, env, ops, "matrix", env.matrix.serviceName),
+        logConfiguration: matrixLogs?.logConfiguration(),
         dependsOn: lb.routing,
       });
     }
-    addStatefulInstanceProtection(this, env, ops, { clusterArn: cluster.clusterArn, group: capacity, serviceNames: Object.values(services) });
+    addStatefulInstanceProtection(this, env, ops, {
+      clusterArn: cluster.clusterArn,
+      group: capacity,
+      serviceNames: [env.jitsi.serviceName, env.matrix.serviceName, upgradeServiceName],
+    });
     if (jvb) services.jvb = jvb.serviceName;
 
     addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, serviceNames: services, loadBalancer: lb, xmpp });

@@ -24,10 +24,18 @@ import { XmppLoadBalancer } from "../modules/xmpp-load-balancer";
 /** Scale-in takes the newest instance first: the stateful services usually run on the oldest. */
 export const SCALE_IN_ORDER = ["NewestInstance"] as const;
 
-/**
- * The `awslogs` configuration for the containers of one service, with its log group
- * (`logs_<key>`, named `/ecs/<cluster>/<service>`), or undefined when logs are off.
- */
+/** The log group of one service (`logs_<key>`, named `/ecs/<cluster>/<service>`), or undefined when logs are off. */
+export function serviceLogGroup(scope: Construct, env: Environment, ops: Operations, key: string, serviceName: string): ServiceLogGroup | undefined {
+  if (ops.logs === undefined) return undefined;
+  return new ServiceLogGroup(scope, `logs_${key}`, {
+    clusterName: env.cluster.name,
+    serviceName,
+    region: env.region,
+    retentionDays: ops.logs.retentionDays,
+  });
+}
+
+/** The `awslogs` configuration for the containers of one service, with its log group (`serviceLogGroup`), or undefined when logs are off. */
 export function serviceLogConfiguration(
   scope: Construct,
   env: Environment,
@@ -35,14 +43,14 @@ export function serviceLogConfiguration(
   key: string,
   serviceName: string,
 ): LogConfiguration | undefined {
-  if (ops.logs === undefined) return undefined;
-  return new ServiceLogGroup(scope, `logs_${key}`, {
-    clusterName: env.cluster.name,
-    serviceName,
-    region: env.region,
-    retentionDays: ops.logs.retentionDays,
-  }).logConfiguration();
+  return serviceLogGroup(scope, env, ops, key, serviceName)?.logConfiguration();
 }
+
+/**
+ * Stream prefix of the postgres-upgrade task in Matrix's log group: the upgrade is part of
+ * Matrix's history, and a group of its own would be destroyed, logs and all, by the switch off.
+ */
+export const POSTGRES_UPGRADE_LOG_STREAM_PREFIX = "postgres-upgrade";
 
 /**
  * What `AutoscalingCapacity` needs from the options: the launch template or the legacy
@@ -81,7 +89,10 @@ export function addCapacityScaling(scope: Construct, env: Environment, ops: Oper
 export interface StatefulInstanceProtectionRefs {
   readonly clusterArn: string;
   readonly group: AutoscalingCapacity;
-  /** The services whose tasks hold state: jitsi (prosody, jicofo) and matrix or postgres-upgrade, not the JVBs. */
+  /**
+   * The services whose tasks hold state: jitsi (prosody, jicofo), matrix and postgres-upgrade, not the JVBs;
+   * both of the latter whatever the switch, so that the switch does not change the protection.
+   */
   readonly serviceNames: readonly string[];
 }
 

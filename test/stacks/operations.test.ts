@@ -105,13 +105,44 @@ describe("logs", () => {
     expect(Object.values(resourcesOf(json, "aws_cloudwatch_log_group")).map((g) => g.retention_in_days)).toEqual([7, 7]);
   });
 
-  it("reach the postgres-upgrade task when the switch is on", () => {
+  it("reach the postgres-upgrade task through Matrix's own group, which the switch keeps with its history", () => {
     const json = jitsiMatrix(dev, { postgresUpgrade: true });
-    expect(resourcesOf(json, "aws_cloudwatch_log_group").logs_postgres_upgrade).toMatchObject({ name: "/ecs/jitsi-matrix-cluster-dev/postgres-upgrade-service" });
-    expect(containers(json, "postgres_upgrade_task_definition")[0].logConfiguration?.options["awslogs-group"]).toBe(
-      ref("aws_cloudwatch_log_group.logs_postgres_upgrade.name"),
-    );
-    expect(resourcesOf(json, "aws_cloudwatch_log_group")).not.toHaveProperty("logs_matrix");
+    expect(resourcesOf(json, "aws_cloudwatch_log_group")).toEqual(resourcesOf(devJson, "aws_cloudwatch_log_group"));
+    expect(containers(json, "postgres_upgrade_task_definition")[0].logConfiguration?.options).toMatchObject({
+      "awslogs-group": ref("aws_cloudwatch_log_group.logs_matrix.name"),
+      // Streams of its own (postgres-upgrade/postgres/<task id>), apart from the matrix task's ecs/<container>/<task id>.
+      "awslogs-stream-prefix": "postgres-upgrade",
+    });
+  });
+});
+
+describe("the PostgreSQL upgrade switch", () => {
+  const upgradeJson = jitsiMatrix(dev, { postgresUpgrade: true });
+  const addresses = (json: StackJson) =>
+    Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
+
+  it("swaps only the matrix task and service for the upgrade's, in a new environment with every option on", () => {
+    const before = new Set(addresses(devJson));
+    const after = new Set(addresses(upgradeJson));
+    expect([...before].filter((address) => !after.has(address)).sort()).toEqual(["aws_ecs_service.matrix_service", "aws_ecs_task_definition.matrix_task_definition"]);
+    expect([...after].filter((address) => !before.has(address)).sort()).toEqual([
+      "aws_ecs_service.postgres_upgrade_service",
+      "aws_ecs_task_definition.postgres_upgrade_task_definition",
+    ]);
+  });
+
+  it("leaves every other resource as it was: Matrix's alarm, the scale-in protection, the log groups", () => {
+    for (const [type, byName] of Object.entries(devJson.resource ?? {})) {
+      for (const [name, config] of Object.entries(byName)) {
+        if (["matrix_service", "matrix_task_definition"].includes(name)) continue;
+        expect([`${type}.${name}`, resourcesOf(upgradeJson, type)[name]]).toEqual([`${type}.${name}`, config]);
+      }
+    }
+  });
+
+  it("keeps the upgrade service's tasks under the scale-in protection, switch on or off", () => {
+    const pattern = JSON.parse(resourcesOf(devJson, "aws_cloudwatch_event_rule").stateful_protection_rule.event_pattern as string);
+    expect(pattern.detail.group).toEqual(["service:jitsi-service-dev", "service:matrix-service-dev", "service:postgres-upgrade-service"]);
   });
 });
 
@@ -188,22 +219,35 @@ describe("scaling", () => {
     expect(group).toMatchObject({
       lifecycle: { ignore_changes: ["desired_capacity"] },
       termination_policies: ["NewestInstance"],
-      tag: [{ key: ECS_MANAGED_TAG, value: "true", propagate_at_launch: true }],
+      // Besides the environment's tags, which every group of a new environment carries.
+      tag: expect.arrayContaining([{ key: ECS_MANAGED_TAG, value: "true", propagate_at_launch: true }]),
     });
     expect(group).not.toHaveProperty("protect_from_scale_in");
   });
 
   it("in mode cpu, protects from scale-in the instances where jitsi and matrix tasks start, not those of the JVBs alone", () => {
     const pattern = (json: StackJson) => JSON.parse(resourcesOf(json, "aws_cloudwatch_event_rule").stateful_protection_rule.event_pattern as string);
+    // postgres-upgrade too: with the upgrade switch on, PostgreSQL runs in that service.
+    const group = ["service:jitsi-service-dev", "service:matrix-service-dev", "service:postgres-upgrade-service"];
     expect(pattern(devJson).detail).toEqual({
       clusterArn: [ref("aws_ecs_cluster.cluster.arn")],
-      group: ["service:jitsi-service-dev", "service:matrix-service-dev"],
+      group,
       lastStatus: ["RUNNING"],
+      desiredStatus: ["RUNNING"],
     });
     const document = JSON.parse(resourcesOf(devJson, "aws_ssm_document").stateful_protection_document.content as string);
     expect(document.parameters.AutoScalingGroupName.default).toBe(ref("aws_autoscaling_group.capacity_group.name"));
-    // With the upgrade switch on, PostgreSQL runs in the postgres-upgrade service.
-    expect(pattern(jitsiMatrix(dev, { postgresUpgrade: true })).detail.group).toEqual(["service:jitsi-service-dev", "service:postgres-upgrade-service"]);
+  });
+
+  it("in mode cpu, releases an instance's protection when a stateful task stops and none is left on it", () => {
+    const rule = resourcesOf(devJson, "aws_cloudwatch_event_rule").stateful_protection_release_rule;
+    expect(JSON.parse(rule.event_pattern as string).detail).toMatchObject({
+      group: ["service:jitsi-service-dev", "service:matrix-service-dev", "service:postgres-upgrade-service"],
+      lastStatus: ["STOPPED"],
+    });
+    const release = JSON.parse(resourcesOf(devJson, "aws_ssm_document").stateful_protection_release_document.content as string);
+    expect(release.parameters.ServiceNames.default).toEqual(["jitsi-service-dev", "matrix-service-dev", "postgres-upgrade-service"]);
+    expect(resourcesOf(devJson, "aws_ssm_document").stateful_protection_release_document.name).toBe("jitsi-matrix-dev-protect-release");
   });
 
   it("keeps the services on launch type EC2: a capacity provider strategy would replace them", () => {
