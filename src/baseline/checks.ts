@@ -8,6 +8,7 @@ import {
   ANYWHERE_CIDRS,
   BASELINE_RULES,
   BaselineRuleId,
+  BEYOND_DEFAULT_TAGS,
   isCurrentTlsPolicy,
   isFloatingImageTag,
   RECOMMENDED_TLS_POLICY,
@@ -16,6 +17,7 @@ import {
   WaivableRuleId,
   Waivers,
 } from "./rules";
+import { PLATFORM_SECRETS } from "../modules/platform-secrets";
 import {
   AddressedResource,
   allResources,
@@ -173,14 +175,16 @@ const currentTlsPolicy: Check = (json) =>
     .filter((listener) => listener.block.protocol === "HTTPS" || listener.block.protocol === "TLS")
     .flatMap((listener) => {
       const policy = listener.block.ssl_policy;
-      if (typeof policy === "string" && (isCurrentTlsPolicy(policy) || isExpression(policy))) return [];
+      if (typeof policy === "string" && !isExpression(policy) && isCurrentTlsPolicy(policy)) return [];
       return [
         {
           address: listener.address,
           message:
             policy === undefined
               ? `no ssl_policy: AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; set ${RECOMMENDED_TLS_POLICY}`
-              : `ssl_policy ${JSON.stringify(policy)} is not a current policy (TLS 1.3 with TLS 1.2 at least); use ${RECOMMENDED_TLS_POLICY}`,
+              : isExpression(policy)
+                ? `ssl_policy ${JSON.stringify(policy)} is a Terraform expression, so the policy it names cannot be checked; give the policy's name as a literal, e.g. ${RECOMMENDED_TLS_POLICY}`
+                : `ssl_policy ${JSON.stringify(policy)} is not a current policy (TLS 1.3 with TLS 1.2 at least); use ${RECOMMENDED_TLS_POLICY}`,
         },
       ];
     });
@@ -250,13 +254,27 @@ const noLiteralSecrets: Check = (json) => {
     }
   }
   for (const parameter of resourcesOfType(json, "aws_ssm_parameter")) {
-    const literal = [parameter.block.value, parameter.block.insecure_value].some(
-      (value) => typeof value === "string" && !isExpression(value),
+    const literal = [parameter.block.value, parameter.block.insecure_value, parameter.block.value_wo].some(
+      (value) => (typeof value === "string" && !isExpression(value)) || typeof value === "number" || typeof value === "boolean",
     );
-    if (parameter.block.type === "SecureString" && literal) {
+    if (!literal) continue;
+    const name = typeof parameter.block.name === "string" && !isExpression(parameter.block.name) ? parameter.block.name : "";
+    const lastSegment = name.slice(name.lastIndexOf("/") + 1);
+    const platformSecret = PLATFORM_SECRETS.find((secret) => name.endsWith(secret));
+    const type = JSON.stringify(parameter.block.type ?? "String");
+    const secure = parameter.block.type === "SecureString";
+    // A secret stored as String is still a secret: the name tells, whatever the type says.
+    const what = secure
+      ? "a SecureString parameter"
+      : platformSecret !== undefined
+        ? `a ${type} parameter named as the platform secret ${platformSecret}`
+        : SECRET_VARIABLE_NAME.test(lastSegment)
+          ? `a ${type} parameter whose name ${JSON.stringify(name)} says it holds a secret`
+          : undefined;
+    if (what !== undefined) {
       findings.push({
         address: parameter.address,
-        message: "a SecureString parameter with a literal value puts the secret in the code; generate it (random_password) or write it out of band",
+        message: `${what} with a literal value puts the secret in the code${secure ? "" : " and, unencrypted, in the parameter store"}; ${secure ? "" : "make it a SecureString, "}generate it (random_password) or write it out of band`,
       });
     }
   }
@@ -368,6 +386,57 @@ const environmentTags: Check = (json, context) => {
   return findings;
 };
 
+/** The environment's tags, or for a stack of no environment the aws provider's default tags. */
+function expectedTags(json: TerraformJson, context: BaselineContext): Readonly<Record<string, unknown>> | undefined {
+  if (context.environment !== undefined) return context.environment.tags;
+  const tags = blocks((json.provider?.aws ?? [])[0]?.default_tags)[0]?.tags;
+  return isBlock(tags) ? tags : undefined;
+}
+
+/** Keys of `expected` that `actual` lacks or sets to another value. */
+const missingTags = (expected: Readonly<Record<string, unknown>>, actual: Readonly<Record<string, unknown>>) =>
+  Object.entries(expected)
+    .filter(([key, value]) => actual[key] !== value)
+    .map(([key]) => key);
+
+/** The resources of `BEYOND_DEFAULT_TAGS`, each checked for the way it gets the environment's tags. */
+const autoscalingTags: Check = (json, context) => {
+  const expected = expectedTags(json, context);
+  if (expected === undefined || Object.keys(expected).length === 0) return [];
+  const findings: Omit<Finding, "rule" | "stack">[] = [];
+  for (const group of resourcesOfType(json, "aws_autoscaling_group")) {
+    const propagated = Object.fromEntries(
+      blocks(group.block.tag)
+        .filter((tag) => tag.propagate_at_launch === true)
+        .map((tag) => [String(tag.key), tag.value]),
+    );
+    const missing = missingTags(expected, propagated);
+    if (missing.length > 0) {
+      findings.push({
+        address: group.address,
+        message: `no tag block with propagate_at_launch = true for ${missing.join(", ")}: default_tags reach neither the group nor its instances; give it ${BEYOND_DEFAULT_TAGS.aws_autoscaling_group}`,
+      });
+    }
+  }
+  for (const template of resourcesOfType(json, "aws_launch_template")) {
+    const specifications = blocks(template.block.tag_specifications);
+    for (const resourceType of ["instance", "volume"]) {
+      const tags = Object.assign(
+        {},
+        ...specifications.filter((s) => s.resource_type === resourceType).map((s) => (isBlock(s.tags) ? s.tags : {})),
+      ) as Record<string, unknown>;
+      const missing = missingTags(expected, tags);
+      if (missing.length > 0) {
+        findings.push({
+          address: template.address,
+          message: `tag_specifications for ${resourceType} lack ${missing.join(", ")}: default_tags do not reach what a launch template launches; give it ${BEYOND_DEFAULT_TAGS.aws_launch_template}`,
+        });
+      }
+    }
+  }
+  return findings;
+};
+
 /** The tag of an image reference, `undefined` when it has none, `null` when it is pinned by digest. */
 export function imageTag(image: string): string | undefined | null {
   if (image.includes("@")) return null;
@@ -404,6 +473,7 @@ export const BASELINE_CHECKS: Readonly<Record<BaselineRuleId, Check>> = {
   "state-bucket-protected": stateBucketProtected,
   "production-deletion-protection": productionDeletionProtection,
   "environment-tags": environmentTags,
+  "autoscaling-tags": autoscalingTags,
   "pinned-image-tags": pinnedImageTags,
 };
 

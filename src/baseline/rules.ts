@@ -43,6 +43,10 @@ export const BASELINE_RULES = {
     title: "Every resource carries the environment's tags",
     waivable: false,
   },
+  "autoscaling-tags": {
+    title: "Auto Scaling groups, and the instances and volumes they launch, carry the environment's tags",
+    waivable: true,
+  },
   "pinned-image-tags": {
     title: "Container images name a tag other than latest",
     waivable: true,
@@ -104,6 +108,19 @@ export function isFloatingImageTag(tag: string): boolean {
  * `secrets` (an SSM parameter), never from the plain `environment`.
  */
 export const SECRET_VARIABLE_NAME = /PASSWORD|PASSWD|SECRET|CREDENTIAL|PRIVATE_KEY|(^|_)(TOKEN|API_KEY|ACCESS_KEY)$/i;
+
+/**
+ * What the AWS provider's `default_tags` do not reach, and how each gets the
+ * environment's tags instead; `autoscaling-tags` checks the resource types named here.
+ */
+export const BEYOND_DEFAULT_TAGS = {
+  // The provider skips the group itself (it has `tag` blocks, not `tags`), and EC2 Auto Scaling tags the
+  // instances it launches only with the group's tag blocks that have propagate_at_launch.
+  aws_autoscaling_group: "a tag block per environment tag, with propagate_at_launch = true",
+  // default_tags tag the template, not what it launches: instances and their volumes get only its tag_specifications.
+  aws_launch_template: 'tag_specifications for resource types "instance" and "volume" with the environment\'s tags',
+  // Not listed: a launch configuration cannot tag what it launches; its instances get the group's tags, its volumes none.
+} as const;
 
 /** Server-side encryption algorithms S3 accepts as encryption at rest. */
 export const STATE_BUCKET_SSE_ALGORITHMS: readonly string[] = ["AES256", "aws:kms", "aws:kms:dsse"];

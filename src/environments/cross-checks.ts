@@ -24,8 +24,8 @@ import { JVB_DAEMON_FIXED_VARIABLES, JVB_DAEMON_OWN_VARIABLES } from "../modules
 import { MATRIX_VOLUMES } from "../modules/matrix";
 import { POSTGRES_UPGRADE_DEFAULTS } from "../modules/postgres-upgrade";
 import { DEFAULT_RULE_PRIORITIES, OPERATIONS_DEFAULTS, operationsNames, runsJvbPerInstance, SWITCHED_OPTIONS, SwitchedOption } from "./defaults";
-import { taskMemoryMiB } from "./instance-memory";
-import { AVAILABILITY_ZONE, CERTIFICATE_ARN, dnsNameProblem, parseIpv4Cidr, REGION } from "./schema";
+import { instanceMemoryMiB, KNOWN_INSTANCE_TYPES, taskMemoryMiB } from "./instance-memory";
+import { AVAILABILITY_ZONE, CERTIFICATE_ARN, dnsNameProblem, INSTANCE_TYPE, parseIpv4Cidr, REGION } from "./schema";
 import { ECS_RESERVED_PORTS, HostPortUse, runTogether, taskLayouts } from "./task-layout";
 
 /** One problem of an environment: the field's path and "what is wrong; how to fix it". */
@@ -346,7 +346,22 @@ export function crossCheck(input: unknown): CrossCheckResult {
     jvbPerInstance,
   });
   const instanceType = str(capacity.instanceType);
-  const available = instanceType === undefined ? undefined : taskMemoryMiB(instanceType);
+  const givenMemory = int(capacity.instanceMemoryMiB);
+  const knownMemory = instanceType === undefined ? undefined : instanceMemoryMiB(instanceType);
+  if (givenMemory !== undefined && knownMemory !== undefined && givenMemory !== knownMemory) {
+    error(
+      "capacity.instanceMemoryMiB",
+      `${givenMemory} is not the ${knownMemory} MiB of a ${instanceType}, whose memory validation knows; remove capacity.instanceMemoryMiB, which is for types it does not know`,
+    );
+  }
+  if (instanceType !== undefined && INSTANCE_TYPE.test(instanceType) && knownMemory === undefined && capacity.instanceMemoryMiB === undefined) {
+    // Never a silent skip: an unknown type means the tasks' memory goes unchecked, which an adopted environment may live with for now.
+    (env.legacy === undefined ? errors : warnings).push({
+      path: "capacity.instanceType",
+      message: `validation does not know how much memory a ${q(instanceType)} has, so it cannot tell whether the tasks fit on one instance; use a type it knows (${KNOWN_INSTANCE_TYPES}), or give the type's memory as capacity.instanceMemoryMiB`,
+    });
+  }
+  const available = instanceType === undefined ? undefined : taskMemoryMiB(instanceType, givenMemory);
   if (available !== undefined) {
     for (const layout of layouts) {
       const total = layout.memory.reduce((sum, container) => sum + container.mib, 0);

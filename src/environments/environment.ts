@@ -63,6 +63,12 @@ export interface LegacyCompatibility {
   readonly loadBalancerUdpMediaIngress?: boolean;
   /** The legacy instance group let the load balancer group reach NFS (2049), which it never uses. */
   readonly instanceNfsIngressFromLoadBalancer?: boolean;
+  /**
+   * Keep the Auto Scaling group without tag blocks, as the legacy state has it (`tag: []`), so its
+   * instances carry none of the environment's tags (`default_tags` reach neither). Needs the
+   * `autoscaling-tags` waiver; tagging the group later is an in-place update.
+   */
+  readonly untaggedAutoScalingGroup?: boolean;
 }
 
 /**
@@ -247,6 +253,13 @@ export interface Environment {
     readonly imageId?: string;
     /** Instance type (legacy `ecs_lc_instance_type`). */
     readonly instanceType: string;
+    /**
+     * Memory of one instance of `instanceType` in MiB, for a type whose memory validation cannot
+     * tell from its name (e.g. `c5n.large`: 5376); validation checks that the tasks fit into it.
+     * @default - from the instance type's name; a type it does not know is an error (a warning for
+     *   a legacy environment), since the tasks could then not be checked
+     */
+    readonly instanceMemoryMiB?: number;
     /**
      * EC2 key pair for SSH (legacy `ecs_lc_key`).
      * @default - no key pair

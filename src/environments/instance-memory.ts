@@ -1,9 +1,15 @@
 /**
  * Memory of the EC2 instance types whose size follows from their name, to
- * tell whether a task fits on one container instance. Types not covered here
- * (older generations, network- or storage-optimized variants with odd
- * ratios, metal) are not checked.
+ * tell whether a task fits on one container instance. A rule per family
+ * rather than a list of types, so that a new generation or processor variant
+ * (c8g, m7a) needs no change. Types not covered (older generations,
+ * network- or storage-optimized variants with odd ratios, metal) are
+ * reported by validation, which then needs `capacity.instanceMemoryMiB`.
  */
+
+/** The types `instanceMemoryMiB` knows, in words, for messages. */
+export const KNOWN_INSTANCE_TYPES =
+  "c, m and r of the fifth generation or later (not c5n) and t3 or later, in sizes medium to 48xlarge (not metal), e.g. c5a.large, m6i.xlarge, t3.medium";
 
 /** GiB of memory per vCPU of the general-purpose, compute and memory families from the fifth generation on. */
 const GIB_PER_VCPU: Readonly<Record<string, number>> = { c: 2, m: 4, r: 8 };
@@ -49,8 +55,11 @@ export function instanceMemoryMiB(instanceType: string): number | undefined {
   return count === undefined ? undefined : count * ratio * 1024;
 }
 
-/** Memory in MiB that tasks may use on one instance of the type, or undefined when unknown. */
-export function taskMemoryMiB(instanceType: string): number | undefined {
-  const nominal = instanceMemoryMiB(instanceType);
+/**
+ * Memory in MiB that tasks may use on one instance of the type, or undefined when unknown.
+ * `nominalMiB` gives the instance's memory for a type the table does not know.
+ */
+export function taskMemoryMiB(instanceType: string, nominalMiB?: number): number | undefined {
+  const nominal = nominalMiB ?? instanceMemoryMiB(instanceType);
   return nominal === undefined ? undefined : Math.floor(nominal * TASK_MEMORY_SHARE);
 }

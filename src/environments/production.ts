@@ -124,6 +124,7 @@ export const production: Environment = {
     sshIngressCidrs: ["0.0.0.0/0"],
     loadBalancerUdpMediaIngress: true,
     instanceNfsIngressFromLoadBalancer: true,
+    untaggedAutoScalingGroup: true,
   },
   // Rules of docs/security-baseline.md that production breaks until its operators change the legacy settings.
   waivers: {
@@ -137,6 +138,8 @@ export const production: Environment = {
       "The legacy tasks mount EFS without TLS; enabling it is a new task revision and a restart of the services, planned after adoption.",
     "imdsv2-required":
       "The legacy launch configuration has no metadata_options; adding them replaces the launch configuration, which a no-op adoption must not do.",
+    "autoscaling-tags":
+      "The legacy Auto Scaling group has no tag blocks, so its instances carry none of the environment's tags; adding them is an in-place update of the group, planned after adoption.",
     "production-deletion-protection":
       "The legacy load balancer has no deletion protection; turning it on is an in-place update, planned right after adoption.",
     "pinned-image-tags":

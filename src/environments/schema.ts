@@ -140,7 +140,8 @@ const certificateArn = formatted(
   CERTIFICATE_ARN,
   "arn:aws:acm:eu-west-1:123456789012:certificate/f96dc200-2a69-4a5d-bcaa-c57dfa5367ea",
 );
-const instanceType = formatted("EC2 instance type", /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "c5a.large");
+export const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const instanceType = formatted("EC2 instance type", INSTANCE_TYPE, "c5a.large");
 const availabilityZone = formatted("availability zone name", AVAILABILITY_ZONE, "eu-west-1a");
 
 const securityGroupName = awsName(
@@ -424,6 +425,7 @@ export const environmentSchema = z.strictObject({
     launchTemplate: z.boolean().optional(),
     imageId: amiId.optional(),
     instanceType,
+    instanceMemoryMiB: integer("instance memory in MiB", 512, 25165824, "give the instance type's memory from the EC2 documentation, e.g. 5376 for a c5n.large").optional(),
     keyName: keyName.optional(),
     desiredCapacity: instanceCount,
     minSize: instanceCount,
@@ -512,6 +514,7 @@ export const environmentSchema = z.strictObject({
       sshIngressCidrs: z.array(ingressCidr).optional(),
       loadBalancerUdpMediaIngress: z.boolean().optional(),
       instanceNfsIngressFromLoadBalancer: z.boolean().optional(),
+      untaggedAutoScalingGroup: z.boolean().optional(),
     })
     .optional(),
   waivers: waivers.optional(),

@@ -99,6 +99,9 @@ const TYPE_NAMES: Readonly<Record<string, string>> = {
   record: "an object",
 };
 
+/** A value as the environment file would write it; JSON would render NaN and Infinity as `null`. */
+const show = (value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value));
+
 function toProblems(issue: z.core.$ZodIssue): EnvironmentProblem[] {
   const path = formatPath(issue.path);
   switch (issue.code) {
@@ -109,7 +112,7 @@ function toProblems(issue: z.core.$ZodIssue): EnvironmentProblem[] {
       return [
         issue.input === undefined
           ? { path, message: `is missing; add it (${expected})` }
-          : { path, message: `${JSON.stringify(issue.input)} is not ${expected}; give ${expected}` },
+          : { path, message: `${show(issue.input)} is not ${expected}; give ${expected}` },
       ];
     }
     case "unrecognized_keys": {
@@ -124,7 +127,7 @@ function toProblems(issue: z.core.$ZodIssue): EnvironmentProblem[] {
       return [
         {
           path,
-          message: `${JSON.stringify(issue.input)} is not allowed; use one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`,
+          message: `${show(issue.input)} is not allowed; use one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`,
         },
       ];
     default:
@@ -275,12 +278,27 @@ export function parseEnvironments(inputs: readonly unknown[], options: ParseOpti
 }
 
 /**
+ * The waivers the environments declare, one line each as `environment: rule — reason`,
+ * so that whoever synthesizes or tests sees every weaker setting kept and why.
+ */
+export function formatWaivers(environments: readonly Pick<Environment, "name" | "waivers">[]): string {
+  const lines = environments.flatMap((environment) =>
+    Object.entries(environment.waivers ?? {}).map(([rule, reason]) => `  - ${environment.name}: ${rule} — ${reason}`),
+  );
+  if (lines.length === 0) return "Security baseline waivers in force: none.";
+  return ["Security baseline waivers in force (docs/security-baseline.md):", ...lines].join("\n");
+}
+
+/**
  * For the app's entry point: the environments, checked, or their problems on
- * stderr and exit code 1, before anything is built or written.
+ * stderr and exit code 1, before anything is built or written. On success it
+ * prints the waivers in force on stdout.
  */
 export function parseEnvironmentsOrExit(inputs: readonly unknown[], options: ParseOptions = {}): Environment[] {
   try {
-    return parseEnvironments(inputs, options);
+    const environments = parseEnvironments(inputs, options);
+    process.stdout.write(`${formatWaivers(environments)}\n`);
+    return environments;
   } catch (error) {
     if (!(error instanceof EnvironmentValidationError)) throw error;
     process.stderr.write(`${error.message}\nNo stack was synthesized.\n`);

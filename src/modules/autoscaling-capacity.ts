@@ -70,7 +70,15 @@ export interface AutoscalingCapacityProps {
    */
   readonly rootVolume?: EcsRootVolume;
   /**
-   * Tags on the instances and volumes the launch template launches (only with `launchTemplate`).
+   * The environment's tags, for what the provider's `default_tags` do not reach: a `tag` block each
+   * on the group, propagated at launch to its instances, and with a launch template also on the
+   * instances and volumes it launches.
+   * @default - none: the group has no tags of its own, as the legacy group's state has it (`tag: []`)
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * More tags on the instances and volumes the launch template launches (only with `launchTemplate`),
+   * over `tags`, e.g. their `Name`.
    * @default - none
    */
   readonly instanceTags?: Readonly<Record<string, string>>;
@@ -129,6 +137,9 @@ export class AutoscalingCapacity extends Construct {
         }
       }
     }
+    if (props.tags !== undefined && ECS_MANAGED_TAG in props.tags) {
+      throw new Error(`tags: ${JSON.stringify(props.tags)} sets ${ECS_MANAGED_TAG}, which ECS sets on a capacity provider's group; remove it (scaling adds it).`);
+    }
     const unknownPolicy = (props.terminationPolicies ?? []).find((p) => !TERMINATION_POLICIES.includes(p) && !p.startsWith("arn:aws:lambda:"));
     if (unknownPolicy !== undefined) {
       throw new Error(`terminationPolicies: ${JSON.stringify(unknownPolicy)} is not a termination policy; use ${TERMINATION_POLICIES.join(", ")} or a Lambda function ARN.`);
@@ -148,7 +159,7 @@ export class AutoscalingCapacity extends Construct {
       instanceProfileName: props.instanceProfileName,
       securityGroupIds: props.securityGroupIds,
       rootVolume: props.rootVolume,
-      instanceTags: props.instanceTags,
+      instanceTags: props.tags === undefined && props.instanceTags === undefined ? undefined : { ...props.tags, ...props.instanceTags },
       namePrefix: `${props.autoScalingGroupName}-`,
     });
     // The latest version, not $Latest: a template change is then a visible in-place update of the group.
@@ -178,6 +189,11 @@ export class AutoscalingCapacity extends Construct {
     launch: Pick<AutoscalingGroupConfig, "launchConfiguration" | "launchTemplate">,
   ): AutoscalingGroup {
     const scaled = props.scaling !== undefined;
+    // default_tags skip Auto Scaling groups: the group's own tag blocks are the only way its instances get tagged.
+    const tagBlocks = [
+      ...Object.entries(props.tags ?? {}).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+      ...(scaled ? [{ key: ECS_MANAGED_TAG, value: "true", propagateAtLaunch: true }] : []),
+    ];
     return new AutoscalingGroup(this, "group", {
       name: props.autoScalingGroupName,
       ...launch,
@@ -189,7 +205,7 @@ export class AutoscalingCapacity extends Construct {
       healthCheckType: props.healthCheckType ?? DEFAULT_HEALTH_CHECK_TYPE,
       terminationPolicies: props.terminationPolicies ? [...props.terminationPolicies] : undefined,
       protectFromScaleIn: props.scaling === "ecs-managed" ? true : undefined,
-      tag: scaled ? [{ key: ECS_MANAGED_TAG, value: "true", propagateAtLaunch: true }] : undefined,
+      tag: tagBlocks.length > 0 ? tagBlocks : undefined,
       instanceRefresh: (props.instanceRefresh ?? false)
         ? {
             strategy: "Rolling",

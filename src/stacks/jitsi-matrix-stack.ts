@@ -26,6 +26,7 @@ import {
   addStatefulInstanceProtection,
   addXmppLoadBalancer,
   capacityOptions,
+  placeServicesOnCapacityProvider,
   POSTGRES_UPGRADE_LOG_STREAM_PREFIX,
   serviceLogConfiguration,
   serviceLogGroup,
@@ -163,9 +164,11 @@ export class JitsiMatrixStack extends EnvironmentStack {
       healthCheckGracePeriod: env.capacity.healthCheckGracePeriod,
       healthCheckType: env.capacity.healthCheckType,
       requireImdsv2: env.capacity.requireImdsv2,
+      // Tagging the legacy group would be an in-place update during adoption, which must be a no-op.
+      tags: legacy.untaggedAutoScalingGroup ? undefined : env.tags,
       ...capacityOptions(env, ops),
     });
-    addCapacityScaling(this, env, ops, capacity);
+    const scaling = addCapacityScaling(this, env, ops, capacity);
 
     const lb = new LoadBalancer(this, "load_balancer", {
       name: env.loadBalancer.name,
@@ -277,6 +280,8 @@ export class JitsiMatrixStack extends EnvironmentStack {
       serviceNames: [env.jitsi.serviceName, env.matrix.serviceName, upgradeServiceName],
     });
     if (jvb) services.jvb = jvb.serviceName;
+
+    placeServicesOnCapacityProvider(this, env, ops, scaling);
 
     addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, serviceNames: services, loadBalancer: lb, xmpp });
     addBackups(this, env, ops);

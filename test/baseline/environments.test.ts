@@ -4,6 +4,7 @@ import * as path from "path";
 import { readBackendSettings } from "../../src/backend";
 import { checkBaseline, formatBaselineReport, readSynthesizedStacks, stacksUnderCheck, SynthesizedStack } from "../../src/baseline";
 import { ENVIRONMENTS } from "../../src/environments";
+import { formatWaivers } from "../../src/environments/validate";
 import { synthesizeTo } from "../../src/synthesize";
 
 /** Synthesizes the app as `npm run synth` does, with extra cdktf context, and reads every stack. */
@@ -48,6 +49,33 @@ describe("every stack of every environment", () => {
   it("lists a waiver in force for every waiver an environment declares, and no other", () => {
     const declared = ENVIRONMENTS.flatMap((environment) => Object.keys(environment.waivers ?? {}).map((rule) => `${environment.name}: ${rule}`));
     expect(report.waivers.map((waiver) => `${waiver.environment}: ${waiver.rule}`).sort()).toEqual(declared.sort());
+  });
+
+  it("prints the waiver listing, which names every waiver in force with its reason, as npm run synth does", () => {
+    const listing = formatWaivers(ENVIRONMENTS);
+    // For whoever reads the test output: the same listing operators get from npm run synth.
+    console.log(listing);
+    expect(report.waivers.length).toBeGreaterThan(0);
+    for (const waiver of report.waivers) expect(listing).toContain(`  - ${waiver.environment}: ${waiver.rule} — ${waiver.reason}`);
+    for (const environment of ENVIRONMENTS) {
+      for (const [rule, reason] of Object.entries(environment.waivers ?? {})) expect(listing).toContain(`${environment.name}: ${rule} — ${reason}`);
+    }
+    expect(listing.split("\n")).toHaveLength(1 + report.waivers.length);
+  });
+
+  it("tags every Auto Scaling group with its environment's tags, but where a legacy environment waives it", () => {
+    const untagged = (name: string) => report.waivers.find((waiver) => waiver.environment === name && waiver.rule === "autoscaling-tags");
+    for (const name of ["staging", "production"]) {
+      expect(untagged(name)?.findings.map((finding) => `${finding.stack} ${finding.address}`)).toEqual([
+        `jitsi-matrix-${name} aws_autoscaling_group.capacity_group`,
+        `jitsi-matrix-${name} (postgresUpgrade on) aws_autoscaling_group.capacity_group`,
+      ]);
+    }
+    expect(untagged("dev")).toBeUndefined();
+    const dev = stacks.find((stack) => stack.name === "jitsi-matrix-dev")!.json.resource!;
+    const group = Object.values(dev.aws_autoscaling_group)[0] as { tag: { key: string; value: string; propagate_at_launch: boolean }[] };
+    const devEnvironment = ENVIRONMENTS.find((environment) => environment.name === "dev")!;
+    for (const [key, value] of Object.entries(devEnvironment.tags)) expect(group.tag).toContainEqual({ key, value, propagate_at_launch: true });
   });
 
   it("keeps the state encrypted: backend.tf.json sets encrypt, and every S3 backend of the synth has it", () => {

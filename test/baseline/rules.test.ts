@@ -182,6 +182,12 @@ describe("the security baseline", () => {
       expect(broken(listener("ELBSecurityPolicy-TLS13-1-1-2021-06"))["current-tls-policy"]).toHaveLength(1);
     });
 
+    it("fails on a policy given as a Terraform expression, which it cannot check", () => {
+      expect(broken(listener("${var.ssl_policy}"))["current-tls-policy"]).toEqual([
+        expect.stringMatching(/^aws_lb_listener.https: ssl_policy "\$\{var.ssl_policy\}" is a Terraform expression, so the policy it names cannot be checked; give the policy's name as a literal/),
+      ]);
+    });
+
     it("accepts the TLS 1.3 policies with TLS 1.2 at least", () => {
       expect(broken(listener("ELBSecurityPolicy-TLS13-1-2-2021-06"))["current-tls-policy"]).toBeUndefined();
       for (const policy of ["ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04"]) {
@@ -254,6 +260,29 @@ describe("the security baseline", () => {
       ]);
     });
 
+    it("fails on a literal in a String parameter named as a platform secret or whose name says it is one", () => {
+      const json = stack((scope) => {
+        new SsmParameter(scope, "platform", { name: "/jitsi-matrix/test/JVB_AUTH_PASSWORD", type: "String", value: "hunter2" });
+        new SsmParameter(scope, "api_key", { name: "/x/STRIPE_API_KEY", type: "StringList", value: "sk_live_1,sk_live_2" });
+        new SsmParameter(scope, "insecure", { name: "/x/DB_PASSWORD", type: "String", insecureValue: "hunter2" });
+      });
+      expect(broken(json)["no-literal-secrets"]).toEqual([
+        expect.stringMatching(/^aws_ssm_parameter.api_key: a "StringList" parameter whose name "\/x\/STRIPE_API_KEY" says it holds a secret with a literal value/),
+        expect.stringMatching(/^aws_ssm_parameter.insecure: a "String" parameter whose name "\/x\/DB_PASSWORD" says/),
+        expect.stringMatching(/^aws_ssm_parameter.platform: a "String" parameter named as the platform secret JVB_AUTH_PASSWORD with a literal value .*; make it a SecureString, generate it/),
+      ]);
+    });
+
+    it("leaves plain String parameters of settings alone, and String secrets with a generated value", () => {
+      const json = stack((scope) => {
+        new RandomProvider(scope, "random");
+        new SsmParameter(scope, "setting", { name: "/x/LOG_LEVEL", type: "String", value: "info" });
+        const value = new Password(scope, "value", { length: 32 });
+        new SsmParameter(scope, "generated", { name: "/x/POSTGRES_PASSWORD", type: "String", value: value.result });
+      });
+      expect(broken(json)["no-literal-secrets"]).toBeUndefined();
+    });
+
     it("accepts secrets from SSM and generated parameter values", () => {
       const json = stack((scope) => {
         new RandomProvider(scope, "random");
@@ -289,6 +318,24 @@ describe("the security baseline", () => {
         expect.stringMatching(/^aws_s3_bucket.state_bucket: state bucket terraform-state-bucket: not versioned/),
         expect.stringMatching(/no default encryption/),
         expect.stringMatching(/public access not blocked/),
+      ]);
+    });
+
+    it("fails on a state bucket with a public ACL, even when everything else protects it", () => {
+      const json = stack((scope) => {
+        const state = new S3Bucket(scope, "state_bucket", { bucket: STATE_BUCKET, acl: "public-read" });
+        new S3BucketVersioningA(scope, "versioning", { bucket: state.id, versioningConfiguration: { status: "Enabled" } });
+        new S3BucketServerSideEncryptionConfigurationA(scope, "encryption", { bucket: state.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+        new S3BucketPublicAccessBlock(scope, "public_access_block", {
+          bucket: state.id,
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        });
+      });
+      expect(broken(json, { environment: ENVIRONMENT, stateBucket: STATE_BUCKET })["state-bucket-protected"]).toEqual([
+        expect.stringMatching(/^aws_s3_bucket.state_bucket: state bucket terraform-state-bucket: acl "public-read" makes it public; remove the ACL/),
       ]);
     });
 
@@ -340,6 +387,79 @@ describe("the security baseline", () => {
       const json = stack((scope) => new S3Bucket(scope, "b", { bucket: "b" }), { provider: false });
       expect(broken(json)["environment-tags"]).toEqual([expect.stringMatching(/^provider.aws: no aws provider block, so no default_tags/)]);
       expect(broken(json, {})["environment-tags"]).toHaveLength(1);
+    });
+  });
+
+  describe("autoscaling-tags", () => {
+    const capacity = (props: Partial<ConstructorParameters<typeof AutoscalingCapacity>[2]> = {}) =>
+      stack((scope) =>
+        new AutoscalingCapacity(scope, "capacity", {
+          clusterName: "c",
+          autoScalingGroupName: "asg",
+          imageId: "ami-0123456789abcdef0",
+          instanceType: "t3.small",
+          instanceProfileName: "p",
+          securityGroupIds: ["sg-1"],
+          subnetIds: ["subnet-a"],
+          desiredCapacity: 1,
+          minSize: 1,
+          maxSize: 1,
+          ...props,
+        }),
+      );
+
+    it("fails on a group without the environment's tags, which default_tags do not give it", () => {
+      expect(broken(capacity())["autoscaling-tags"]).toEqual([
+        expect.stringMatching(/^aws_autoscaling_group.capacity_group: no tag block with propagate_at_launch = true for Environment, Owner: default_tags reach neither the group nor its instances; give it a tag block per environment tag/),
+      ]);
+    });
+
+    it("fails on a tag that is not propagated to the instances, and on a launch template that does not tag what it launches", () => {
+      const json = stack((scope) => {
+        new AutoscalingGroup(scope, "asg", {
+          maxSize: 1,
+          minSize: 1,
+          tag: [
+            { key: "Environment", value: "Test", propagateAtLaunch: true },
+            { key: "Owner", value: "Ops", propagateAtLaunch: false },
+          ],
+        });
+        new LaunchTemplate(scope, "template", { tagSpecifications: [{ resourceType: "instance", tags: TAGS }] });
+      });
+      expect(broken(json)["autoscaling-tags"]).toEqual([
+        expect.stringMatching(/^aws_autoscaling_group.asg: no tag block with propagate_at_launch = true for Owner:/),
+        expect.stringMatching(/^aws_launch_template.template: tag_specifications for volume lack Environment, Owner: default_tags do not reach what a launch template launches/),
+      ]);
+    });
+
+    it("passes the capacity construct given the environment's tags: the group's propagated tag blocks, and the template's instance and volume tags", () => {
+      const onConfiguration = capacity({ tags: TAGS, requireImdsv2: false });
+      expect(broken(onConfiguration)["autoscaling-tags"]).toBeUndefined();
+      const onTemplate = capacity({ tags: TAGS, launchTemplate: true, instanceTags: { Name: "asg" }, scaling: "cpu" });
+      expect(broken(onTemplate)["autoscaling-tags"]).toBeUndefined();
+      const resources = onTemplate.resource!;
+      expect(resources.aws_autoscaling_group.capacity_group.tag).toEqual([
+        { key: "Environment", value: "Test", propagate_at_launch: true },
+        { key: "Owner", value: "Ops", propagate_at_launch: true },
+        { key: "AmazonECSManaged", value: "true", propagate_at_launch: true },
+      ]);
+      expect(resources.aws_launch_template.capacity_launch_template.tag_specifications).toEqual([
+        { resource_type: "instance", tags: { ...TAGS, Name: "asg" } },
+        { resource_type: "volume", tags: { ...TAGS, Name: "asg" } },
+      ]);
+    });
+
+    it("is excused for an environment that waives it, and the waiver is listed", () => {
+      const report = checkBaseline([
+        { name: "app-test", json: capacity({ requireImdsv2: false }), context: { environment: { ...ENVIRONMENT, waivers: { "autoscaling-tags": "legacy group", "imdsv2-required": "legacy" } } } },
+      ]);
+      expect(report.violations).toEqual([]);
+      expect(report.waivers.find((waiver) => waiver.rule === "autoscaling-tags")?.findings).toHaveLength(1);
+      expect(formatBaselineReport(report)).toContain("- test: autoscaling-tags (1 finding(s)): legacy group");
+    });
+
+    it("refuses a tag the construct sets itself", () => {
+      expect(() => capacity({ tags: { AmazonECSManaged: "true" } })).toThrow(/tags: .* sets AmazonECSManaged, which ECS sets on a capacity provider's group; remove it/);
     });
   });
 

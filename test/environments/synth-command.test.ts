@@ -11,7 +11,8 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileS
 import { tmpdir } from "os";
 import * as path from "path";
 import { checkBaseline, readSynthesizedStacks, stacksUnderCheck } from "../../src/baseline";
-import { Environment, parseEnvironment } from "../../src/environments";
+import { Environment, ENVIRONMENTS, parseEnvironment } from "../../src/environments";
+import { formatWaivers } from "../../src/environments/validate";
 import { PROJECT_ROOT } from "../../src/synthesize";
 import { BAD_ENVIRONMENTS } from "./bad-environments";
 import { newEnvironment } from "./fixtures";
@@ -157,6 +158,10 @@ describe("npm run synth", () => {
 
     expect(result.stderr).not.toMatch(/environment qa/);
     expect(result.status).toBe(0);
+    // Operators see the waivers in force on every synth: each environment's, with its reason, and none for the new one.
+    expect(result.stdout).toContain(formatWaivers(ENVIRONMENTS));
+    expect(result.stdout).toMatch(/^ {2}- staging: autoscaling-tags — The legacy Auto Scaling group has no tag blocks/m);
+    expect(result.stdout).not.toMatch(/^ {2}- qa:/m);
     const stacks = readSynthesizedStacks(path.join(dir, "cdktf.out")).filter((stack) => stack.name.endsWith("-qa"));
     expect(stacks.map((stack) => stack.name).sort()).toEqual(["jitsi-matrix-qa", "networking-qa", "secrets-qa"]);
     const environment: Environment = parseEnvironment(evaluateEnvironment(path.join(dir, "src", "environments", "qa.ts"), "qa"));

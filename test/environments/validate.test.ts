@@ -9,6 +9,8 @@ import {
 import { production } from "../../src/environments/production";
 import { staging } from "../../src/environments/staging";
 import { instanceMemoryMiB, taskMemoryMiB } from "../../src/environments/instance-memory";
+import { formatWaivers } from "../../src/environments/validate";
+import { ENVIRONMENTS } from "../../src/environments";
 import { BAD_ENVIRONMENTS, untyped } from "./bad-environments";
 import { Draft, newEnvironment } from "./fixtures";
 
@@ -79,6 +81,15 @@ describe("parseEnvironment", () => {
       expect.stringMatching(/^ {2}- capacity.desiredCapacity: "one" is not a number; give a number$/),
       expect.stringMatching(/^ {2}- loadBalancer.name: "jitsi-matrix-application-lb-dev-1" has 33 characters, .*; shorten it/),
     ]);
+  });
+
+  it("keeps a latest tag an error in a new environment that declares a waiver for it, instead of a warning", () => {
+    const environment = newEnvironment();
+    environment.matrix.imageTags.synapse = "latest";
+    environment.waivers = { "pinned-image-tags": "kept from the legacy deployment until its operators change it" };
+    const { errors, warnings } = checkEnvironment(environment);
+    expect(warnings).toEqual([]);
+    expect(errors.map((problem) => problem.path)).toEqual(["matrix.imageTags.synapse", 'waivers["pinned-image-tags"]']);
   });
 
   it("refuses what is not an environment at all", () => {
@@ -162,6 +173,20 @@ describe("parseEnvironments", () => {
   });
 });
 
+describe("formatWaivers", () => {
+  it("lists every waiver an environment declares as environment: rule — reason, and none of an environment without", () => {
+    const listing = formatWaivers(ENVIRONMENTS);
+    const declared = ENVIRONMENTS.flatMap((environment) =>
+      Object.entries(environment.waivers ?? {}).map(([rule, reason]) => `${environment.name}: ${rule} — ${reason}`),
+    );
+    expect(declared.length).toBeGreaterThan(0);
+    for (const line of declared) expect(listing).toContain(`  - ${line}`);
+    expect(listing.split("\n").slice(1)).toEqual(declared.map((line) => `  - ${line}`));
+    expect(listing).not.toMatch(/^ {2}- dev:/m);
+    expect(formatWaivers([newEnvironment()])).toBe("Security baseline waivers in force: none.");
+  });
+});
+
 describe("instance memory", () => {
   it.each([
     ["c5a.large", 4096],
@@ -183,5 +208,25 @@ describe("instance memory", () => {
 
   it("leaves room for the OS and the ECS agent", () => {
     expect(taskMemoryMiB("c5a.large")).toBe(3686);
+    expect(taskMemoryMiB("c5n.large", 5376)).toBe(4838);
+  });
+
+  it.each(["c5n.large", "c4.large", "m5.metal", "x2idn.16xlarge"])("never skips %s silently: an error for a new environment, a warning for a legacy one", (type) => {
+    const fresh = newEnvironment();
+    fresh.capacity.instanceType = type;
+    expect(checkEnvironment(fresh).errors).toEqual([
+      { path: "capacity.instanceType", message: expect.stringMatching(new RegExp(`does not know how much memory a "${type.replace(".", "\\.")}" has.*capacity.instanceMemoryMiB$`)) },
+    ]);
+    const legacy = structuredClone(staging) as Draft<Environment>;
+    legacy.capacity.instanceType = type;
+    const check = checkEnvironment(legacy);
+    expect(check.errors).toEqual([]);
+    expect(check.warnings).toContainEqual({ path: "capacity.instanceType", message: expect.stringMatching(/does not know how much memory/) });
+  });
+
+  it("checks the tasks against the memory given for a type it does not know, and then says nothing of the type", () => {
+    const environment = newEnvironment();
+    Object.assign(environment.capacity, { instanceType: "c5n.large", instanceMemoryMiB: 5376 });
+    expect(checkEnvironment(environment)).toEqual({ errors: [], warnings: [] });
   });
 });
