@@ -26,7 +26,6 @@ import {
   addStatefulInstanceProtection,
   addXmppLoadBalancer,
   capacityOptions,
-  placeServicesOnCapacityProvider,
   POSTGRES_UPGRADE_LOG_STREAM_PREFIX,
   serviceLogConfiguration,
   serviceLogGroup,
@@ -168,7 +167,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       tags: legacy.untaggedAutoScalingGroup ? undefined : env.tags,
       ...capacityOptions(env, ops),
     });
-    const scaling = addCapacityScaling(this, env, ops, capacity);
+    addCapacityScaling(this, env, ops, capacity);
 
     const lb = new LoadBalancer(this, "load_balancer", {
       name: env.loadBalancer.name,
@@ -280,8 +279,6 @@ export class JitsiMatrixStack extends EnvironmentStack {
       serviceNames: [env.jitsi.serviceName, env.matrix.serviceName, upgradeServiceName],
     });
     if (jvb) services.jvb = jvb.serviceName;
-
-    placeServicesOnCapacityProvider(this, env, ops, scaling);
 
     addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, serviceNames: services, loadBalancer: lb, xmpp });
     addBackups(this, env, ops);
