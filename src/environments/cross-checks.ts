@@ -423,6 +423,12 @@ export function crossCheck(input: unknown): CrossCheckResult {
         );
       }
     }
+    if (obj(env.alarms).containerInsights === undefined) {
+      error(
+        "alarms.containerInsights",
+        "is not set, and the environment has a legacy block: left out, it is true and the adoption would turn on Container Insights on the cluster (an update of the cluster, and a CloudWatch bill); set alarms: { ..., containerInsights: false } to keep the adoption a no-op, and switch it on later (docs/operations-options.md)",
+      );
+    }
     if (capacity.launchTemplate === undefined) {
       error(
         "capacity.launchTemplate",

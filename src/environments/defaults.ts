@@ -24,6 +24,7 @@ export const OPERATIONS_DEFAULTS = {
   backupRetentionDays: EFS_BACKUP_DEFAULTS.retentionDays,
   backupSchedule: EFS_BACKUP_DEFAULTS.schedule,
   launchTemplate: true,
+  containerInsights: true,
 } as const;
 
 /** The options that are on unless switched off, by their field name. */
@@ -85,6 +86,8 @@ export interface Operations {
   };
   readonly backups?: { readonly name: string; readonly retentionDays: number; readonly schedule: string };
   readonly launchTemplate: boolean;
+  /** Container Insights on the cluster; the task alarms then count tasks against the desired count. */
+  readonly containerInsights: boolean;
 }
 
 export function operationsOf(env: Environment): Operations {
@@ -124,5 +127,6 @@ export function operationsOf(env: Environment): Operations {
         }
       : undefined,
     launchTemplate: env.capacity.launchTemplate ?? OPERATIONS_DEFAULTS.launchTemplate,
+    containerInsights: alarms?.containerInsights ?? OPERATIONS_DEFAULTS.containerInsights,
   };
 }

@@ -132,6 +132,13 @@ export interface AlarmsOptions {
    * @default true
    */
   readonly efsBurstCredits?: boolean;
+  /**
+   * ECS Container Insights on the cluster (a paid CloudWatch feature), so that each service's
+   * alarm compares its running tasks with its desired count (one missing JVB of several too);
+   * off, the alarm sees only a service with no task at all. Independent of `enabled`.
+   * @default true
+   */
+  readonly containerInsights?: boolean;
 }
 
 export interface ScalingOptions {

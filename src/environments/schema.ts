@@ -488,6 +488,7 @@ export const environmentSchema = z.strictObject({
       topicName: snsTopicName.optional(),
       thresholds: alarmThresholds.optional(),
       efsBurstCredits: z.boolean().optional(),
+      containerInsights: z.boolean().optional(),
     })
     .optional(),
   scaling: z

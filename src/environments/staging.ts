@@ -121,7 +121,7 @@ export const staging: Environment = {
   postgresUpgrade: { enabled: false },
   // Operations options, each off until its operators switch it on (docs/operations-options.md).
   logs: { enabled: false }, // legacy
-  alarms: { enabled: false }, // legacy
+  alarms: { enabled: false, containerInsights: false }, // legacy
   scaling: { enabled: false }, // legacy
   backups: { enabled: false }, // legacy
   legacy: {

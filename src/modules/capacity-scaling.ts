@@ -1,3 +1,4 @@
+import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { ScalingMode } from "./autoscaling-capacity";
 import { CpuScalingOptions, CpuScalingPolicies } from "./cpu-scaling-policies";
@@ -53,14 +54,18 @@ export interface CapacityScalingProps {
  * Scaling of the container instances, in one of two modes that AWS warns must not
  * be mixed (managed scaling's target tracking would scale in the instances CPU
  * policies add, since they run only daemon tasks). Both modes create an ECS
- * capacity provider for the group and associate it with the cluster; services may
- * keep `launch_type = "EC2"` (switching an existing service to a capacity provider
- * strategy replaces it).
+ * capacity provider for the group and associate it with the cluster. In mode
+ * `"ecs-managed"` the services must run on the provider (`capacityProviderStrategy`) for
+ * managed scaling to see tasks waiting for room; with `launch_type = "EC2"` they never
+ * wait in PROVISIONING and the group never scales out (switching an existing service
+ * from a launch type to a strategy replaces it).
  */
 export class CapacityScaling extends Construct {
   public readonly capacityProviderName: string;
   /** `capacity_provider_strategy` of a service that should run on the provider. */
   public readonly capacityProviderStrategy: readonly CapacityProviderStrategyItem[];
+  /** What a service on the provider must depend on: the provider's association with the cluster. */
+  public readonly capacityProviderAssociation: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: CapacityScalingProps) {
     super(scope, id);
@@ -98,5 +103,6 @@ export class CapacityScaling extends Construct {
     });
     this.capacityProviderName = provider.capacityProviderName;
     this.capacityProviderStrategy = provider.strategy;
+    this.capacityProviderAssociation = provider.clusterAssociation;
   }
 }

@@ -1,6 +1,6 @@
 import { EcsCapacityProvider as AwsEcsCapacityProvider } from "@cdktf/provider-aws/lib/ecs-capacity-provider";
 import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
-import { Token } from "cdktf";
+import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 
 /** ECS managed scaling ("cluster auto scaling") of a capacity provider's group. */
@@ -70,6 +70,8 @@ export class EcsCapacityProvider extends Construct {
   public readonly capacityProviderName: string;
   /** What a service puts in `capacity_provider_strategy` to run on this provider. */
   public readonly strategy: readonly CapacityProviderStrategyItem[];
+  /** The provider's association with the cluster, which a service on the provider must depend on: ECS refuses a provider the cluster does not list. */
+  public readonly clusterAssociation: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: EcsCapacityProviderProps) {
     super(scope, id);
@@ -121,7 +123,7 @@ export class EcsCapacityProvider extends Construct {
     this.strategy = [{ capacityProvider: provider.name, weight: 1, base: 0 }];
 
     // Services created without a launch type land on the provider; those with launch_type EC2 are unaffected.
-    new EcsClusterCapacityProviders(this, "cluster", {
+    this.clusterAssociation = new EcsClusterCapacityProviders(this, "cluster", {
       clusterName: props.clusterName,
       capacityProviders: [provider.name],
       defaultCapacityProviderStrategy: this.strategy.map((item) => ({ ...item })),

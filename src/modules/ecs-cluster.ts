@@ -3,6 +3,13 @@ import { Construct } from "constructs";
 
 export interface EcsClusterProps {
   readonly name: string;
+  /**
+   * ECS Container Insights: per-service metrics such as `RunningTaskCount` and `DesiredTaskCount`
+   * in `ECS/ContainerInsights`, billed as CloudWatch custom metrics. Off, the cluster gets no
+   * `setting` block, as the legacy clusters have none: turning it on is an in-place update.
+   * @default false
+   */
+  readonly containerInsights?: boolean;
 }
 
 /** The ECS cluster the container instances join. */
@@ -12,7 +19,10 @@ export class EcsCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: EcsClusterProps) {
     super(scope, id);
-    const cluster = new AwsEcsCluster(this, "Default", { name: props.name });
+    const cluster = new AwsEcsCluster(this, "Default", {
+      name: props.name,
+      setting: props.containerInsights ? [{ name: "containerInsights", value: "enabled" }] : undefined,
+    });
     this.clusterArn = cluster.arn;
     this.clusterName = cluster.name;
   }

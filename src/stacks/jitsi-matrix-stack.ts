@@ -26,6 +26,7 @@ import {
   addStatefulInstanceProtection,
   addXmppLoadBalancer,
   capacityOptions,
+  placeServicesOnCapacityProvider,
   POSTGRES_UPGRADE_LOG_STREAM_PREFIX,
   serviceLogConfiguration,
   serviceLogGroup,
@@ -146,7 +147,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       instanceProfileName: env.iam.instanceProfileName,
     });
 
-    const cluster = new EcsCluster(this, "cluster", { name: env.cluster.name });
+    const cluster = new EcsCluster(this, "cluster", { name: env.cluster.name, containerInsights: ops.containerInsights });
 
     const capacity = new AutoscalingCapacity(this, "capacity", {
       clusterName: env.cluster.name,
@@ -167,7 +168,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       tags: legacy.untaggedAutoScalingGroup ? undefined : env.tags,
       ...capacityOptions(env, ops),
     });
-    addCapacityScaling(this, env, ops, capacity);
+    const scaling = addCapacityScaling(this, env, ops, capacity);
 
     const lb = new LoadBalancer(this, "load_balancer", {
       name: env.loadBalancer.name,
@@ -279,6 +280,8 @@ export class JitsiMatrixStack extends EnvironmentStack {
       serviceNames: [env.jitsi.serviceName, env.matrix.serviceName, upgradeServiceName],
     });
     if (jvb) services.jvb = jvb.serviceName;
+
+    placeServicesOnCapacityProvider(this, env, ops, scaling);
 
     addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, serviceNames: services, loadBalancer: lb, xmpp });
     addBackups(this, env, ops);

@@ -6,7 +6,8 @@
  * `aws_sns_topic.alarm_topic`, `aws_backup_plan.backup_plan`); docs/operations-options.md
  * lists them per option.
  */
-import { ITerraformDependable } from "cdktf";
+import { EcsService as AwsEcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { dependable, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { Operations, operationsNames } from "../environments/defaults";
 import { Environment } from "../environments/environment";
@@ -70,11 +71,11 @@ export function capacityOptions(
 }
 
 /** The capacity provider and, in mode `"cpu"`, the CPU scaling policies (`scaling_*`); nothing when scaling is off. */
-export function addCapacityScaling(scope: Construct, env: Environment, ops: Operations, group: AutoscalingCapacity): void {
+export function addCapacityScaling(scope: Construct, env: Environment, ops: Operations, group: AutoscalingCapacity): CapacityScaling | undefined {
   const scaling = ops.scaling;
-  if (scaling === undefined) return;
+  if (scaling === undefined) return undefined;
   const threshold = (percent: number | undefined) => (percent === undefined ? undefined : { thresholdPercent: percent });
-  new CapacityScaling(scope, "scaling", {
+  return new CapacityScaling(scope, "scaling", {
     mode: scaling.mode,
     clusterName: env.cluster.name,
     group,
@@ -84,6 +85,25 @@ export function addCapacityScaling(scope: Construct, env: Environment, ops: Oper
         : undefined,
     managedScaling: scaling.mode === "ecs-managed" ? { targetCapacityPercent: scaling.targetCapacityPercent } : undefined,
   });
+}
+
+/**
+ * In mode `"ecs-managed"`, the replica services of a new environment (no `legacy` block) run on
+ * the capacity provider (`capacity_provider_strategy`, no `launch_type`): a task without room then
+ * waits in PROVISIONING, which is what makes managed scaling add an instance. An adopted
+ * environment keeps `launch_type = "EC2"`, since the provider replaces a service whose launch
+ * type goes, and managed scaling then only keeps the instances tasks run on
+ * (docs/operations-options.md). Daemon services (the JVBs) cannot use a strategy.
+ */
+export function placeServicesOnCapacityProvider(scope: Construct, env: Environment, ops: Operations, scaling: CapacityScaling | undefined): void {
+  if (ops.scaling?.mode !== "ecs-managed" || scaling === undefined || env.legacy !== undefined) return;
+  for (const node of scope.node.findAll()) {
+    if (node instanceof AwsEcsService && node.schedulingStrategyInput === "REPLICA") {
+      node.resetLaunchType();
+      node.putCapacityProviderStrategy(scaling.capacityProviderStrategy.map((item) => ({ ...item })));
+      node.dependsOn = [...(node.dependsOn ?? []), dependable(scaling.capacityProviderAssociation)];
+    }
+  }
 }
 
 export interface StatefulInstanceProtectionRefs {
@@ -180,7 +200,13 @@ export function addAlarms(scope: Construct, env: Environment, ops: Operations, r
       thresholdPercent: thresholds.instanceCpuPercent,
       minutes: thresholds.instanceCpuMinutes,
     },
-    services: { clusterName: env.cluster.name, serviceNames: refs.serviceNames, minutes: thresholds.taskCountMinutes },
+    services: {
+      clusterName: env.cluster.name,
+      serviceNames: refs.serviceNames,
+      minutes: thresholds.taskCountMinutes,
+      // Desired minus running, exact for any count, where the cluster has Container Insights; else no task at all.
+      metric: ops.containerInsights ? "container-insights" : "service-utilization",
+    },
     loadBalancer: {
       arnSuffix: refs.loadBalancer.arnSuffix,
       targetGroupArnSuffixes: refs.loadBalancer.targetGroupArnSuffixes,

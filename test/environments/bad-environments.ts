@@ -150,6 +150,7 @@ export const BAD_ENVIRONMENTS: Row[] = [
   ["a backup retention that is not whole days", (e) => (e.backups = { retentionDays: 0.5 }), "backups.retentionDays", /0.5 is not a valid number of days/],
   ["a backup schedule AWS Backup does not read", (e) => (e.backups = { schedule: "0 3 * * *" }), "backups.schedule", /is not an AWS Backup schedule; write a cron expression with six fields/],
   ["a legacy environment that leaves an option out", (e) => (e.legacy = { securityGroupNameTag: "test" }), "logs.enabled", /is not set, and the environment has a legacy block: left out, logs is on .*; set logs: \{ enabled: false \} to keep the adoption a no-op/],
+  ["a legacy environment that leaves Container Insights out", (e) => (e.legacy = { securityGroupNameTag: "test" }), "alarms.containerInsights", /is not set, and the environment has a legacy block: left out, it is true and the adoption would turn on Container Insights on the cluster/],
   ["a legacy environment that leaves the launch template out", (e) => (e.legacy = { securityGroupNameTag: "test" }), "capacity.launchTemplate", /is not set, and the environment has a legacy block: left out, it is true and the adoption would destroy the legacy launch configuration/],
   // Settings the baseline allows only with a waiver
   ["SSH from anywhere without a waiver", (e) => (e.legacy = { sshIngressCidrs: ["0.0.0.0/0"] }), "legacy.sshIngressCidrs[0]", /opens SSH to the whole internet, which the security baseline forbids \(admin-ports-closed: .*add waivers\["admin-ports-closed"\] with the reason/],

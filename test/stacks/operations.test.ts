@@ -176,7 +176,6 @@ describe("alarms", () => {
       expect(alarm.alarm_name).toMatch(/^jitsi-matrix-dev-/);
     }
     expect(alarms.alarms_instance_cpu_high).toMatchObject({ threshold: 75, dimensions: { AutoScalingGroupName: "jitsi-matrix-asg-dev" } });
-    expect(alarms.alarms_service_jvb_tasks.dimensions).toEqual({ ClusterName: "jitsi-matrix-cluster-dev", ServiceName: ref("aws_ecs_service.jvb_service.name") });
     expect(alarms.alarms_unhealthy_targets_synapse.dimensions).toEqual({
       LoadBalancer: ref("aws_lb.load_balancer.arn_suffix"),
       TargetGroup: ref("aws_lb_target_group.load_balancer_synapse.arn_suffix"),
@@ -186,6 +185,38 @@ describe("alarms", () => {
       dimensions: { LoadBalancer: ref("aws_lb.xmpp.arn_suffix"), TargetGroup: ref("aws_lb_target_group.xmpp_target_group.arn_suffix") },
     });
     expect(alarms.alarms_efs_burst_credits_low.dimensions).toEqual({ FileSystemId: dev.efsFileSystemId });
+  });
+
+  it("turn on Container Insights on a new environment's cluster and count each service's tasks against its desired count", () => {
+    expect(resourcesOf(devJson, "aws_ecs_cluster").cluster.setting).toEqual([{ name: "containerInsights", value: "enabled" }]);
+    for (const [key, service] of [
+      ["jitsi", "jitsi-service-dev"],
+      ["matrix", "matrix-service-dev"],
+      // The daemon runs one task per instance: one missing bridge of several must fire too.
+      ["jvb", ref("aws_ecs_service.jvb_service.name")],
+    ]) {
+      const alarm = alarms[`alarms_service_${key}_tasks`];
+      expect(alarm).not.toHaveProperty("metric_name");
+      expect(alarm).toMatchObject({ alarm_name: `jitsi-matrix-dev-${key}-tasks-below-desired`, comparison_operator: "GreaterThanThreshold", threshold: 0 });
+      const queries = alarm.metric_query as { id: string; expression?: string; return_data?: boolean; metric?: Record<string, unknown> }[];
+      const dimensions = { ClusterName: "jitsi-matrix-cluster-dev", ServiceName: service };
+      expect(queries.filter((query) => query.metric).map((query) => [query.id, query.metric])).toEqual([
+        ["running", expect.objectContaining({ namespace: "ECS/ContainerInsights", metric_name: "RunningTaskCount", dimensions })],
+        ["desired", expect.objectContaining({ namespace: "ECS/ContainerInsights", metric_name: "DesiredTaskCount", dimensions })],
+      ]);
+      expect(queries.find((query) => query.return_data)?.expression).toBe("desired - FILL(running, 0)");
+    }
+  });
+
+  it("without Container Insights leave the cluster's settings alone and fall back to the no-running-task alarm", () => {
+    const json = jitsiMatrix({ ...dev, alarms: { ...dev.alarms, containerInsights: false } });
+    expect(resourcesOf(json, "aws_ecs_cluster").cluster).not.toHaveProperty("setting");
+    expect(resourcesOf(json, "aws_cloudwatch_metric_alarm").alarms_service_jvb_tasks).toMatchObject({
+      alarm_name: "jitsi-matrix-dev-jvb-no-running-task",
+      namespace: "AWS/ECS",
+      dimensions: { ClusterName: "jitsi-matrix-cluster-dev", ServiceName: ref("aws_ecs_service.jvb_service.name") },
+    });
+    expect(resourcesOf(stagingJson, "aws_ecs_cluster").cluster).not.toHaveProperty("setting");
   });
 
   it("take the environment's thresholds, and leave the EFS alarm out where burst credits mean nothing", () => {
@@ -252,6 +283,28 @@ describe("scaling", () => {
 
   it("keeps the services on launch type EC2: a capacity provider strategy would replace them", () => {
     for (const service of Object.values(resourcesOf(devJson, "aws_ecs_service"))) {
+      expect(service.launch_type).toBe("EC2");
+      expect(service).not.toHaveProperty("capacity_provider_strategy");
+    }
+  });
+
+  it("in mode ecs-managed, runs a new environment's services on the capacity provider, so managed scaling sees tasks waiting for room", () => {
+    const json = jitsiMatrix({ ...dev, scaling: { mode: "ecs-managed", jvbPerInstance: false } });
+    const services = resourcesOf(json, "aws_ecs_service");
+    expect(Object.keys(services).sort()).toEqual(["jitsi_service", "matrix_service"]);
+    for (const service of Object.values(services)) {
+      expect(service).not.toHaveProperty("launch_type");
+      expect(service.capacity_provider_strategy).toEqual([{ capacity_provider: ref("aws_ecs_capacity_provider.scaling_provider.name"), weight: 1, base: 0 }]);
+      // ECS refuses a strategy naming a provider the cluster does not list yet.
+      expect(service.depends_on).toEqual(expect.arrayContaining(["aws_ecs_cluster_capacity_providers.scaling_provider_cluster"]));
+    }
+    const upgrade = resourcesOf(jitsiMatrix({ ...dev, scaling: { mode: "ecs-managed", jvbPerInstance: false } }, { postgresUpgrade: true }), "aws_ecs_service");
+    expect(upgrade.postgres_upgrade_service).not.toHaveProperty("launch_type");
+  });
+
+  it("in mode ecs-managed, keeps an adopted environment's services on launch type EC2, which a strategy would replace", () => {
+    const json = jitsiMatrix({ ...staging, scaling: { enabled: true, mode: "ecs-managed" } });
+    for (const service of Object.values(resourcesOf(json, "aws_ecs_service"))) {
       expect(service.launch_type).toBe("EC2");
       expect(service).not.toHaveProperty("capacity_provider_strategy");
     }
