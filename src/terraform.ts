@@ -12,7 +12,9 @@
  *   try { await wd.init(); expect(summarize(await wd.plan()).create).toBeGreaterThan(0); }
  *   finally { wd.dispose(); }
  *
- * Providers come from a filesystem mirror found by `findPluginMirror()`, else the registry.
+ * Providers come from a filesystem mirror found by `findPluginMirror()`, else the registry;
+ * `terraformAvailable` tries the registry once (a real `terraform init`) before it reports a
+ * provider missing.
  * Tests wrap Terraform-backed cases in `describeIfTerraform` (test/support/terraform.ts, which
  * re-exports this module) so they skip, with the reason printed, where Terraform or the
  * providers are missing. Terraform commands take seconds: give tests a generous timeout.
@@ -20,7 +22,7 @@
  * This lives in src/ because `npm run review`, `npm run drift` and `npm run bench` use it at
  * run time, not only the tests.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -134,16 +136,30 @@ function normalizeSource(source: string): string {
   return parts.slice(-2).join('/');
 }
 
-/** Whether the plugin mirror can install `source` (e.g. `hashicorp/random`), the only way offline. */
+/**
+ * Provider versions the synthesized stacks pin (`required_providers`), as the cdktf provider
+ * packages emit them; the registry probe asks for exactly these, so what it installs into the
+ * shared plugin cache is what the stacks' own inits then use.
+ */
+export const PROVIDER_VERSIONS: Readonly<Record<string, string>> = { 'hashicorp/aws': '5.100.0', 'hashicorp/random': '3.7.2' };
+
+/** Whether `terraform init` here can install `source` (e.g. `hashicorp/random`): from the mirror, else from the registry. */
 export function providerAvailable(source: string): boolean {
-  const mirror = findPluginMirror();
-  return mirror !== undefined && mirrorProviders(mirror).has(normalizeSource(source));
+  return terraformAvailable([source]).ok;
 }
 
 export type Availability = { ok: true } | { ok: false; reason: string };
 
-/** Whether Terraform tests needing `providers` can run here; `reason` is a sentence fit for a skip message. */
-export function terraformAvailable(providers: readonly string[] = ['hashicorp/aws']): Availability {
+/**
+ * Whether Terraform tests needing `providers` can run here; `reason` is a sentence fit for a
+ * skip message. Providers the plugin mirror (`TF_PLUGIN_MIRROR`, else discovered) holds count as
+ * installable; the others are tried once against the registry with a real `terraform init`,
+ * and only a failed init makes them unavailable, with that init's error as the reason.
+ */
+export function terraformAvailable(
+  providers: readonly string[] = ['hashicorp/aws'],
+  mirrorSearchRoots: readonly string[] = defaultMirrorSearchRoots(),
+): Availability {
   if (!findTerraform()) {
     const bin = process.env.TERRAFORM_BIN;
     return { ok: false, reason: bin ? `TERRAFORM_BIN=${bin} is not an executable file.` : 'terraform is not on PATH (or set TERRAFORM_BIN).' };
@@ -151,17 +167,75 @@ export function terraformAvailable(providers: readonly string[] = ['hashicorp/aw
   if (providers.length === 0) return { ok: true };
   let mirror: string | undefined;
   try {
-    mirror = findPluginMirror();
+    mirror = findPluginMirror(mirrorSearchRoots);
   } catch (error) {
     return { ok: false, reason: `${(error as Error).message}.` };
   }
-  if (!mirror) {
-    return { ok: false, reason: 'no Terraform plugin mirror was found (set TF_PLUGIN_MIRROR), so providers cannot be installed offline.' };
+  const present = mirror ? mirrorProviders(mirror) : new Set<string>();
+  const missing = [...new Set(providers.map(normalizeSource))].filter((p) => !present.has(p)).sort();
+  if (missing.length === 0) return { ok: true };
+  const probe = probeRegistry(missing, mirror);
+  if (probe.ok) return probe;
+  const where = mirror ? `the plugin mirror ${mirror} has no ${missing.join(', ')} for ${terraformPlatform()}` : 'no Terraform plugin mirror was found (set TF_PLUGIN_MIRROR)';
+  return { ok: false, reason: `${where}, and installing ${missing.join(', ')} from the registry failed: ${probe.reason}` };
+}
+
+/** Probe results by mirror and providers: the registry is asked at most once per process for the same question. */
+const registryProbes = new Map<string, Availability>();
+
+/**
+ * Runs `terraform init` of a config that needs only `providers`, with the CLI config every
+ * workdir gets (`writeCliConfig`: the registry for whatever the mirror lacks), so the probe
+ * fails exactly when a stack's init would. Synchronous because `describe` blocks are declared
+ * synchronously; offline it fails in well under a second (the registry's name does not resolve).
+ */
+function probeRegistry(providers: readonly string[], mirror: string | undefined): Availability {
+  const key = JSON.stringify([mirror ?? null, providers]);
+  const cached = registryProbes.get(key);
+  if (cached) return cached;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-registry-probe-'));
+  // A successful probe writes the shared plugin cache, like any init: take the same lock.
+  const lockFile = `${sharedPluginCacheDir()}.init.lock`;
+  withFileLockSync(lockFile, 5 * 60_000);
+  try {
+    const required = Object.fromEntries(
+      providers.map((source) => [source.split('/')[1], { source, ...(PROVIDER_VERSIONS[source] ? { version: PROVIDER_VERSIONS[source] } : {}) }]),
+    );
+    writeJson(path.join(dir, 'main.tf.json'), { terraform: { required_providers: required } });
+    const result = spawnSync(findTerraform()!, ['init', '-input=false', '-no-color', '-backend=false'], {
+      cwd: dir,
+      env: terraformEnv(writeCliConfig(dir, mirror)),
+      encoding: 'utf8',
+      timeout: 5 * 60_000,
+    });
+    const availability: Availability =
+      result.status === 0
+        ? { ok: true }
+        : { ok: false, reason: firstError(`${result.stderr ?? ''}\n${result.stdout ?? ''}`) || (result.error?.message ?? `terraform init exited with ${result.status}`) };
+    registryProbes.set(key, availability);
+    return availability;
+  } finally {
+    fs.rmSync(lockFile, { force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  const present = mirrorProviders(mirror);
-  const missing = providers.map(normalizeSource).filter((p) => !present.has(p));
-  if (missing.length > 0) return { ok: false, reason: `the plugin mirror ${mirror} has no ${missing.join(', ')} for ${terraformPlatform()}.` };
-  return { ok: true };
+}
+
+/** `withFileLock`'s wait, for the synchronous probe: returns holding the lock; the caller removes it. */
+function withFileLockSync(lockFile: string, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (!tryCreateLock(lockFile)) {
+    if (lockHolderIsDead(lockFile)) fs.rmSync(lockFile, { force: true });
+    else if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${lockFile}`);
+    else Atomics.wait(pause, 0, 0, 100 + Math.random() * 100);
+  }
+}
+
+/** The `Error:` paragraph of Terraform's output, on one line, for a skip message. */
+function firstError(output: string): string {
+  const start = output.indexOf('Error:');
+  const text = start >= 0 ? output.slice(start) : output;
+  return text.split(/\n\s*\n/).slice(0, 2).join(' ').replace(/\s+/g, ' ').trim().slice(0, 600);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -488,18 +562,41 @@ export interface TerraformState {
   resources: Json[];
 }
 
+/** An `output` block of a synthesized stack, as far as the state of its outputs depends on it. */
+export interface ProducerOutput {
+  readonly value: unknown;
+  readonly sensitive?: boolean;
+}
+
 /**
  * Writes a state file holding only root outputs, as a first-phase stack (networking) leaves
  * for `terraform_remote_state` readers. The recorded Terraform version is old on purpose:
  * Terraform refuses state written by a newer version than itself.
+ *
+ * Given the producer stack's `output` blocks (`cdk.tf.json`'s `output`), each output is
+ * recorded as a real apply would record it: `sensitive` as its block says, and a list
+ * written as a JSON array of expressions (`["${a.id}", "${b.id}"]`) as the tuple Terraform
+ * evaluates it to; an output the producer does not declare is an error. Without them, types
+ * are inferred from the values (`ctyType`) and nothing is sensitive.
  */
-export function writeOutputsState(file: string, outputs: Record<string, unknown>): void {
+export function writeOutputsState(
+  file: string,
+  outputs: Record<string, unknown>,
+  producerOutputs?: Readonly<Record<string, ProducerOutput>>,
+): void {
+  const entry = (name: string, value: unknown): TerraformState['outputs'][string] => {
+    if (!producerOutputs) return { value, type: ctyType(value, name) };
+    const block = producerOutputs[name];
+    if (!block) throw new Error(`output ${name} is not declared by the producer stack (it declares: ${Object.keys(producerOutputs).join(', ') || 'none'})`);
+    const type = Array.isArray(block.value) && Array.isArray(value) ? ['tuple', value.map((v, i) => ctyType(v, `${name}[${i}]`))] : ctyType(value, name);
+    return { value, type, ...(block.sensitive ? { sensitive: true } : {}) };
+  };
   const state: TerraformState = {
     version: 4,
     terraform_version: '1.0.0',
     serial: 1,
     lineage: randomUUID(),
-    outputs: Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, { value, type: ctyType(value, name) }])),
+    outputs: Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, entry(name, value)])),
     resources: [],
   };
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

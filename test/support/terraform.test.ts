@@ -7,9 +7,11 @@ import {
   mirrorProviders,
   PlanJson,
   PlanResourceChange,
+  PROVIDER_VERSIONS,
   resourceChanges,
   summarize,
   TerraformError,
+  terraformAvailable,
   terraformPlatform,
   TerraformWorkdir,
   writeCliConfig,
@@ -163,6 +165,87 @@ describe('plugin mirror and CLI config', () => {
   });
 });
 
+describe('terraformAvailable', () => {
+  /** A stand-in terraform that logs each call and answers `init` as the registry would: `mode` ok, or unreachable. */
+  function fakeTerraform(mode: 'ok' | 'unreachable'): { bin: string; calls: () => string[] } {
+    const dir = scratch(`fake-terraform-${mode}`);
+    const log = path.join(dir, 'calls.log');
+    const bin = path.join(dir, 'terraform');
+    const failure =
+      'printf "\\nError: Failed to query available provider packages\\n\\nCould not retrieve the list of available versions: could not connect to registry.terraform.io\\n" >&2; exit 1';
+    fs.writeFileSync(
+      bin,
+      `#!/bin/sh\necho "$* | $(tr -d \' \\n\' < main.tf.json) | $(grep -c filesystem_mirror "$TF_CLI_CONFIG_FILE")" >> ${JSON.stringify(log)}\n${mode === 'ok' ? 'exit 0' : failure}\n`,
+      { mode: 0o755 },
+    );
+    return { bin, calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []) };
+  }
+  const withEnvs = (vars: Record<string, string | undefined>, fn: () => void) =>
+    Object.entries(vars).reduceRight<() => void>((inner, [name, value]) => () => withEnv(name, value, inner), fn)();
+
+  test('a provider the mirror holds is available without asking the registry', () => {
+    const terraform = fakeTerraform('unreachable');
+    withEnvs({ TERRAFORM_BIN: terraform.bin, TF_PLUGIN_MIRROR: fakeMirror(scratch('mirror'), 'example/inmirror') }, () => {
+      expect(terraformAvailable(['example/inmirror'])).toEqual({ ok: true });
+    });
+    expect(terraform.calls()).toEqual([]);
+  });
+
+  test('a provider the mirror lacks is tried once against the registry; the failed init is the reason', () => {
+    const terraform = fakeTerraform('unreachable');
+    const mirror = fakeMirror(scratch('mirror'));
+    withEnvs({ TERRAFORM_BIN: terraform.bin, TF_PLUGIN_MIRROR: mirror }, () => {
+      const first = terraformAvailable(['hashicorp/aws', 'example/unreachable']);
+      expect(first).toEqual({
+        ok: false,
+        reason: expect.stringMatching(
+          /^the plugin mirror .+ has no example\/unreachable for .+, and installing example\/unreachable from the registry failed: Error: Failed to query available provider packages Could not retrieve .*registry\.terraform\.io$/,
+        ),
+      });
+      expect(terraformAvailable(['example/unreachable'])).toEqual(first);
+    });
+    // One probe per process: the second question was answered from the cache.
+    expect(terraform.calls()).toEqual([expect.stringMatching(/^init .*-backend=false \| .*"source":"example\/unreachable".* \| 1$/)]);
+  });
+
+  test('without a mirror the registry is used and a working init makes the providers available', () => {
+    const terraform = fakeTerraform('ok');
+    withEnvs({ TERRAFORM_BIN: terraform.bin, TF_PLUGIN_MIRROR: undefined }, () => {
+      expect(terraformAvailable(['example/fromregistry'], [scratch('no-mirror-here')])).toEqual({ ok: true });
+    });
+    // The probe's CLI config had no filesystem_mirror: the registry only.
+    expect(terraform.calls()).toEqual([expect.stringMatching(/^init .* \| .*"fromregistry":\{"source":"example\/fromregistry"\}.* \| 0$/)]);
+  });
+
+  test('pins the probe to the provider versions the stacks require', () => {
+    const terraform = fakeTerraform('unreachable');
+    withEnvs({ TERRAFORM_BIN: terraform.bin, TF_PLUGIN_MIRROR: fakeMirror(scratch('mirror'), 'example/other') }, () => {
+      expect(terraformAvailable(['random']).ok).toBe(false);
+    });
+    expect(terraform.calls()[0]).toContain(`"random":{"source":"hashicorp/random","version":"${PROVIDER_VERSIONS['hashicorp/random']}"}`);
+    const stack = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdktf.out', 'stacks', 'secrets-staging', 'cdk.tf.json'), 'utf8'));
+    const pinned = Object.entries(stack.terraform.required_providers as Record<string, { source: string; version: string }>).map(
+      ([name, { source, version }]) => [source.includes('/') ? source : `hashicorp/${source}`, version, name],
+    );
+    expect(pinned).toEqual([
+      ['hashicorp/aws', PROVIDER_VERSIONS['hashicorp/aws'], 'aws'],
+      ['hashicorp/random', PROVIDER_VERSIONS['hashicorp/random'], 'random'],
+    ]);
+  });
+
+  test('a TF_PLUGIN_MIRROR that does not exist is a reason to skip, not an exception', () => {
+    withEnv('TF_PLUGIN_MIRROR', path.join(tmp, 'typo'), () => {
+      expect(terraformAvailable()).toEqual({ ok: false, reason: expect.stringMatching(/^TF_PLUGIN_MIRROR=.*typo is not a directory\.$/) });
+    });
+  });
+
+  test('a missing terraform binary is the reason, before any provider question', () => {
+    withEnv('TERRAFORM_BIN', path.join(tmp, 'no-terraform'), () => {
+      expect(terraformAvailable(['hashicorp/random'])).toEqual({ ok: false, reason: expect.stringMatching(/^TERRAFORM_BIN=.*no-terraform is not an executable file\.$/) });
+    });
+  });
+});
+
 describe('TerraformWorkdir override files', () => {
   let wd: TerraformWorkdir;
   const producerState = () => path.join(tmp, 'producer.tfstate');
@@ -250,6 +333,22 @@ describe('writeOutputsState', () => {
 
   test('rejects null outputs, which Terraform never stores', () => {
     expect(() => writeOutputsState(path.join(tmp, 'x.tfstate'), { a: { b: null } })).toThrow(/output a.b is null/);
+  });
+
+  test("copies sensitive and the tuple type of a list literal from the producer's output blocks", () => {
+    const file = path.join(scratch('producer-outputs'), 'networking.tfstate');
+    const producer = {
+      'cross-stack-output-aws_subnet-a-id': { sensitive: true, value: '${aws_subnet.a.id}' },
+      subnet_ids: { description: 'IDs', value: ['${aws_subnet.a.id}', '${aws_subnet.b.id}'] },
+    };
+    writeOutputsState(file, { 'cross-stack-output-aws_subnet-a-id': 'subnet-a', subnet_ids: ['subnet-a', 'subnet-b'] }, producer);
+    expect(readJson(file).outputs).toEqual({
+      'cross-stack-output-aws_subnet-a-id': { value: 'subnet-a', type: 'string', sensitive: true },
+      subnet_ids: { value: ['subnet-a', 'subnet-b'], type: ['tuple', ['string', 'string']] },
+    });
+    expect(() => writeOutputsState(file, { vpc_id: 'vpc-1' }, producer)).toThrow(
+      /output vpc_id is not declared by the producer stack \(it declares: cross-stack-output-aws_subnet-a-id, subnet_ids\)/,
+    );
   });
 });
 

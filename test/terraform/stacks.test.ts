@@ -4,15 +4,42 @@ import * as path from "path";
 import { ENVIRONMENTS } from "../../src/environments";
 import { ECS_OPTIMIZED_IMAGE } from "../../src/modules/ecs-launch-template";
 import { stackNames, synthesizeTo } from "../../src/synthesize";
-import {
-  describeIfTerraform,
-  PlanJson,
-  providerAvailable,
-  resourceChanges,
-  TerraformWorkdir,
-  writeOutputsState,
-} from "../support/terraform";
-import { addressesOf, StackJson } from "../support/synth";
+import { describeIfTerraform, PlanJson, ResourceChange, resourceChanges, TerraformWorkdir, writeOutputsState } from "../support/terraform";
+import { PROJECT_ROOT } from "../../src/synthesize";
+
+const LEGACY = path.join(PROJECT_ROOT, "..", "shared", "legacy");
+const readLegacy = (file: string) => JSON.parse(readFileSync(path.join(LEGACY, file), "utf8"));
+
+/**
+ * The legacy set, from an independent source: resource types and counts of the legacy staging
+ * state (the legacy modules build the same set for every environment), plus exactly the
+ * secrets wiring: the task execution role, its read-secrets policy and its policy attachment.
+ */
+function legacySetCounts(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const resource of readLegacy("staging.tfstate").resources as { mode: string; type: string; instances: unknown[] }[]) {
+    if (resource.mode === "managed") counts[resource.type] = (counts[resource.type] ?? 0) + resource.instances.length;
+  }
+  for (const type of ["aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment"]) counts[type] = (counts[type] ?? 0) + 1;
+  return counts;
+}
+
+/** Ports, health check paths and rule priorities of the legacy target groups and rules, by target group role, from the legacy state. */
+function legacyRouting(): { targetGroups: Record<string, { port: number; path: string }>; priorities: Record<string, number> } {
+  const resources = readLegacy("staging.tfstate").resources as { type: string; instances: { index_key?: string; attributes: any }[] }[];
+  const role = (key: string) => key.split("-")[0];
+  const targetGroups: Record<string, { port: number; path: string }> = {};
+  const priorities: Record<string, number> = {};
+  for (const resource of resources) {
+    for (const instance of resource.instances) {
+      if (resource.type === "aws_lb_target_group") {
+        targetGroups[role(instance.index_key!)] = { port: instance.attributes.port, path: instance.attributes.health_check[0].path };
+      }
+      if (resource.type === "aws_lb_listener_rule") priorities[role(instance.index_key!)] = instance.attributes.priority;
+    }
+  }
+  return { targetGroups, priorities };
+}
 
 /** A synthesized app in a temp dir, with an optional cdktf context. */
 function synth(context?: Record<string, unknown>): string {
@@ -24,7 +51,6 @@ function synth(context?: Record<string, unknown>): string {
 }
 
 const stackDir = (outdir: string, stack: string) => path.join(outdir, "stacks", stack);
-const stackJson = (outdir: string, stack: string) => JSON.parse(readFileSync(path.join(stackDir(outdir, stack), "cdk.tf.json"), "utf8")) as StackJson;
 
 /**
  * The state networking-<env> leaves after its first apply, as far as
@@ -38,7 +64,7 @@ function networkingOutputsState(outdir: string, environmentName: string, file: s
   for (const [name, output] of Object.entries(json.output as Record<string, { value: string | string[] }>)) {
     outputs[name] = Array.isArray(output.value) ? output.value.map(idOf) : idOf(output.value);
   }
-  writeOutputsState(file, outputs);
+  writeOutputsState(file, outputs, json.output);
 }
 
 async function planStack(dir: string, remoteState?: string): Promise<PlanJson> {
@@ -54,6 +80,91 @@ async function planStack(dir: string, remoteState?: string): Promise<PlanJson> {
 
 const createsOnly = (plan: PlanJson) => resourceChanges(plan).every((change) => change.actions.join() === "create");
 const afterOf = (plan: PlanJson, address: string) => resourceChanges(plan).find((c) => c.address === address)?.after as Record<string, unknown>;
+const countsByType = (changes: ResourceChange[]) => {
+  const counts: Record<string, number> = {};
+  for (const change of changes) counts[change.type] = (counts[change.type] ?? 0) + 1;
+  return counts;
+};
+const aftersOf = (changes: ResourceChange[], type: string) => changes.filter((c) => c.type === type).map((c) => c.after as Record<string, any>);
+const sorted = <T>(values: T[]) => [...values].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+
+/**
+ * What networking-<env> and jitsi-matrix-<env> together plan, checked against the legacy
+ * `environments.json` entry of the environment and the legacy staging state's routing.
+ */
+function expectLegacyPlatform(changes: ResourceChange[], legacy: Record<string, any>): void {
+  const routing = legacyRouting();
+  expect(sorted(aftersOf(changes, "aws_subnet").map((s) => ({ cidr_block: s.cidr_block, az: s.availability_zone, subnet_name: s.tags.Name })))).toEqual(
+    sorted(legacy.subnet_values),
+  );
+  expect(aftersOf(changes, "aws_subnet").every((s) => s.vpc_id === legacy.aws_vpc_id)).toBe(true);
+  expect(sorted(aftersOf(changes, "aws_security_group").map((g) => ({ name: g.name, description: g.description })))).toEqual(
+    sorted([legacy.alb_sg_values, legacy.ecs_sg_values, legacy.efs_sg_values]),
+  );
+  expect(aftersOf(changes, "aws_efs_mount_target").map((m) => m.file_system_id)).toEqual([legacy.efs_id, legacy.efs_id]);
+  expect(aftersOf(changes, "aws_lb")).toEqual([
+    expect.objectContaining({
+      name: legacy.lb_name,
+      load_balancer_type: legacy.lb_type,
+      internal: legacy.lb_internal,
+      enable_deletion_protection: legacy.lb_deletion_protection,
+      tags_all: legacy.default_tags,
+    }),
+  ]);
+  const targetGroups = aftersOf(changes, "aws_lb_target_group").map((t) => ({ name: t.name, port: t.port, protocol: t.protocol, path: t.health_check[0].path }));
+  expect(sorted(targetGroups)).toEqual(
+    sorted(
+      (["jitsi", "element", "synapse"] as const).map((role) => ({
+        name: legacy[`lb_tg_name_${role}`],
+        port: routing.targetGroups[role].port,
+        protocol: "HTTP",
+        path: routing.targetGroups[role].path,
+      })),
+    ),
+  );
+  const listeners = aftersOf(changes, "aws_lb_listener").map((l) => ({ port: l.port, protocol: l.protocol, certificate_arn: l.certificate_arn ?? null, ssl_policy: l.ssl_policy ?? null }));
+  expect(sorted(listeners)).toEqual(
+    sorted([
+      { port: 80, protocol: "HTTP", certificate_arn: null, ssl_policy: null },
+      { port: 443, protocol: "HTTPS", certificate_arn: legacy.lb_listener_cert_arn, ssl_policy: legacy.lb_listener_ssl_policy },
+    ]),
+  );
+  const rules = aftersOf(changes, "aws_lb_listener_rule").map((r) => ({
+    priority: r.priority,
+    hosts: [...r.condition.flatMap((c: any) => c.host_header.flatMap((h: any) => h.values))].sort(),
+  }));
+  expect(sorted(rules)).toEqual(
+    sorted([
+      { priority: routing.priorities.element, hosts: [legacy.element_url] },
+      { priority: routing.priorities.synapse, hosts: [legacy.matrix_url, legacy.synapse_url].sort() },
+    ]),
+  );
+  expect(sorted(aftersOf(changes, "aws_route53_record").map((r) => ({ name: r.name, type: r.type, zone_id: r.zone_id, ttl: r.ttl })))).toEqual(
+    sorted([legacy.jitsi_url, legacy.matrix_url, legacy.element_url, legacy.synapse_url].map((name) => ({ name, type: "CNAME", zone_id: legacy.route53_zone_id, ttl: 300 }))),
+  );
+  expect(aftersOf(changes, "aws_ecs_cluster").map((c) => c.name)).toEqual([legacy.ecs_cluster_name]);
+  expect(aftersOf(changes, "aws_iam_instance_profile").map((p) => p.name)).toEqual([legacy.ecs_iam_instance_profile_name]);
+  expect(aftersOf(changes, "aws_iam_role").map((r) => r.name)).toContain(legacy.ecs_iam_role_name);
+  expect(aftersOf(changes, "aws_launch_configuration")).toEqual([
+    expect.objectContaining({ image_id: legacy.ecs_lc_image_id, instance_type: legacy.ecs_lc_instance_type, key_name: legacy.ecs_lc_key }),
+  ]);
+  expect(aftersOf(changes, "aws_autoscaling_group")).toEqual([
+    expect.objectContaining({
+      name: legacy.ecs_asg_name,
+      min_size: legacy.ecs_asg_min_size,
+      max_size: legacy.ecs_asg_max_size,
+      desired_capacity: legacy.ecs_asg_desired_capacity,
+      health_check_type: legacy.ecs_asg_health_check_type,
+      health_check_grace_period: legacy.ecs_asg_health_check_grace_period,
+    }),
+  ]);
+}
+
+/** Task definition families and service names the plan creates. */
+const ecsNames = (changes: ResourceChange[]) => ({
+  families: aftersOf(changes, "aws_ecs_task_definition").map((t) => t.family).sort(),
+  services: aftersOf(changes, "aws_ecs_service").map((t) => t.name).sort(),
+});
 
 describeIfTerraform("every stack, validated and planned offline from an empty state", () => {
   let outdir: string;
@@ -74,8 +185,9 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
   });
 
   describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))("%s", (name, environment) => {
+    let networkingPlan: PlanJson;
     it(`networking-${name} creates the subnets`, async () => {
-      const plan = await planStack(stackDir(outdir, `networking-${name}`));
+      const plan = (networkingPlan = await planStack(stackDir(outdir, `networking-${name}`)));
       expect(createsOnly(plan)).toBe(true);
       expect(resourceChanges(plan).map((c) => (c.after as { cidr_block: string }).cidr_block)).toEqual(
         environment.network.subnets.map((s) => s.cidrBlock),
@@ -88,16 +200,25 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
       networkingOutputsState(outdir, name, networkingState);
       const plan = (jitsiMatrixPlan = await planStack(stackDir(outdir, `jitsi-matrix-${name}`), networkingState));
       expect(createsOnly(plan)).toBe(true);
-      // Every resource the stack declares: the legacy set and the secrets wiring, and what the environment's options add.
-      expect(resourceChanges(plan).map((c) => c.address).sort()).toEqual(addressesOf(stackJson(outdir, `jitsi-matrix-${name}`)));
-      if (environment.legacy !== undefined) expect(resourceChanges(plan)).toHaveLength(30);
       expect(afterOf(plan, "aws_autoscaling_group.capacity_group")).toMatchObject({
         name: environment.capacity.autoScalingGroupName,
         vpc_zone_identifier: ["subnet-00000000000000000", "subnet-00000000000000001"],
       });
-      expect(afterOf(plan, "aws_lb.load_balancer")).toMatchObject({ name: environment.loadBalancer.name, tags_all: environment.tags });
       expect(plan.configuration).not.toHaveProperty("provider_config.random");
     });
+
+    const legacy = readLegacy("environments.json")[name] as Record<string, any> | undefined;
+    if (legacy !== undefined) {
+      it(`networking-${name} and jitsi-matrix-${name} together plan the legacy set of environments.json's ${name}, plus the secrets wiring`, () => {
+        const changes = [...resourceChanges(networkingPlan), ...resourceChanges(jitsiMatrixPlan)];
+        expect(countsByType(changes)).toEqual(legacySetCounts());
+        expectLegacyPlatform(changes, legacy);
+        expect(ecsNames(changes)).toEqual({
+          families: [legacy.ecs_task_values_jitsi.ecs_task_name, legacy.ecs_task_values_matrix.ecs_task_name].sort(),
+          services: [legacy.ecs_service_name_jitsi, legacy.ecs_service_name_matrix].sort(),
+        });
+      });
+    }
 
     // A new environment's defaults, as Terraform plans them: the operations options all on.
     if (environment.legacy === undefined) {
@@ -119,41 +240,48 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
     }
   });
 
-  it("jitsi-matrix-staging with postgresUpgrade on plans the postgres-upgrade task and service instead of matrix", async () => {
-    const upgradeOutdir = synth({ postgresUpgrade: true });
-    try {
-      const networkingState = path.join(scratch, "networking-staging-upgrade.tfstate");
-      networkingOutputsState(upgradeOutdir, "staging", networkingState);
-      const plan = await planStack(stackDir(upgradeOutdir, "jitsi-matrix-staging"), networkingState);
-      const services = resourceChanges(plan)
-        .filter((c) => c.type === "aws_ecs_service")
-        .map((c) => (c.after as { name: string }).name)
-        .sort();
-      expect(services).toEqual(["jitsi-service-staging", "postgres-upgrade-service"]);
-    } finally {
-      rmSync(upgradeOutdir, { recursive: true, force: true });
-    }
+  describe("with postgresUpgrade on", () => {
+    let upgradeOutdir: string;
+    beforeAll(() => {
+      upgradeOutdir = synth({ postgresUpgrade: true });
+    });
+    afterAll(() => rmSync(upgradeOutdir, { recursive: true, force: true }));
+
+    // The legacy README's names of the upgrade task and service (module.ecs_task_definitions_postgres_upgrade).
+    it.each(["staging", "production"])("jitsi-matrix-%s plans the postgres-upgrade task and service instead of matrix's", async (name) => {
+      const legacy = readLegacy("environments.json")[name];
+      const networkingState = path.join(scratch, `networking-${name}-upgrade.tfstate`);
+      networkingOutputsState(upgradeOutdir, name, networkingState);
+      const changes = resourceChanges(await planStack(stackDir(upgradeOutdir, `jitsi-matrix-${name}`), networkingState));
+      expect(ecsNames(changes)).toEqual({
+        families: [legacy.ecs_task_values_jitsi.ecs_task_name, "postgres-upgrade-task"].sort(),
+        services: [legacy.ecs_service_name_jitsi, "postgres-upgrade-service"].sort(),
+      });
+      expect(JSON.stringify(changes.map((c) => c.after))).not.toContain(legacy.ecs_service_name_matrix);
+      expect(JSON.stringify(changes.map((c) => c.after))).not.toContain(legacy.ecs_task_values_matrix.ecs_task_name);
+    });
   });
 });
 
-const randomMissing = !providerAvailable("hashicorp/random");
-(randomMissing ? describe.skip : describe)("the secrets stacks, validated by Terraform", () => {
-  it.each(ENVIRONMENTS.map((e) => e.name))("secrets-%s is valid", async (name) => {
-    const outdir = synth();
-    const workdir = new TerraformWorkdir(stackDir(outdir, `secrets-${name}`));
-    try {
-      await workdir.init();
-      await workdir.validate();
-    } finally {
-      workdir.dispose();
-      rmSync(outdir, { recursive: true, force: true });
-    }
-  });
-});
-if (randomMissing) {
-  console.warn(
-    "SKIPPED: terraform validate of the secrets-<env> stacks: the hashicorp/random provider is not in this machine's " +
-      "plugin mirror and there is no registry access, so `terraform init` cannot install it. Their JSON is still checked " +
-      "by the unit tests; run these on a machine with the random provider.",
-  );
-}
+// Needs the random provider too: from the mirror, else the registry; describeIfTerraform prints why it skips.
+describeIfTerraform(
+  "the secrets stacks, validated by Terraform",
+  () => {
+    let outdir: string;
+    beforeAll(() => {
+      outdir = synth();
+    });
+    afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+    it.each(ENVIRONMENTS.map((e) => e.name))("secrets-%s is valid", async (name) => {
+      const workdir = new TerraformWorkdir(stackDir(outdir, `secrets-${name}`));
+      try {
+        await workdir.init();
+        await workdir.validate();
+      } finally {
+        workdir.dispose();
+      }
+    });
+  },
+  ["hashicorp/aws", "hashicorp/random"],
+);
