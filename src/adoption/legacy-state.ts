@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "crypto";
 import { Environment } from "../environments/environment";
+import { PLATFORM_SECRETS } from "../modules/platform-secrets";
 import {
   formatAddress,
   isLegacyMountTargets,
@@ -234,7 +235,9 @@ export function splitLegacyState(
           ...(resource.each !== undefined ? { each: "map" as const } : {}),
           instances: resource.instances.map((instance) => ({ ...instance, index_key: mountTargetCidr.get(instanceAddress(resource, instance))! })),
         }
-      : resource;
+      : resource.type === "aws_ecs_task_definition"
+        ? withoutPasswords(resource, where)
+        : resource;
     jitsiMatrixResources.push(carried);
     resource.instances.forEach((instance, i) => {
       const legacyAddress = instanceAddress(resource, instance);
@@ -264,6 +267,42 @@ export function splitLegacyState(
   // Legacy root outputs are left behind: the stack declares its own, which its first apply records.
   const jitsiMatrix: StateFile = { ...base, lineage: randomUUID(), outputs: {}, resources: jitsiMatrixResources };
   return { networking, jitsiMatrix, instances, postgresUpgrade, notes };
+}
+
+/**
+ * A copy of a legacy task definition whose container definitions have the
+ * platform's passwords blanked: the state object of `jitsi-matrix-<env>` is
+ * versioned, so a value pushed there stays readable for as long as the
+ * bucket keeps versions, and the adoption plan replaces these task
+ * definitions anyway. Blanked rather than removed, so each container keeps
+ * the shape AWS recorded. The legacy state itself is not touched: the keep
+ * path reads the values from it, and the backup keeps the operator's copy.
+ */
+export function withoutPasswords(resource: StateResource, where: string): StateResource {
+  const secret = new Set<string>(PLATFORM_SECRETS);
+  return {
+    ...resource,
+    instances: resource.instances.map((instance) => {
+      const address = instanceAddress(resource, instance);
+      const text = instance.attributes.container_definitions;
+      if (typeof text !== "string") return instance;
+      let containers: { environment?: { name?: string; value?: string }[] }[];
+      try {
+        containers = JSON.parse(text);
+      } catch (error) {
+        throw new LegacyStateError(where, [
+          `${address}: container_definitions is not JSON (${(error as Error).message}); the state is damaged: refresh it with the legacy configuration first.`,
+        ]);
+      }
+      const blanked = containers.map((container) => ({
+        ...container,
+        ...(container.environment
+          ? { environment: container.environment.map((v) => (v.name !== undefined && secret.has(v.name) ? { ...v, value: "" } : v)) }
+          : {}),
+      }));
+      return { ...instance, attributes: { ...instance.attributes, container_definitions: JSON.stringify(blanked) } };
+    }),
+  };
 }
 
 const ATTRIBUTE_REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/;

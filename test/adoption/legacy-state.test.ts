@@ -73,6 +73,42 @@ describe("splitLegacyState", () => {
     expect(legacy).toEqual(stagingLegacyState());
   });
 
+  it.each([
+    ["staging's", () => stagingLegacyState()],
+    ["a switch-on", () => withPostgresUpgrade(stagingLegacyState(), staging)],
+  ])("blanks the passwords of %s task definitions in the jitsi-matrix state, keeping valid JSON and every other value", (_name, state) => {
+    const legacy = state();
+    const passwords = literalPasswords(legacy);
+    expect(passwords.size).toBe(PLATFORM_SECRETS.length);
+    const { networking, jitsiMatrix } = split(legacy);
+    for (const written of [networking, jitsiMatrix]) {
+      const text = JSON.stringify(written);
+      for (const [name, value] of passwords) expect({ name, written: text.includes(value) }).toEqual({ name, written: false });
+    }
+    const tasks = (s: StateFile) => managedInstances(s).filter(({ resource }) => resource.type === "aws_ecs_task_definition");
+    const containers = (text: unknown) => JSON.parse(String(text)) as { environment?: { name: string; value: string }[] }[];
+    const legacyTasks = new Map(tasks(legacy).map(({ address, instance }) => [address, instance.attributes]));
+    expect(tasks(jitsiMatrix)).toHaveLength(legacyTasks.size);
+    for (const { address, instance } of tasks(jitsiMatrix)) {
+      const before = legacyTasks.get(address)!;
+      // Only the password values differ; the legacy state itself still holds them, for the keep path.
+      const restored = containers(instance.attributes.container_definitions).map((c) => ({
+        ...c,
+        environment: c.environment?.map((v) => (passwords.has(v.name) ? { ...v, value: passwords.get(v.name)! } : v)),
+      }));
+      expect(restored).toEqual(containers(before.container_definitions));
+      expect({ ...instance.attributes, container_definitions: undefined }).toEqual({ ...before, container_definitions: undefined });
+    }
+    expect(legacy).toEqual(state());
+    expect(extractLegacySecrets(legacy).secrets.map((s) => [s.name, s.value])).toEqual(PLATFORM_SECRETS.map((name) => [name, passwords.get(name)]));
+  });
+
+  it("refuses a task definition whose container_definitions is not JSON, naming it", () => {
+    const legacy = stagingLegacyState();
+    legacy.resources.find((r) => r.type === "aws_ecs_task_definition")!.instances[0].attributes.container_definitions = "[{";
+    expect(problemsOf(legacy)).toEqual([expect.stringMatching(/^module\.ecs_task_definitions_jitsi\.aws_ecs_task_definition\.ecs_task_definition: container_definitions is not JSON/)]);
+  });
+
   it("recognizes a state taken with the PostgreSQL upgrade switch on", () => {
     const result = split(withPostgresUpgrade(stagingLegacyState(), staging));
     expect(result.postgresUpgrade).toBe(true);
