@@ -16,7 +16,7 @@ import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../synthesize";
 import { AdoptedInstance, AdoptionStates, splitLegacyState, SynthesizedStack } from "./legacy-state";
 import { assertKeepWorkdirUsable, extractLegacySecrets, ImportBlock, keepImports, LegacySecrets, writeKeepWorkdir } from "./legacy-secrets";
 import { cloudId, formatState, managedInstances, parseState, StateFile } from "./state-file";
-import { BackendOverride, describeLocation, legacyS3Location, overridden, StateLocation, TerraformStates } from "./state-store";
+import { BackendOverride, describeLocation, legacyS3Location, overridden, readStateObject, StateLocation, TerraformStates } from "./state-store";
 
 /** Where backups go unless `--backup-dir` says otherwise: outside the repository, since they hold passwords. */
 export const DEFAULT_BACKUP_ROOT = path.join(homedir(), "jitsi-matrix-adoption-backups");
@@ -145,8 +145,8 @@ function classify(current: StateFile | undefined, stack: AdoptedInstance["stack"
   };
 }
 
-/** Reads the legacy state from a file or, through Terraform, from S3. */
-function readLegacy(options: AdoptOptions, states: TerraformStates): { state: StateFile; text: string; where: string; location?: StateLocation } {
+/** Reads the legacy state from a file or an S3 object, keeping its text as read for the backup. */
+function readLegacy(options: AdoptOptions): { state: StateFile; text: string; where: string; location?: StateLocation } {
   if (options.legacyState.startsWith("s3://")) {
     let location: StateLocation;
     try {
@@ -154,9 +154,18 @@ function readLegacy(options: AdoptOptions, states: TerraformStates): { state: St
     } catch (error) {
       throw new AdoptionRefused((error as Error).message);
     }
-    const state = states.pull(location);
-    if (state === undefined) throw new AdoptionRefused(`--legacy-state ${options.legacyState}: there is no state at ${describeLocation(location)}.`);
-    return { state, text: formatState(state), where: options.legacyState, location };
+    let text: string | undefined;
+    try {
+      text = readStateObject(location, options.terraformEnv);
+    } catch (error) {
+      throw new AdoptionRefused(`--legacy-state ${options.legacyState}: ${(error as Error).message}`);
+    }
+    if (text === undefined) throw new AdoptionRefused(`--legacy-state ${options.legacyState}: there is no state at ${describeLocation(location)}.`);
+    try {
+      return { state: parseState(text, options.legacyState), text, where: options.legacyState, location };
+    } catch (error) {
+      throw new AdoptionRefused((error as Error).message);
+    }
   }
   if (!existsSync(options.legacyState)) {
     throw new AdoptionRefused(`--legacy-state ${options.legacyState}: no such file; give the legacy state file or s3://<bucket>/<key>.`);
@@ -225,7 +234,7 @@ function adoptWith(options: AdoptOptions, states: TerraformStates, context: Cont
   const networkingStack = stackName("networking", env.name);
   const jitsiMatrixStack = stackName("jitsi-matrix", env.name);
   const secretsStack = stackName("secrets", env.name);
-  const legacy = readLegacy(options, states);
+  const legacy = readLegacy(options);
   log(`read the legacy state ${legacy.where} (lineage ${legacy.state.lineage}, serial ${legacy.state.serial})`);
   const split = splitLegacyState(legacy.state, env, networkingSynth.json, legacy.where);
   for (const note of split.notes) log(`note: ${note}`);
@@ -240,6 +249,12 @@ function adoptWith(options: AdoptOptions, states: TerraformStates, context: Cont
   const secrets = extractLegacySecrets(legacy.state);
   for (const secret of secrets.secrets) log(`legacy password ${secret.name}: one value, in ${secret.usedBy.join(", ")}`);
   for (const conflict of secrets.conflicts) log(`warning: ${conflict}`);
+  if (options.keepSecretsDir === undefined) {
+    log(
+      `no --keep-secrets: ${secretsStack} generates new passwords when it is applied (rotate, step 4 of docs/adopting-an-environment.md); ` +
+        "the legacy values stay only in the legacy state and the backup.",
+    );
+  }
   let keepImportBlocks: ImportBlock[] | undefined;
   let secretsSynth: { text: string; json: SynthesizedStack } | undefined;
   if (options.keepSecretsDir !== undefined) {

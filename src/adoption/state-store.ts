@@ -5,7 +5,7 @@
  * handles them, and the same path runs offline against local backends.
  */
 import { spawnSync } from "child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { formatState, parseState, StateFile } from "./state-file";
@@ -61,6 +61,40 @@ export function legacyS3Location(url: string, defaults: Readonly<Record<string, 
   }
   // Reading never locks: the lock table is left out.
   return { backend: "s3", config: { region: defaults.region, encrypt: defaults.encrypt, bucket, key } };
+}
+
+/**
+ * The bytes of a legacy state object, so that its backup is the object
+ * itself: `terraform state pull` prints Terraform's re-serialisation of a
+ * state, not the stored object. A local location (a stand-in under
+ * `--backend-override`) is read as a file, an S3 one with the AWS CLI
+ * (`aws s3 cp <url> -`) under the operator's credentials. Undefined when
+ * there is no such object.
+ */
+export function readStateObject(location: StateLocation, env: Readonly<Record<string, string>> = {}): string | undefined {
+  if (location.backend === "local") {
+    const file = String(location.config.path);
+    return existsSync(file) ? readFileSync(file, "utf8") : undefined;
+  }
+  if (location.backend !== "s3") throw new Error(`${describeLocation(location)}: only S3 and local legacy states can be read.`);
+  const url = describeLocation(location);
+  const aws = process.env.AWS_CLI_BIN || "aws";
+  const result = spawnSync(aws, ["s3", "cp", url, "-", ...(location.config.region ? ["--region", String(location.config.region)] : [])], {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (result.error) {
+    throw new Error(
+      `cannot run ${aws} (${result.error.message}) to read ${url}: install the AWS CLI (or set AWS_CLI_BIN), ` +
+        "or copy the object yourself (aws s3 cp) and give the file to --legacy-state.",
+    );
+  }
+  if (result.status !== 0) {
+    if (/\(404\)|NoSuchKey|Not Found/.test(result.stderr)) return undefined;
+    throw new Error(`aws s3 cp ${url} - failed (exit ${result.status}):\n${result.stderr.trim()}`);
+  }
+  return result.stdout;
 }
 
 /** Inherited variables that would redirect the working directory's data or inject arguments. */
