@@ -18,14 +18,34 @@ export function stagingLegacyState(): StateFile {
   return JSON.parse(readFileSync(path.join(LEGACY_DIR, "staging.tfstate"), "utf8")) as StateFile;
 }
 
-/** Parallel string leaves of two environments that differ, except image tags and container settings (carried by container definitions). */
-function differingStrings(from: unknown, to: unknown, key = ""): [string, string][] {
-  if (["imageTag", "imageTags", "memory", "environment", "volumes"].includes(key)) return [];
-  if (typeof from === "string" && typeof to === "string") return from !== to ? [[from, to]] : [];
+/** The legacy input variables of each environment, as `../shared/legacy/environments.json` records them. */
+type LegacyVariables = Record<string, unknown> & {
+  readonly ecs_asg_desired_capacity: number;
+  readonly ecs_asg_min_size: number;
+  readonly ecs_asg_max_size: number;
+  readonly ecs_cluster_name: string;
+  readonly ecs_task_values_jitsi: { readonly container_definitions_path: string };
+  readonly ecs_task_values_matrix: { readonly container_definitions_path: string };
+};
+
+/** The legacy variables of `environment`, independent of `src/environments/`. */
+export function legacyVariables(environment: string): LegacyVariables {
+  const all = JSON.parse(readFileSync(path.join(LEGACY_DIR, "environments.json"), "utf8")) as Record<string, LegacyVariables>;
+  const found = all[environment];
+  if (found === undefined) throw new Error(`fixture: environments.json has no ${environment}`);
+  return found;
+}
+
+/** Numeric variables the derivation sets in the state itself; any other numeric difference would go unnoticed. */
+const NUMERIC_VARIABLES = ["ecs_asg_desired_capacity", "ecs_asg_min_size", "ecs_asg_max_size"];
+
+/** Parallel leaves of two environments' legacy variables that differ; the container files are read, not rewritten. */
+function differingLeaves(from: unknown, to: unknown, key = ""): { key: string; from: unknown; to: unknown }[] {
+  if (key === "container_definitions_path") return [];
   if (from !== null && typeof from === "object" && to !== null && typeof to === "object") {
-    return Object.keys(from).flatMap((k) => differingStrings((from as Record<string, unknown>)[k], (to as Record<string, unknown>)[k], k));
+    return Object.keys(from).flatMap((k) => differingLeaves((from as Record<string, unknown>)[k], (to as Record<string, unknown>)[k], k));
   }
-  return [];
+  return from !== to ? [{ key, from, to }] : [];
 }
 
 /** Replaces every occurrence of each `from` by its `to` in one pass, longest first, in every string of `value`. */
@@ -55,32 +75,42 @@ function resource(state: StateFile, module: string, type: string): StateResource
 }
 
 /**
- * The state the legacy configuration would hold for `to`, derived from one
- * it holds for `from`: names, CIDRs, hosts, zone, EFS, certificate and tags
- * rewritten, sizes and the launch configuration's user data hash recomputed,
- * the container definitions taken from `containerFiles`.
+ * The state the legacy configuration would hold for the environment `to`,
+ * derived from one it holds for `from` and the two environments' legacy
+ * variables (`environments.json`), never from `src/environments/`, so that a
+ * value `src/environments/<to>.ts` gets wrong shows in the plan: names, CIDRs,
+ * hosts, zone, EFS, certificate and tags rewritten, sizes and the launch
+ * configuration's user data hash recomputed, the container definitions read
+ * from the files the variables name.
  */
-export function deriveLegacyState(
-  base: StateFile,
-  from: Environment,
-  to: Environment,
-  containerFiles: { readonly jitsi: string; readonly matrix: string },
-): StateFile {
-  const state = rewriteStrings(base, differingStrings(from, to)) as StateFile;
+export function deriveLegacyState(base: StateFile, from: string, to: string): StateFile {
+  const fromVariables = legacyVariables(from);
+  const toVariables = legacyVariables(to);
+  const leaves = differingLeaves(fromVariables, toVariables);
+  const unhandled = leaves.filter((l) => typeof l.from !== "string" && !NUMERIC_VARIABLES.includes(l.key));
+  if (unhandled.length > 0 || leaves.some((l) => typeof l.from === "string" && typeof l.to !== "string")) {
+    throw new Error(`fixture: ${from} and ${to} differ in ${leaves.map((l) => l.key).join(", ")}, which deriveLegacyState does not carry over`);
+  }
+  const pairs = leaves.filter((l) => typeof l.from === "string").map((l): [string, string] => [l.from as string, l.to as string]);
+  const state = rewriteStrings(base, pairs) as StateFile;
   state.lineage = "00000000-0000-4000-8000-000000000002";
   const asg = resource(state, "module.ecs_ec2", "aws_autoscaling_group").instances[0].attributes;
   Object.assign(asg, {
-    desired_capacity: to.capacity.desiredCapacity,
-    min_size: to.capacity.minSize,
-    max_size: to.capacity.maxSize,
+    desired_capacity: toVariables.ecs_asg_desired_capacity,
+    min_size: toVariables.ecs_asg_min_size,
+    max_size: toVariables.ecs_asg_max_size,
   });
   // The provider records a launch configuration's user data as its SHA-1.
-  const userData = `#!/bin/bash\necho ECS_CLUSTER=${to.cluster.name} >> /etc/ecs/ecs.config`;
+  const userData = `#!/bin/bash\necho ECS_CLUSTER=${toVariables.ecs_cluster_name} >> /etc/ecs/ecs.config`;
   resource(state, "module.ecs_ec2", "aws_launch_configuration").instances[0].attributes.user_data = createHash("sha1").update(userData).digest("hex");
   resource(state, "module.ecs_task_definitions_jitsi", "aws_ecs_task_definition").instances[0].attributes.container_definitions =
-    legacyContainerDefinitions(containerFiles.jitsi);
+    legacyContainerDefinitions(toVariables.ecs_task_values_jitsi.container_definitions_path);
   resource(state, "module.ecs_task_definitions_matrix[0]", "aws_ecs_task_definition").instances[0].attributes.container_definitions =
-    legacyContainerDefinitions(containerFiles.matrix);
+    legacyContainerDefinitions(toVariables.ecs_task_values_matrix.container_definitions_path);
+  // Container definitions come from the files (which name e.g. LETSENCRYPT_USE_STAGING); everything else must be rewritten.
+  const rest = JSON.stringify(state, (key, value) => (key === "container_definitions" ? undefined : value));
+  const left = rest.match(new RegExp(`[^"]*${from}[^"]*`, "i"));
+  if (left) throw new Error(`fixture: the state derived for ${to} still names ${from} in "${left[0]}": a value of ${from} is missing from environments.json`);
   return state;
 }
 
