@@ -22,8 +22,9 @@ import { production } from "../../src/environments/production";
 import { staging } from "../../src/environments/staging";
 import { constructKey } from "../../src/modules/construct-key";
 import { PLATFORM_SECRETS } from "../../src/modules/platform-secrets";
-import { changedAttributes } from "../../src/review/plan-changes";
-import { CHECKED_IN_OUTDIR, PROJECT_ROOT, synthesizeTo } from "../../src/synthesize";
+import { unexplainedTaskDefinitionChanges } from "../../src/adoption/task-definition-changes";
+import { operationsOf } from "../../src/environments/defaults";
+import { PROJECT_ROOT, synthesizeTo } from "../../src/synthesize";
 import {
   describeIfTerraform,
   findPluginMirror,
@@ -35,19 +36,23 @@ import {
   writeCliConfig,
 } from "../support/terraform";
 import { deriveLegacyState, literalPasswords, stagingLegacyState, withPostgresUpgrade, withSwappedSubnetIds } from "./fixtures";
-
-/** What the secrets wiring adds to jitsi-matrix-<env>: the task execution role, its managed policy, its read-the-parameters policy. */
-const SECRETS_WIRING = [
-  "aws_iam_role.task_execution_role",
-  "aws_iam_role_policy.task_execution_role_read_secrets",
-  "aws_iam_role_policy_attachment.task_execution_role_ecs_task_execution",
-];
-
-const RUNBOOK = readFileSync(path.join(PROJECT_ROOT, "docs", "adopting-an-environment.md"), "utf8");
+import { actualPlan, expectedFor, expectedPlan } from "./runbook-plan";
 
 let scratch: string;
 beforeAll(() => (scratch = mkdtempSync(path.join(tmpdir(), "adoption-"))));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let synthDir: string | undefined;
+/** A synth of the working tree (the checked-in one may lag behind while work is in progress), made once. */
+function freshSynth(): string {
+  if (synthDir === undefined) {
+    const dir = path.join(scratch, "synth");
+    const result = synthesizeTo(dir);
+    if (!result.ok) throw new Error(`synth failed:\n${result.stderr}`);
+    synthDir = dir;
+  }
+  return synthDir;
+}
 
 /** A fresh directory for one adoption: the legacy state, the stand-in S3 objects, the backups. */
 function adoptionDir(name: string): string {
@@ -75,6 +80,7 @@ function options(dir: string, environment: Environment, legacy: StateFile, extra
     backupRoot: path.join(dir, "backups"),
     log: (line) => lines.push(line),
     terraformEnv: terraformEnv(),
+    synthDir: freshSynth(),
     ...extra,
   };
 }
@@ -96,11 +102,19 @@ const isReplace = (change: ResourceChange) => ["delete,create", "create,delete"]
 
 /**
  * The proof the issue asks for, from the plans of an adopted environment:
- * every legacy instance accounted for, nothing destroyed, only the task
- * definitions replaced, only the secrets wiring created, only the services'
- * task definition updated, networking unchanged.
+ * every legacy instance accounted for, nothing destroyed, networking
+ * unchanged, and exactly the changes of the runbook's block
+ * `adoption-plan jitsi-matrix` (replacements, in-place updates, creates,
+ * moves, outputs, summary line), each replaced task definition differing
+ * from its legacy one only as the documented exceptions allow.
  */
-function expectAdoptedWithoutLoss(environment: Environment, legacy: StateFile, networkingPlan: PlanJson, jitsiMatrixPlan: PlanJson): void {
+function expectAdoptedWithoutLoss(
+  environment: Environment,
+  legacy: StateFile,
+  networkingPlan: PlanJson,
+  jitsiMatrixPlan: PlanJson,
+  switchOn = false,
+): void {
   const legacyInstances = managedInstances(legacy).map(({ address, resource, instance }) => ({ address, type: resource.type, id: cloudId(instance) }));
   const networking = resourceChanges(networkingPlan);
   const jitsiMatrix = resourceChanges(jitsiMatrixPlan);
@@ -130,15 +144,30 @@ function expectAdoptedWithoutLoss(environment: Environment, legacy: StateFile, n
   expect(replaced.map((c) => (c.before as { id: string }).id).sort()).toEqual(
     legacyInstances.filter((l) => l.type === "aws_ecs_task_definition").map((l) => l.id).sort(),
   );
-
-  // Created: only the secrets wiring.
-  expect(jitsiMatrix.filter((c) => c.actions.join() === "create").map((c) => c.address).sort()).toEqual(SECRETS_WIRING);
-
-  // Updated in place: only the services, only their task definition (the new revision).
-  const updates = jitsiMatrix.filter((c) => c.actions.join() === "update");
-  expect(updates.map((c) => c.type)).toEqual(legacyInstances.filter((l) => l.type === "aws_ecs_service").map(() => "aws_ecs_service"));
-  for (const update of updates) expect({ address: update.address, changed: changedAttributes(update.before, update.after, update.afterUnknown) }).toEqual({ address: update.address, changed: ["task_definition"] });
   expect(jitsiMatrix.every((c) => ["no-op", "create", "update"].includes(c.actions.join()) || isReplace(c))).toBe(true);
+
+  // Exactly what the runbook tells the operator to expect.
+  expect(actualPlan(jitsiMatrixPlan)).toEqual(expectedFor(expectedPlan("jitsi-matrix"), switchOn));
+
+  // Each new revision differs from the legacy task definition it replaces only as documented.
+  const context = {
+    environmentName: environment.name,
+    jvbAdvertiseAddress: environment.jitsi.jvbAdvertiseAddress,
+    logsEnabled: operationsOf(environment).logs !== undefined,
+  };
+  const legacyTasks = new Map(
+    managedInstances(legacy)
+      .filter(({ resource }) => resource.type === "aws_ecs_task_definition")
+      .map(({ instance }) => [cloudId(instance), instance.attributes]),
+  );
+  const unexplained = replaced.flatMap((change) =>
+    unexplainedTaskDefinitionChanges(
+      legacyTasks.get((change.before as { id: string }).id)!,
+      { after: change.after as Record<string, unknown>, afterUnknown: change.afterUnknown },
+      context,
+    ),
+  );
+  expect(unexplained).toEqual([]);
 
   // Each mount target lands at the address of its own subnet's CIDR, whatever the order of the legacy subnet IDs.
   const cidrBySubnetId = new Map(
@@ -153,13 +182,14 @@ function expectAdoptedWithoutLoss(environment: Environment, legacy: StateFile, n
     expect(target.address).toBe(`aws_efs_mount_target.efs_mount_target_${constructKey(cidr)}`);
   }
 
-  // The new revisions hold no password; containers sharing one read the same parameter.
+  // The new revisions hold no password, and neither does the plan's view of the adopted state; containers sharing one read the same parameter.
   const passwords = literalPasswords(legacy);
-  expect(passwords.size).toBeGreaterThan(0);
+  expect(passwords.size).toBe(PLATFORM_SECRETS.length);
+  const planText = JSON.stringify(jitsiMatrixPlan);
+  for (const [name, value] of passwords) expect({ name, inPlan: planText.includes(value) }).toEqual({ name, inPlan: false });
   const readers = new Map<string, Set<string>>();
   for (const change of replaced) {
     const definitions = String((change.after as { container_definitions: string }).container_definitions);
-    for (const value of passwords.values()) expect(definitions).not.toContain(value);
     for (const container of JSON.parse(definitions) as { secrets?: { name: string; valueFrom: string }[] }[]) {
       for (const secret of container.secrets ?? []) readers.set(secret.name, new Set([...(readers.get(secret.name) ?? []), secret.valueFrom]));
     }
@@ -167,10 +197,29 @@ function expectAdoptedWithoutLoss(environment: Environment, legacy: StateFile, n
   for (const name of passwords.keys()) {
     expect([name, [...(readers.get(name) ?? [])]]).toEqual([name, [expect.stringMatching(new RegExp(`/jitsi-matrix/${environment.name}/${name}$`))]]);
   }
-
-  // The runbook names every change the operator will see.
-  for (const change of jitsiMatrix.filter((c) => c.actions.join() !== "no-op")) expect(RUNBOOK).toContain(change.address);
 }
+
+/** No legacy password value in either state the adoption wrote (the keep path reads them from the legacy state, not from these). */
+function expectNoPasswordsWritten(report: AdoptionReport, legacy: StateFile): void {
+  const passwords = literalPasswords(legacy);
+  expect(passwords.size).toBe(PLATFORM_SECRETS.length);
+  for (const target of report.targets) {
+    const text = readFileSync(target.location, "utf8");
+    for (const [name, value] of passwords) expect({ stack: target.stack, name, written: text.includes(value) }).toEqual({ stack: target.stack, name, written: false });
+  }
+  // The task definitions are still there, their variables blanked, not dropped: valid JSON of the same containers.
+  const jitsiMatrix = JSON.parse(readFileSync(report.targets.find((t) => t.stack.startsWith("jitsi-matrix"))!.location, "utf8")) as StateFile;
+  const written = managedInstances(jitsiMatrix).filter(({ resource }) => resource.type === "aws_ecs_task_definition");
+  expect(written.length).toBeGreaterThan(0);
+  for (const { instance } of written) {
+    const containers = JSON.parse(String(instance.attributes.container_definitions)) as { environment?: { name: string; value: string }[] }[];
+    const blanked = containers.flatMap((c) => c.environment ?? []).filter((v) => passwords.has(v.name));
+    expect(blanked.length).toBeGreaterThan(0);
+    expect(blanked.every((v) => v.value === "")).toBe(true);
+  }
+}
+
+const randomAvailable = providerAvailable("hashicorp/random");
 
 describeIfTerraform("adopting a legacy environment, planned by real Terraform", () => {
   /** One init per stack copy; each plan copies the states it needs to the copy's fixed paths. */
@@ -182,10 +231,10 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
     const result = synthesizeTo(upgradeSynth, { ...process.env, CDKTF_CONTEXT_JSON: JSON.stringify({ postgresUpgrade: true }) });
     if (!result.ok) throw new Error(`synth with postgresUpgrade failed:\n${result.stderr}`);
     const stacks: [string, string][] = [
-      ["networking-staging", path.join(CHECKED_IN_OUTDIR, "stacks", "networking-staging")],
-      ["jitsi-matrix-staging", path.join(CHECKED_IN_OUTDIR, "stacks", "jitsi-matrix-staging")],
-      ["networking-production", path.join(CHECKED_IN_OUTDIR, "stacks", "networking-production")],
-      ["jitsi-matrix-production", path.join(CHECKED_IN_OUTDIR, "stacks", "jitsi-matrix-production")],
+      ["networking-staging", path.join(freshSynth(), "stacks", "networking-staging")],
+      ["jitsi-matrix-staging", path.join(freshSynth(), "stacks", "jitsi-matrix-staging")],
+      ["networking-production", path.join(freshSynth(), "stacks", "networking-production")],
+      ["jitsi-matrix-production", path.join(freshSynth(), "stacks", "jitsi-matrix-production")],
       ["jitsi-matrix-staging-postgres-upgrade", path.join(upgradeSynth, "stacks", "jitsi-matrix-staging")],
     ];
     for (const [name, dir] of stacks) {
@@ -228,6 +277,7 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
       ["networking-staging", "empty", true],
       ["jitsi-matrix-staging", "empty", true],
     ]);
+    expectNoPasswordsWritten(stagingReport, legacy);
     const { networkingPlan, jitsiMatrixPlan } = await planAdopted(stagingReport, staging);
     expectAdoptedWithoutLoss(staging, legacy, networkingPlan, jitsiMatrixPlan);
   });
@@ -258,6 +308,8 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
         `local:${path.join(stagingDir, "s3")}`,
         "--backup-dir",
         path.join(stagingDir, "backups"),
+        "--synth-dir",
+        freshSynth(),
       ],
       { cwd: PROJECT_ROOT, env: { ...process.env, ...terraformEnv() }, encoding: "utf8" },
     );
@@ -278,11 +330,22 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
     expectAdoptedWithoutLoss(staging, legacy, networkingPlan, jitsiMatrixPlan);
   });
 
-  it("adopts a production-shaped legacy state, read from S3 through Terraform", async () => {
-    const legacy = deriveLegacyState(stagingLegacyState(), staging, production, { jitsi: "jitsi-meet-task.json", matrix: "matrix-task.json" });
+  let productionReport: AdoptionReport;
+  let productionDir: string;
+  const productionLog: string[] = [];
+
+  it("adopts a production-shaped legacy state read from S3, backing up the object as read", async () => {
+    // From environments.json, not from src/environments/production.ts: a wrong value there shows in the plan.
+    const legacy = deriveLegacyState(stagingLegacyState(), "staging", "production");
     const dir = adoptionDir("production");
-    const report = adopt(options(dir, production, legacy, {}, "s3"));
+    const report = adopt(options(dir, production, legacy, { log: (line) => productionLog.push(line) }, "s3"));
     expect(report.outcome).toBe("adopted");
+    productionReport = report;
+    productionDir = dir;
+    // The backup is the object as read, byte for byte, not Terraform's re-serialisation of it.
+    const object = path.join(dir, "s3", "terraform-state-bucket", "legacy", "production", "terraform.tfstate");
+    expect(readFileSync(path.join(report.backupDir!, "legacy.tfstate")).equals(readFileSync(object))).toBe(true);
+    expectNoPasswordsWritten(report, legacy);
     expect(report.targets.map((t) => t.location)).toEqual([
       path.join(dir, "s3", "terraform-state-bucket", "jitsi_matrix", "production", "networking.tfstate"),
       path.join(dir, "s3", "terraform-state-bucket", "jitsi_matrix", "production", "terraform.tfstate"),
@@ -297,18 +360,19 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
     const report = adopt(options(adoptionDir("postgres-upgrade"), staging, legacy, { synthDir: upgradeSynth, log: (line) => lines.push(line) }));
     expect(report.split.postgresUpgrade).toBe(true);
     expect(lines.join("\n")).toContain(`CDKTF_CONTEXT_JSON='{"postgresUpgrade":true}'`);
+    expectNoPasswordsWritten(report, legacy);
     const { networkingPlan, jitsiMatrixPlan } = await planAdopted(report, staging, "jitsi-matrix-staging-postgres-upgrade");
-    expectAdoptedWithoutLoss(staging, legacy, networkingPlan, jitsiMatrixPlan);
+    expectAdoptedWithoutLoss(staging, legacy, networkingPlan, jitsiMatrixPlan, true);
     expect(resourceChanges(jitsiMatrixPlan).filter((c) => c.previousAddress?.startsWith("module.ecs_task_definitions_postgres_upgrade[0]")).map((c) => c.address).sort()).toEqual([
       "aws_ecs_service.postgres_upgrade_service",
       "aws_ecs_task_definition.postgres_upgrade_task_definition",
     ]);
   });
 
-  /** A fresh adoption dir whose stand-in for jitsi-matrix-staging's S3 key already holds `state`. */
-  function withJitsiMatrixState(name: string, state: StateFile): { dir: string; key: string } {
+  /** A fresh adoption dir whose stand-in for `stack`'s S3 key (staging) already holds `state`. */
+  function withTargetState(name: string, stack: "networking" | "jitsi-matrix", state: StateFile): { dir: string; key: string } {
     const dir = adoptionDir(name);
-    const key = path.join(dir, "s3", "terraform-state-bucket", "jitsi_matrix", "staging", "terraform.tfstate");
+    const key = path.join(dir, "s3", "terraform-state-bucket", "jitsi_matrix", "staging", stack === "networking" ? "networking.tfstate" : "terraform.tfstate");
     mkdirSync(path.dirname(key), { recursive: true });
     writeFileSync(key, JSON.stringify(state));
     return { dir, key };
@@ -329,7 +393,7 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
       lineage: "00000000-0000-4000-8000-000000000009",
       resources: [{ ...cluster, module: undefined, name: "cluster", instances: [{ ...cluster.instances[0], attributes: { ...cluster.instances[0].attributes, id: "arn:aws:ecs:eu-west-1:123456789012:cluster/trial" } }] }],
     };
-    const { dir, key } = withJitsiMatrixState("foreign", trial);
+    const { dir, key } = withTargetState("foreign", "jitsi-matrix", trial);
     const opts = options(dir, staging, legacy);
     expect(() => adopt(opts)).toThrow(AdoptionRefused);
     expect(() => adopt(opts)).toThrow(
@@ -340,7 +404,7 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
 
   it("refuses a target holding the legacy state itself, whose subnets and counted mount targets would be destroyed", () => {
     const legacy = stagingLegacyState();
-    const { dir, key } = withJitsiMatrixState("legacy-at-target", legacy);
+    const { dir, key } = withTargetState("legacy-at-target", "jitsi-matrix", legacy);
     expect(() => adopt(options(dir, staging, legacy))).toThrow(/already holds 29 resource\(s\) .*, among them aws_efs_mount_target fsmt-\w+ at module\.efs_mount_targets\.aws_efs_mount_target\.efs_mount_targets\[0\], where no adoption puts it/);
     expectNothingWritten(dir, key, legacy);
     // Named as the source, that key is refused before anything is read from the targets.
@@ -348,6 +412,111 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
       /is jitsi-matrix-staging's own state key: .*aws s3 mv/,
     );
     expectNothingWritten(dir, key, legacy);
+  });
+
+
+  it("refuses, naming the resource, when the networking state already holds a subnet of its own, and writes nothing", () => {
+    const legacy = stagingLegacyState();
+    const subnet = legacy.resources.find((r) => r.type === "aws_subnet")!;
+    const trial: StateFile = {
+      ...legacy,
+      lineage: "00000000-0000-4000-8000-000000000010",
+      resources: [{ ...subnet, module: undefined, name: "trial", instances: [{ ...subnet.instances[0], index_key: undefined, attributes: { ...subnet.instances[0].attributes, id: "subnet-0trial" } }] }],
+    };
+    const { dir, key } = withTargetState("foreign-networking", "networking", trial);
+    expect(() => adopt(options(dir, staging, legacy))).toThrow(
+      /networking-staging's state .*networking\.tfstate already holds 1 resource\(s\) \(aws_subnet\.trial\) but not aws_subnet subnet-.*Nothing was written/s,
+    );
+    expect(JSON.parse(readFileSync(key, "utf8"))).toEqual(trial);
+    expect(existsSync(path.join(path.dirname(key), "terraform.tfstate"))).toBe(false);
+    expect(existsSync(path.join(dir, "backups"))).toBe(false);
+  });
+
+  it("completes a run that stopped after writing networking: networking left as it was, jitsi-matrix written", () => {
+    const legacy = stagingLegacyState();
+    const dir = adoptionDir("resume");
+    const first = adopt(options(dir, staging, legacy, { now: new Date("2026-11-23T19:00:00Z") }));
+    const networkingFile = stateFile(first, "networking-staging");
+    const jitsiMatrixFile = stateFile(first, "jitsi-matrix-staging");
+    const networkingText = readFileSync(networkingFile, "utf8");
+    const jitsiMatrixResources = (JSON.parse(readFileSync(jitsiMatrixFile, "utf8")) as StateFile).resources;
+    // The state of a run interrupted between its two pushes.
+    rmSync(jitsiMatrixFile);
+    const second = adopt(options(dir, staging, legacy, { now: new Date("2026-11-23T19:05:00Z") }));
+    expect(second.outcome).toBe("adopted");
+    expect(second.targets.map((t) => [t.stack, t.found, t.written])).toEqual([
+      ["networking-staging", "adopted", false],
+      ["jitsi-matrix-staging", "empty", true],
+    ]);
+    expect(readFileSync(networkingFile, "utf8")).toBe(networkingText);
+    expect((JSON.parse(readFileSync(jitsiMatrixFile, "utf8")) as StateFile).resources).toEqual(jitsiMatrixResources);
+    expect(readdirSync(path.join(dir, "backups")).sort()).toEqual(["staging-20261123T190000Z", "staging-20261123T190500Z"]);
+    expectNoPasswordsWritten(second, legacy);
+  });
+
+  it("writes into an existing empty target state as its successor, keeping its lineage", () => {
+    const legacy = stagingLegacyState();
+    const empty: StateFile = { version: 4, terraform_version: "1.11.4", serial: 5, lineage: "00000000-0000-4000-8000-000000000011", outputs: {}, resources: [] };
+    const { dir, key } = withTargetState("empty-target", "jitsi-matrix", empty);
+    const report = adopt(options(dir, staging, legacy));
+    expect(report.targets.map((t) => [t.stack, t.found, t.written])).toEqual([
+      ["networking-staging", "empty", true],
+      ["jitsi-matrix-staging", "empty", true],
+    ]);
+    const written = JSON.parse(readFileSync(key, "utf8")) as StateFile;
+    // Terraform numbers the serial on push; what matters is that it follows the empty state's.
+    expect({ lineage: written.lineage, newer: written.serial > empty.serial, resources: managedInstances(written).length }).toEqual({
+      lineage: empty.lineage,
+      newer: true,
+      resources: 27,
+    });
+    expect(readFileSync(path.join(report.backupDir!, "jitsi-matrix-staging.before.tfstate"), "utf8")).toContain(empty.lineage);
+  });
+
+  describe("rotating the passwords: adopting without --keep-secrets (the production adoption above)", () => {
+    const secretsSynth = () =>
+      JSON.parse(readFileSync(path.join(freshSynth(), "stacks", "secrets-production", "cdk.tf.json"), "utf8")) as {
+        resource: Record<string, Record<string, { name?: string; value?: string }>>;
+        import?: unknown;
+      };
+
+    it("prepares nothing to import and says that the secrets stack generates new passwords", () => {
+      expect(productionReport.keepSecretsDir).toBeUndefined();
+      const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [e.name]));
+      expect(files(productionDir).filter((name) => name === KEEP_IMPORTS_FILE)).toEqual([]);
+      expect(productionLog.join("\n")).toMatch(/no --keep-secrets: secrets-production generates new passwords/);
+    });
+
+    it("leaves secrets-<env> to generate all six passwords, each stored in its parameter, importing none", () => {
+      const synth = secretsSynth();
+      expect(synth.import).toBeUndefined();
+      const passwords = Object.keys(synth.resource.random_password ?? {});
+      const parameters = Object.values(synth.resource.aws_ssm_parameter ?? {});
+      expect(passwords).toHaveLength(PLATFORM_SECRETS.length);
+      expect(parameters.map((p) => p.name).sort()).toEqual(PLATFORM_SECRETS.map((name) => `/jitsi-matrix/production/${name}`).sort());
+      expect(parameters.map((p) => /^\$\{random_password\.([\w-]+)\.result\}$/.exec(p.value ?? "")?.[1]).sort()).toEqual(passwords.sort());
+      // The runbook's rotate plan creates every resource of the stack, and nothing else.
+      const resources = Object.values(synth.resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
+      expect(expectedPlan("secrets-rotate").summary).toBe(`Plan: ${resources} to add, 0 to change, 0 to destroy.`);
+    });
+
+    (randomAvailable ? it : it.skip)("plans secrets-<env> generating and storing every password, as the runbook says", async () => {
+      const workdir = new TerraformWorkdir(path.join(freshSynth(), "stacks", "secrets-production"));
+      try {
+        await workdir.init();
+        const plan = await workdir.plan();
+        expect(actualPlan(plan).summary).toBe(expectedPlan("secrets-rotate").summary);
+        expect((plan.resource_changes ?? []).filter((rc) => rc.change.importing)).toEqual([]);
+      } finally {
+        workdir.dispose();
+      }
+    });
+    if (!randomAvailable) {
+      console.warn(
+        "SKIPPED: the Terraform plan of secrets-production on the rotate path: the hashicorp/random provider is not in this machine's " +
+          "plugin mirror and there is no registry access. The synthesized stack and the runbook's plan line are still checked above.",
+      );
+    }
   });
 
   describe("keeping the legacy passwords (the staging adoption above prepared them)", () => {
@@ -383,7 +552,13 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
       }
     });
 
-    const randomAvailable = providerAvailable("hashicorp/random");
+    it("expects, in the runbook, the import of every prepared password and the creation of the rest of the stack", () => {
+      const secrets = JSON.parse(readFileSync(path.join(keepDir, "cdk.tf.json"), "utf8")) as { resource: Record<string, Record<string, unknown>> };
+      const imports = JSON.parse(readFileSync(path.join(keepDir, KEEP_IMPORTS_FILE), "utf8")).import as unknown[];
+      const resources = Object.values(secrets.resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
+      expect(expectedPlan("secrets-keep").summary).toBe(`Plan: ${imports.length} to import, ${resources - imports.length} to add, 0 to change, 0 to destroy.`);
+    });
+
     (randomAvailable ? it : it.skip)("plans secrets-<env> importing the legacy values and storing them in SSM, generating nothing", async () => {
       const workdir = new TerraformWorkdir(path.join(keepDir, "cdk.tf.json"));
       try {
@@ -391,6 +566,7 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
         await workdir.init();
         const plan = await workdir.plan();
         const changes = resourceChanges(plan);
+        expect(actualPlan(plan).summary).toBe(expectedPlan("secrets-keep").summary);
         expect(changes.filter((c) => c.type === "random_password").map((c) => c.actions.join())).toEqual(PLATFORM_SECRETS.map(() => "no-op"));
         const passwords = literalPasswords(legacy);
         for (const parameter of changes.filter((c) => c.type === "aws_ssm_parameter")) {
