@@ -35,6 +35,7 @@ import { ContainerDefinition, renderContainerDefinitions } from "../../src/modul
 import { EcsService } from "../../src/modules/ecs-service";
 import { SecurityGroup } from "../../src/modules/security-group";
 import { AddressedStack } from "../../src/stacks/addressed-stack";
+import { fakeSecret } from "../support/fake-secret";
 
 const TAGS = { Environment: "Test", Owner: "Ops" };
 const ENVIRONMENT = { name: "test", tags: TAGS, production: false };
@@ -251,8 +252,8 @@ describe("the security baseline", () => {
   describe("no-literal-secrets", () => {
     it("fails on a password in a container's environment and on a literal SecureString", () => {
       const json = stack((scope) => {
-        task(scope, [container({ environment: { POSTGRES_PASSWORD: "hunter2", POSTGRES_USER: "synapse" } })]);
-        new SsmParameter(scope, "password", { name: "/x/PASSWORD", type: "SecureString", value: "hunter2" });
+        task(scope, [container({ environment: { POSTGRES_PASSWORD: fakeSecret("password"), POSTGRES_USER: "synapse" } })]);
+        new SsmParameter(scope, "password", { name: "/x/PASSWORD", type: "SecureString", value: fakeSecret("password") });
       });
       expect(broken(json)["no-literal-secrets"]).toEqual([
         expect.stringMatching(/^aws_ecs_task_definition.task: container "app" has POSTGRES_PASSWORD as a literal in its environment; pass it through "secrets"/),
@@ -262,9 +263,9 @@ describe("the security baseline", () => {
 
     it("fails on a literal in a String parameter named as a platform secret or whose name says it is one", () => {
       const json = stack((scope) => {
-        new SsmParameter(scope, "platform", { name: "/jitsi-matrix/test/JVB_AUTH_PASSWORD", type: "String", value: "hunter2" });
+        new SsmParameter(scope, "platform", { name: "/jitsi-matrix/test/JVB_AUTH_PASSWORD", type: "String", value: fakeSecret("password") });
         new SsmParameter(scope, "api_key", { name: "/x/STRIPE_API_KEY", type: "StringList", value: "sk_live_1,sk_live_2" });
-        new SsmParameter(scope, "insecure", { name: "/x/DB_PASSWORD", type: "String", insecureValue: "hunter2" });
+        new SsmParameter(scope, "insecure", { name: "/x/DB_PASSWORD", type: "String", insecureValue: fakeSecret("password") });
       });
       expect(broken(json)["no-literal-secrets"]).toEqual([
         expect.stringMatching(/^aws_ssm_parameter.api_key: a "StringList" parameter whose name "\/x\/STRIPE_API_KEY" says it holds a secret with a literal value/),

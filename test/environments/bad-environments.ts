@@ -1,5 +1,6 @@
 import type { Environment } from "../../src/environments";
 import type { Draft } from "./fixtures";
+import { fakeSecret } from "../support/fake-secret";
 
 /** A rule of validation: how to break an environment, the path of the problem, the gist of its message. */
 export type Row = [rule: string, breakIt: (env: Draft<Environment>) => void, path: string, gist: RegExp];
@@ -118,7 +119,7 @@ export const BAD_ENVIRONMENTS: Row[] = [
   ["the upgrade's image tagged latest", (e) => (e.postgresUpgrade.imageTag = "latest"), "postgresUpgrade.imageTag", /"latest" runs whatever was pushed last.*; pin a version tag$/],
   ["an image tagged latest in a legacy environment without a waiver", (e) => Object.assign(e, { legacy: {}, matrix: { ...e.matrix, imageTags: { ...e.matrix.imageTags, redis: "latest" } } }), "matrix.imageTags.redis", /; pin a version tag, or add waivers\["pinned-image-tags"\] with the reason/],
   // Container environment and addresses
-  ["a literal password in a container's environment", (e) => (e.jitsi.environment = { prosody: { JICOFO_AUTH_PASSWORD: "hunter2" } }), "jitsi.environment.prosody.JICOFO_AUTH_PASSWORD", /looks like a secret and must not be a literal .* pass it through the container's secrets/],
+  ["a literal password in a container's environment", (e) => (e.jitsi.environment = { prosody: { JICOFO_AUTH_PASSWORD: fakeSecret("password") } }), "jitsi.environment.prosody.JICOFO_AUTH_PASSWORD", /looks like a secret and must not be a literal .* pass it through the container's secrets/],
   ["variables for a container the task does not have", (e) => (e.jitsi.environment = { jibri: { A: "1" } }), "jitsi.environment.jibri", /there is no container "jibri" in the jitsi task; use web, prosody, jicofo, jvb/],
   ["a variable name the shell refuses", (e) => (e.jitsi.environment = { web: { "1A": "x" } }), 'jitsi.environment.web["1A"]', /is not a variable name/],
   ["a private JVB address", (e) => (e.jitsi.jvbAdvertiseAddress = "10.20.1.5"), "jitsi.jvbAdvertiseAddress", /is a private address, which clients on the internet cannot reach/],
