@@ -18,7 +18,7 @@ and jitsi-matrix-<environment>, after a backup. Touches no AWS resource. See
 docs/adopting-an-environment.md.
 
 options:
-  --legacy-state <file|s3://bucket/key>  the legacy state (required)
+  --legacy-state <file|s3://bucket/key>  the legacy state (required); an S3 object is read with the AWS CLI
   --backup-dir <dir>                     where the backup folder goes (default ${DEFAULT_BACKUP_ROOT})
   --keep-secrets <dir>                   also prepare <dir>, outside the repository, where a plan of
                                          secrets-<environment> imports the legacy passwords

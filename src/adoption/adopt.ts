@@ -240,8 +240,9 @@ function adoptWith(options: AdoptOptions, states: TerraformStates, context: Cont
   for (const note of split.notes) log(`note: ${note}`);
   if (split.postgresUpgrade) {
     log(
-      "note: the legacy state was taken with the PostgreSQL upgrade switch on: plan jitsi-matrix with " +
-        `CDKTF_CONTEXT_JSON='{"postgresUpgrade":true}' (or set postgresUpgrade.enabled in src/environments/${env.name}.ts), ` +
+      "note: the legacy state was taken with the PostgreSQL upgrade switch on: plan jitsi-matrix from a synth made with " +
+        `CDKTF_CONTEXT_JSON='{"postgresUpgrade":true}' CDKTF_OUTDIR=<a new directory> node --import tsx main.ts ` +
+        `(or set postgresUpgrade.enabled in src/environments/${env.name}.ts), as docs/adopting-an-environment.md says, ` +
         "or its plan removes the postgres-upgrade service and starts matrix again.",
     );
   }

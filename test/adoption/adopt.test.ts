@@ -363,10 +363,16 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
     expectNoPasswordsWritten(report, legacy);
     const { networkingPlan, jitsiMatrixPlan } = await planAdopted(report, staging, "jitsi-matrix-staging-postgres-upgrade");
     expectAdoptedWithoutLoss(staging, legacy, networkingPlan, jitsiMatrixPlan, true);
-    expect(resourceChanges(jitsiMatrixPlan).filter((c) => c.previousAddress?.startsWith("module.ecs_task_definitions_postgres_upgrade[0]")).map((c) => c.address).sort()).toEqual([
-      "aws_ecs_service.postgres_upgrade_service",
-      "aws_ecs_task_definition.postgres_upgrade_task_definition",
-    ]);
+    // The runbook's switch-on addresses are exactly where the legacy upgrade pair moves to.
+    const runbook = expectedPlan("jitsi-matrix");
+    const switchOnAddresses = [...runbook.replace, ...runbook.update].filter((c) => c.switchOnAddress !== c.address).map((c) => c.switchOnAddress);
+    expect(switchOnAddresses).toHaveLength(2);
+    expect(
+      resourceChanges(jitsiMatrixPlan)
+        .filter((c) => c.previousAddress?.startsWith("module.ecs_task_definitions_postgres_upgrade[0]"))
+        .map((c) => c.address)
+        .sort(),
+    ).toEqual(switchOnAddresses.sort());
   });
 
   /** A fresh adoption dir whose stand-in for `stack`'s S3 key (staging) already holds `state`. */
