@@ -61,7 +61,7 @@ function changeLine(change: ReviewedChange): string {
 }
 
 function stackLines(stack: StackReview): string[] {
-  const where = stack.stateFile ? `state ${stack.stateFile}` : "empty state";
+  const where = stack.stateFile ? `state ${stack.stateFile}` : stack.stateSource === "synthetic" ? "synthetic base state" : "empty state";
   const lines = [`${stack.stack}  [${stack.status}; ${where}${stack.comparedWithBase ? "; compared with the base's plan" : ""}]`];
   if (stack.status === "removed") {
     lines.push(...stack.notes.map((note) => `  Note: ${note}`));
@@ -157,6 +157,7 @@ export function renderJson(review: Review, labels: ReviewLabels, options: { read
       stack: stack.stack,
       status: stack.status,
       stateFile: stack.stateFile ?? null,
+      stateSource: stack.stateSource,
       comparedWithBase: stack.comparedWithBase,
       notPlanned: stack.notPlanned ?? null,
       counts: countKinds(stack.changes),

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "fs";
 import { stackNames } from "../synthesize";
 import { CHANGE_KINDS, ChangeKind, DESTRUCTIVE_KINDS, PlannedChange, canonicalJson, plannedChanges } from "./plan-changes";
-import { remoteStateProducers, StackPlan, StackPlanner, StateFiles, stackFile } from "./stack-planner";
+import { remoteStateProducers, StackPlan, StackPlanner, StateFiles, StateSource, stackFile } from "./stack-planner";
 
 export interface ReviewOptions {
   /**
@@ -13,9 +13,17 @@ export interface ReviewOptions {
   readonly headDir: string;
   /**
    * State file per stack name.
-   * @default - every stack plans from an empty state
+   * @default - no state files: see `syntheticBase`
    */
   readonly states?: StateFiles;
+  /**
+   * Whether a stack without a state file plans against a synthetic state, the base's own plan
+   * of it as if applied (`synthetic-state.ts`), so that Terraform's diff tells a replacement
+   * from an update; else it plans from an empty state, where every resource is a create.
+   * Stacks the base does not have always plan from an empty state.
+   * @default true
+   */
+  readonly syntheticBase?: boolean;
   /**
    * Destroys and replacements the reviewer accepts: `[<stack>:]<address>`, `*` matching anything.
    * @default - none
@@ -46,8 +54,10 @@ export interface StackReview {
   readonly stack: string;
   /** `added`: not in the base; `removed`: only in the base, so no longer managed by the app. */
   readonly status: StackStatus;
-  /** The state file planned against; undefined for an empty state. */
+  /** The state file planned against; undefined for an empty or synthetic state. */
   readonly stateFile?: string;
+  /** What the stack was planned against: its state file, a state synthesized from the base's plan, or nothing. */
+  readonly stateSource: StateSource;
   /** Whether the base was planned against the same state, so changes are attributed to this change. */
   readonly comparedWithBase: boolean;
   /** Changes this change makes to the plan, destroys and replacements first. */
@@ -112,7 +122,7 @@ export async function reviewSynth(options: ReviewOptions): Promise<Review> {
     );
     const stacks = await Promise.all(
       reviewed.map(async ({ stack, status }) => {
-        const review = await reviewStack(planner, options.baseDir, options.headDir, stack, status, states, allow);
+        const review = await reviewStack(planner, options.baseDir, options.headDir, stack, status, states, allow, options.syntheticBase ?? true);
         const producer = readers.get(stack);
         return producer === undefined
           ? review
@@ -170,6 +180,7 @@ async function reviewStack(
   status: StackStatus,
   states: StateFiles,
   allow: readonly string[],
+  syntheticBase: boolean,
 ): Promise<StackReview> {
   const stateFile = states[stack];
   if (status === "removed") {
@@ -177,6 +188,7 @@ async function reviewStack(
       stack,
       status,
       stateFile,
+      stateSource: stateFile === undefined ? "empty" : "file",
       comparedWithBase: false,
       changes: [],
       pending: [],
@@ -188,10 +200,13 @@ async function reviewStack(
   }
   let head: StackPlan;
   let base: StackPlan | undefined;
+  // Head and base against the same synthetic state: what the base plans against it (a provider's
+  // normalization the placeholders do not match, say) is then "already planned at base", not this change.
+  const planOptions = { syntheticBaseDir: syntheticBase ? baseDir : undefined };
   try {
     [head, base] = await Promise.all([
-      planner.plan(headDir, stack, states),
-      status === "changed" ? planner.plan(baseDir!, stack, states) : Promise.resolve(undefined),
+      planner.plan(headDir, stack, states, planOptions),
+      status === "changed" ? planner.plan(baseDir!, stack, states, planOptions) : Promise.resolve(undefined),
     ]);
   } catch (error) {
     return unplannedReview(stack, status, stateFile, baseDir, headDir, allow, error as Error);
@@ -217,6 +232,7 @@ async function reviewStack(
     stack,
     status,
     stateFile,
+    stateSource: head.stateSource,
     comparedWithBase: base !== undefined,
     changes: sortChanges(changes),
     pending: sortChanges(pending),
@@ -268,13 +284,29 @@ function glob(pattern: string): RegExp {
 }
 
 function planNotes(head: StackPlan): string[] {
-  return head.remoteStates
-    .filter((remote) => remote.placeholders.length > 0)
-    .map((remote) =>
-      `Outputs ${remote.placeholders.join(", ")} of ${remote.producer} are known only after apply` +
-        (remote.producerHasState ? "" : ` (it planned from an empty state; pass --state ${remote.producer}=<file> for real values)`) +
-        `: this plan used placeholders for them${head.stateFile ? ", so resources reading them may show changes that a real plan would not" : ""}.`,
+  const notes: string[] = [];
+  if (head.stateSource === "synthetic") {
+    notes.push(
+      `No state given: planned against a synthetic base state, the base's plan of ${head.stack} as if applied, with placeholders ` +
+        "for values known only after apply; Terraform's diff against it tells replacements from in-place updates. " +
+        `Pass --state ${head.stack}=<file> to plan against the deployed state.`,
     );
+  }
+  const from: Record<StateSource, string> = {
+    file: "",
+    synthetic: " (it planned against a synthetic base state",
+    empty: " (it planned from an empty state",
+  };
+  notes.push(
+    ...head.remoteStates
+      .filter((remote) => remote.placeholders.length > 0)
+      .map((remote) =>
+        `Outputs ${remote.placeholders.join(", ")} of ${remote.producer} are known only after apply` +
+          (remote.producerState === "file" ? "" : `${from[remote.producerState]}; pass --state ${remote.producer}=<file> for real values)`) +
+          `: this plan used placeholders for them${head.stateSource !== "empty" ? ", so resources reading them may show changes that a real plan would not" : ""}.`,
+      ),
+  );
+  return notes;
 }
 
 /** When Terraform cannot plan a stack (e.g. a provider that cannot be installed here): the configuration's differences, marked as such. */
@@ -328,6 +360,7 @@ function unplannedReview(
     stack,
     status,
     stateFile,
+    stateSource: stateFile === undefined ? "empty" : "file",
     comparedWithBase: false,
     changes: sortChanges(changes),
     pending: [],

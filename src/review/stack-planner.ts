@@ -5,9 +5,26 @@ import * as path from "path";
 import { STACK_FILE, stackNames } from "../synthesize";
 import { PlanJson, TerraformWorkdir, writeOutputsState } from "../terraform";
 import { canonicalJson } from "./plan-changes";
+import { cachedProviderSchemas, needsSchemas, ProviderSchemas, providerSchemas, providersKey, syntheticState } from "./synthetic-state";
 
-/** State files per stack name; a stack without one plans from an empty state. */
+/** State files per stack name; a stack without one plans from an empty state or a synthetic one (`PlanOptions`). */
 export type StateFiles = Readonly<Record<string, string>>;
+
+/**
+ * What a stack was planned against: a state file given for it, a state synthesized from the
+ * base's plan of it (`synthetic-state.ts`), or nothing.
+ */
+export type StateSource = "file" | "synthetic" | "empty";
+
+export interface PlanOptions {
+  /**
+   * A synth output directory (the base of a review): a stack without a state file that this
+   * directory also has plans against a synthetic state, the base's plan of the stack as if
+   * applied, and so do the stacks whose outputs it reads.
+   * @default - stacks without a state file plan from an empty state
+   */
+  readonly syntheticBaseDir?: string;
+}
 
 /** A `terraform_remote_state` of a stack and where its outputs came from. */
 export interface RemoteStateSource {
@@ -15,8 +32,8 @@ export interface RemoteStateSource {
   readonly name: string;
   /** The stack of the same synth whose backend the data source reads. */
   readonly producer: string;
-  /** Whether the producer planned against a state file (else from an empty state). */
-  readonly producerHasState: boolean;
+  /** What the producer planned against. */
+  readonly producerState: StateSource;
   /** Outputs unknown until the producer is applied, given placeholder values. */
   readonly placeholders: readonly string[];
 }
@@ -24,8 +41,9 @@ export interface RemoteStateSource {
 export interface StackPlan {
   readonly stack: string;
   readonly plan: PlanJson;
-  /** The state file planned against; undefined for an empty state. */
+  /** The state file planned against; undefined for an empty or synthetic state. */
   readonly stateFile?: string;
+  readonly stateSource: StateSource;
   readonly remoteStates: readonly RemoteStateSource[];
 }
 
@@ -58,10 +76,16 @@ export function unknownOutputPlaceholder(producer: string, output: string): stri
  * would hold once applied, with placeholders for values known only after apply. Plans are
  * cached by content (configuration, state, remote states), so the base and the head of a
  * review plan an unchanged producer once, and a planner shared by several reviews reuses them.
+ *
+ * With `PlanOptions.syntheticBaseDir`, a stack without a state file plans against the state
+ * its plan in that directory would leave once applied (`syntheticState`): the base's plan of
+ * it from an empty state, its producers' outputs taken from their own synthetic states, so
+ * that what the consumer's state holds and what the producers hand it agree.
  */
 export class StackPlanner {
   private readonly scratch = mkdtempSync(path.join(tmpdir(), "review-plans-"));
   private readonly plans = new Map<string, Promise<PlanJson>>();
+  private readonly syntheticStates = new Map<string, Promise<string>>();
   private readonly concurrency: number;
   private running = 0;
   private readonly waiting: Array<() => void> = [];
@@ -73,9 +97,9 @@ export class StackPlanner {
     }
   }
 
-  /** The plan of `stack` in `outdir`, against `states[stack]` or an empty state. */
-  async plan(outdir: string, stack: string, states: StateFiles = {}): Promise<StackPlan> {
-    return this.planWithin(outdir, stack, states, []);
+  /** The plan of `stack` in `outdir`, against `states[stack]`, else a synthetic state (`options`) or an empty one. */
+  async plan(outdir: string, stack: string, states: StateFiles = {}, options: PlanOptions = {}): Promise<StackPlan> {
+    return this.planWithin(outdir, stack, states, [], options.syntheticBaseDir, false);
   }
 
   /** Removes the planner's temporary files. */
@@ -83,7 +107,15 @@ export class StackPlanner {
     rmSync(this.scratch, { recursive: true, force: true });
   }
 
-  private async planWithin(outdir: string, stack: string, states: StateFiles, consumers: readonly string[]): Promise<StackPlan> {
+  /** `emptyState`: plan from an empty state though a synthetic one could be had (to synthesize it). */
+  private async planWithin(
+    outdir: string,
+    stack: string,
+    states: StateFiles,
+    consumers: readonly string[],
+    syntheticBaseDir: string | undefined,
+    emptyState: boolean,
+  ): Promise<StackPlan> {
     if (consumers.includes(stack)) {
       throw new Error(`stacks ${[...consumers, stack].join(" -> ")} read each other's outputs in a cycle; no order can plan them.`);
     }
@@ -94,24 +126,67 @@ export class StackPlanner {
     const remoteStates: RemoteStateSource[] = [];
     const remoteFiles: Record<string, string> = {};
     for (const [name, producer] of Object.entries(remoteStateProducers(outdir, stack, config))) {
-      const producerPlan = await this.planWithin(outdir, producer, states, [...consumers, stack]);
+      const producerPlan = await this.planWithin(outdir, producer, states, [...consumers, stack], syntheticBaseDir, false);
       const { outputs, placeholders } = plannedOutputs(producer, producerPlan.plan);
       remoteFiles[name] = this.outputsStateFile(outputs);
-      remoteStates.push({ name, producer, producerHasState: producerPlan.stateFile !== undefined, placeholders });
+      remoteStates.push({ name, producer, producerState: producerPlan.stateSource, placeholders });
     }
 
     const stateFile = states[stack];
-    const stateText = stateFile === undefined ? "" : readState(stack, stateFile);
+    let stateText = "";
+    let stateSource: StateSource = "empty";
+    if (stateFile !== undefined) {
+      stateText = readState(stack, stateFile);
+      stateSource = "file";
+    } else if (syntheticBaseDir !== undefined && !emptyState && existsSync(stackFile(syntheticBaseDir, stack))) {
+      stateText = await this.syntheticStateOf(syntheticBaseDir, stack, states, consumers);
+      stateSource = "synthetic";
+    }
     const key = hash([canonicalJson(config), stateText, ...Object.entries(remoteFiles).sort().map(([n, f]) => `${n}=${readFileSync(f, "utf8")}`)]);
     let plan = this.plans.get(key);
     if (plan === undefined) {
-      plan = this.run(file, key, stateText, remoteFiles);
+      plan = this.run(file, key, stateText, remoteFiles, emptyState ? config : undefined);
       this.plans.set(key, plan);
     }
-    return { stack, plan: await plan, stateFile, remoteStates };
+    return { stack, plan: await plan, stateFile, stateSource, remoteStates };
   }
 
-  private async run(file: string, key: string, stateText: string, remoteState: Record<string, string>): Promise<PlanJson> {
+  /** The text of the synthetic state of `stack`: its plan in `baseDir` from an empty state, as if applied. */
+  private syntheticStateOf(baseDir: string, stack: string, states: StateFiles, consumers: readonly string[]): Promise<string> {
+    const cacheKey = hash([path.resolve(baseDir), stack, canonicalJson(states)]);
+    let text = this.syntheticStates.get(cacheKey);
+    if (text === undefined) {
+      text = (async () => {
+        const base = await this.planWithin(baseDir, stack, states, consumers, baseDir, true);
+        const file = stackFile(baseDir, stack);
+        const config: Json = JSON.parse(readFileSync(file, "utf8"));
+        const schemasKey = providersKey(config, base.plan);
+        const schemas: ProviderSchemas = needsSchemas(base.plan) ? await (cachedProviderSchemas(schemasKey) ?? this.readSchemas(file, schemasKey)) : {};
+        return `${JSON.stringify(syntheticState(base.plan, schemas, config), null, 2)}\n`;
+      })();
+      this.syntheticStates.set(cacheKey, text);
+    }
+    return text;
+  }
+
+  /** The provider schemas of a stack whose plan came from the cache without them. */
+  private async readSchemas(file: string, schemasKey: string) {
+    await this.acquire();
+    try {
+      const workdir = new TerraformWorkdir(file);
+      try {
+        await workdir.init();
+        return await providerSchemas(schemasKey, workdir.dir);
+      } finally {
+        workdir.dispose();
+      }
+    } finally {
+      this.release();
+    }
+  }
+
+  /** `schemasOf`: the configuration, to read its provider schemas too (for a synthetic state) unless they are cached. */
+  private async run(file: string, key: string, stateText: string, remoteState: Record<string, string>, schemasOf?: Json): Promise<PlanJson> {
     await this.acquire();
     let statePath: string | undefined;
     if (stateText !== "") {
@@ -123,7 +198,10 @@ export class StackPlanner {
       const workdir = new TerraformWorkdir(file, { statePath, remoteState });
       try {
         await workdir.init();
-        return await workdir.plan();
+        const plan = await workdir.plan();
+        const schemasKey = schemasOf === undefined ? undefined : providersKey(schemasOf, plan);
+        if (schemasKey !== undefined && needsSchemas(plan) && cachedProviderSchemas(schemasKey) === undefined) await providerSchemas(schemasKey, workdir.dir);
+        return plan;
       } finally {
         workdir.dispose();
       }

@@ -165,13 +165,20 @@ describeIfTerraform(
       expect(review("--base-dir", base, "--head-dir", head, "--allow", "nope_thing.*", "--allow-unplanned").status).toBe(0);
     });
 
-    it("plans from an empty state without --state: a changed resource is a create, nothing to block", () => {
-      const base = synth("base-empty", { input: "a", triggers_replace: "v1" });
-      const head = synth("head-empty", { input: "a", triggers_replace: "v2" });
-      const result = review("--base-dir", base, "--head-dir", head, "--markdown");
-      expect(result.stdout).toContain("### Plan review: ✅");
-      expect(result.stdout).toContain("| `app` | 1 to add | – |");
-      expect(result.status).toBe(0);
+    it("without --state, plans against a synthetic base state, so a forced replacement blocks and an in-place update does not", () => {
+      const base = synth("base-synthetic", { input: "a", triggers_replace: "v1" });
+      const replaced = review("--base-dir", base, "--head-dir", synth("head-synthetic-replace", { input: "a", triggers_replace: "v2" }), "--markdown");
+      expect(replaced.stderr).toBe("");
+      expect(replaced.stdout).toContain("### Plan review: ⛔ blocked");
+      expect(replaced.stdout).toContain("| `app` | 1 to replace | – |");
+      expect(replaced.stdout).toMatch(/app {2}\[changed; synthetic base state; compared with the base's plan\]/);
+      expect(replaced.stdout).toContain("Note: No state given: planned against a synthetic base state");
+      expect(replaced.status).toBe(1);
+      const updated = review("--base-dir", base, "--head-dir", synth("head-synthetic-update", { input: "b", triggers_replace: "v1" }), "--json");
+      const data = JSON.parse(updated.stdout);
+      expect(data.stacks[0]).toMatchObject({ stateSource: "synthetic", counts: { update: 1 }, pending: [] });
+      expect(data.stacks[0].changes).toEqual([expect.objectContaining({ address: "terraform_data.marker", kind: "update", changedAttributes: expect.arrayContaining(["input"]) })]);
+      expect(updated.status).toBe(0);
     });
   },
   [],
