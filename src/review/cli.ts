@@ -10,8 +10,9 @@ import { reviewExitCode, reviewSynth } from "./review";
 export const REVIEW_USAGE = `Usage: npm run review -- [options]
 
 Synthesizes the app, then for each stack whose JSON differs from the checked-in synth of the
-base, plans it offline (terraform plan -refresh=false, no cloud access) against its state or
-an empty state, and summarizes what it would destroy, replace, add, change, move or import.
+base, plans it offline (terraform plan -refresh=false, no cloud access) against its state, or
+without one against a synthetic base state (the base's own plan of the stack as if applied),
+and summarizes what it would destroy, replace, add, change, move or import.
 
 Options:
   --base <ref>             git ref of the base (default: the merge base of HEAD with main,
@@ -19,7 +20,8 @@ Options:
   --base-dir <dir>         a synth output directory as the base instead of a git ref
   --head-dir <dir>         review this synth output directory instead of a fresh synth
   --state <stack>=<file>   plan <stack> against this state file (terraform state pull);
-                           repeatable; other stacks plan from an empty state
+                           repeatable; other stacks plan against a synthetic base
+                           state (a stack new in the change: an empty state)
   --state-dir <dir>        use <dir>/<stack>.tfstate for every stack that has one
   --allow <pattern>        accept a destroy or replacement: [<stack>:]<address>, * matches
                            anything; repeatable
