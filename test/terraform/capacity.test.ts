@@ -13,7 +13,10 @@ import { JvbDaemon } from "../../src/modules/jvb-daemon";
 import { SecurityGroup } from "../../src/modules/security-group";
 import { XmppLoadBalancer } from "../../src/modules/xmpp-load-balancer";
 import { AddressedStack } from "../../src/stacks/addressed-stack";
-import { describeIfTerraform, findTerraform, PlanJson, resourceChanges, TerraformWorkdir } from "../support/terraform";
+import { parseEnvironment } from "../../src/environments";
+import { dev } from "../../src/environments/dev";
+import { synthEnvironment } from "../environments/synth-environment";
+import { describeIfTerraform, findTerraform, PlanJson, resourceChanges, TerraformWorkdir, writeOutputsState } from "../support/terraform";
 
 const REGION = "eu-west-1";
 const LEGACY_STAGING_STATE = path.join(__dirname, "..", "..", "..", "shared", "legacy", "staging.tfstate");
@@ -320,5 +323,50 @@ describeIfTerraform("what the AWS provider does to an existing service moved tow
   it("updates the service in place when prosody's port joins the XMPP target group (Jitsi externalJvb)", async () => {
     const loadBalancers = [...(base.load_balancer as object[]), { container_name: "prosody", container_port: 5222, target_group_arn: `arn:aws:elasticloadbalancing:${REGION}:123456789012:targetgroup/xmpp/0123456789abcdef` }];
     expect((await planWith({ ...base, launch_type: "EC2", load_balancer: loadBalancers })).change.actions).toEqual(["update"]);
+  });
+});
+
+describeIfTerraform("a new environment in mode ecs-managed, validated and planned by real Terraform from an empty state", () => {
+  let scratch: string;
+  let plan: PlanJson;
+  beforeAll(async () => {
+    scratch = mkdtempSync(path.join(tmpdir(), "ecs-managed-"));
+    const environment = parseEnvironment({ ...dev, scaling: { mode: "ecs-managed", jvbPerInstance: false } });
+    const stacks = synthEnvironment(environment);
+    const networking = stacks.find((stack) => stack.name === "networking-dev")!.json as Record<string, any>;
+    const subnets = Object.keys(networking.resource.aws_subnet);
+    const idOf = (expression: string) => `subnet-0000000000000000${subnets.findIndex((name) => expression.includes(`aws_subnet.${name}.`))}`;
+    const outputs = Object.fromEntries(
+      Object.entries(networking.output as Record<string, { value: string | string[] }>).map(([name, output]) => [
+        name,
+        Array.isArray(output.value) ? output.value.map(idOf) : idOf(output.value),
+      ]),
+    );
+    const remoteState = path.join(scratch, "networking.tfstate");
+    writeOutputsState(remoteState, outputs, networking.output);
+    const file = path.join(scratch, "cdk.tf.json");
+    writeFileSync(file, JSON.stringify(stacks.find((stack) => stack.name === "jitsi-matrix-dev")!.json));
+    const workdir = new TerraformWorkdir(file, { remoteState });
+    try {
+      await workdir.init();
+      await workdir.validate();
+      plan = await workdir.plan();
+    } finally {
+      workdir.dispose();
+    }
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("creates the jitsi and matrix services on the capacity provider, without a launch type, after the provider joins the cluster", () => {
+    const services = resourceChanges(plan).filter((change) => change.type === "aws_ecs_service");
+    expect(services.map((change) => change.address).sort()).toEqual(["aws_ecs_service.jitsi_service", "aws_ecs_service.matrix_service"]);
+    for (const service of services) {
+      expect(service.actions).toEqual(["create"]);
+      expect((service.after as Record<string, unknown>).capacity_provider_strategy).toEqual([expect.objectContaining({ weight: 1, base: 0 })]);
+      // Unset in the configuration, the provider leaves the launch type to ECS: no EC2 launch type to bypass the provider.
+      expect((service.after as Record<string, unknown>).launch_type).not.toBe("EC2");
+      const configured = plan.configuration?.root_module?.resources?.find((resource) => resource.address === service.address) as { depends_on?: string[] };
+      expect(configured.depends_on).toContain("aws_ecs_cluster_capacity_providers.scaling_provider_cluster");
+    }
   });
 });
