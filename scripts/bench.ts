@@ -3,6 +3,10 @@
  * `terraform validate` of one stack measured in the same run, so that figures from different
  * machines compare. Not a test: nothing here fails on time.
  *
+ * Synth scaling: 5, 10 and 20 environments generated from dev and from staging, with the
+ * marginal cost per added stack (the least-squares slope), the average per stack, and whether
+ * 20 stay within NEAR_LINEAR_FACTOR of the line through 5 and 10 (src/bench/scaling.ts).
+ *
  *   npm run bench                  everything, 3 runs of each quick measure (median)
  *   npm run bench -- --runs 5      more runs
  *   npm run bench -- --skip-tests  without the whole `npm test` (minutes)
@@ -12,11 +16,19 @@ import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parseArgs } from "util";
+import { scaling, NEAR_LINEAR_FACTOR, SynthPoint } from "../src/bench/scaling";
 import { StackPlanner } from "../src/review/stack-planner";
 import { PROJECT_ROOT, stackNames, synthesizeTo } from "../src/synthesize";
 import { providerAvailable, terraformAvailable, TerraformWorkdir } from "../src/terraform";
 
-const ENVIRONMENTS = 20;
+/** Generated environments per scaling synth: three sizes tell a line from a curve; 20 is the README's target. */
+const SIZES = [5, 10, 20] as const;
+/**
+ * Templates of the generated environments: dev has every operations option on (logs, alarms,
+ * scaling, backups, launch template: the most resources per stack), staging is the adopted
+ * legacy shape. Both, because a synth of 20 takes about two seconds.
+ */
+const TEMPLATES = ["dev", "staging"] as const;
 const REFERENCE_STACK = "jitsi-matrix-staging";
 
 interface Row {
@@ -74,14 +86,18 @@ function synthMain(outdir: string): void {
 }
 
 /** The generated-environments app, run the way `synthesizeTo` runs main.ts: transpile-only with tsx. */
-function synthGenerated(outdir: string): void {
-  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "scripts", "bench-app.ts")], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, CDKTF_OUTDIR: outdir, BENCH_ENVIRONMENTS: String(ENVIRONMENTS) },
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`synth of ${ENVIRONMENTS} generated environments failed:\n${result.stderr}`);
+function synthGenerated(template: string, environments: number): (outdir: string) => void {
+  return (outdir) => {
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "scripts", "bench-app.ts")], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CDKTF_OUTDIR: outdir, BENCH_ENVIRONMENTS: String(environments), BENCH_TEMPLATE: template },
+      encoding: "utf8",
+    });
+    if (result.status !== 0) throw new Error(`synth of ${environments} environments generated from ${template} failed:\n${result.stderr}`);
+  };
 }
+
+const ms = (seconds: number) => `${(seconds * 1000).toFixed(0)} ms`;
 
 async function main(): Promise<void> {
   const availability = terraformAvailable();
@@ -110,16 +126,31 @@ async function main(): Promise<void> {
     rows.push({ measure: `terraform validate of ${REFERENCE_STACK} (the unit)`, seconds: validate });
 
     const all = timeSynth(scratch, "all", synthMain);
-    rows.push({ measure: `synth of all stacks (${all.stacks}, main.ts)`, seconds: all.seconds, target: 2 });
+    rows.push({ measure: `synth of all stacks (${all.stacks}, main.ts)`, seconds: all.seconds, target: 2, note: `${ms(all.seconds / all.stacks)} per stack on average` });
 
-    synthGenerated(path.join(scratch, "warm-generated"));
-    const generated = timeSynth(scratch, "generated", synthGenerated);
-    rows.push({
-      measure: `synth of ${ENVIRONMENTS} generated environments (${generated.stacks} stacks)`,
-      seconds: generated.seconds,
-      target: 8,
-      note: `${((generated.seconds / generated.stacks) * 1000).toFixed(0)} ms per stack against ${((all.seconds / all.stacks) * 1000).toFixed(0)} ms`,
-    });
+    for (const template of TEMPLATES) {
+      synthGenerated(template, SIZES[0])(path.join(scratch, `warm-${template}`));
+      const points: SynthPoint[] = [];
+      for (const size of SIZES) {
+        const generated = timeSynth(scratch, `${template}-${size}`, synthGenerated(template, size));
+        points.push({ stacks: generated.stacks, seconds: generated.seconds });
+        rows.push({
+          measure: `synth of ${size} environments generated from ${template} (${generated.stacks} stacks)`,
+          seconds: generated.seconds,
+          target: size === 20 ? 8 : undefined,
+          note: `${ms(generated.seconds / generated.stacks)} per stack on average`,
+        });
+      }
+      const fit = scaling(points);
+      rows.push({
+        measure: `  ${template}: marginal cost per added stack (least squares over ${SIZES.join(", ")} environments)`,
+        seconds: fit.marginalSeconds,
+        note:
+          `against ${ms(fit.averageSeconds)} per stack on average at ${SIZES.at(-1)}, start-up ${fit.fixedSeconds.toFixed(2)} s; ` +
+          `${SIZES.at(-1)} take ${fit.ratio.toFixed(2)}x the line through ${SIZES[0]} and ${SIZES[1]}: ` +
+          (fit.nearLinear ? `near linear (<= ${NEAR_LINEAR_FACTOR})` : `NOT near linear (> ${NEAR_LINEAR_FACTOR})`),
+      });
+    }
 
     // What `npm run review` does for a whole environment: init and plan each stack offline from an empty state.
     const planned = ["networking-staging", "jitsi-matrix-staging"];

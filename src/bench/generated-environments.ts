@@ -1,23 +1,39 @@
 import { Environment } from "../environments/environment";
 
-/** The first third octet of generated subnets: 172.31.100.0/28 and up, clear of staging's and production's 172.31.48.x. */
+/**
+ * The first third octet of generated subnets: x.y.100.0/28 and up, clear of the real subnets
+ * (staging's and production's 172.31.48.x, dev's 10.40.0.x and 10.40.1.x).
+ */
 const FIRST_THIRD_OCTET = 100;
+/** The VPC range of a template that does not name one: the default VPC's, where staging and production live. */
+const DEFAULT_VPC_CIDR = "172.31.0.0/16";
 /** Two /28 subnets fit in each /24 this generator hands out, so one /24 per environment. */
 const MAX_ENVIRONMENTS = 255 - FIRST_THIRD_OCTET;
 
 /**
  * `count` environments made from `template` for the synth benchmark: named `bench01`,
  * `bench02`, ..., each with every name, tag and host name of the template made its own and
- * subnets in a /24 of their own, so that they synthesize side by side as real ones would.
+ * subnets in a /24 of their own inside the template's VPC, so that they synthesize side by
+ * side as real ones would.
  */
 export function generatedEnvironments(template: Environment, count: number): Environment[] {
   if (!Number.isInteger(count) || count < 1 || count > MAX_ENVIRONMENTS) {
     throw new Error(`generated environments: count ${count} is not between 1 and ${MAX_ENVIRONMENTS}; ask for fewer.`);
   }
-  return Array.from({ length: count }, (_, i) => generatedEnvironment(template, i + 1));
+  const vpcCidr = template.network.vpcCidrBlock ?? DEFAULT_VPC_CIDR;
+  const match = /^(\d+)\.(\d+)\.\d+\.\d+\/(\d+)$/.exec(vpcCidr);
+  if (match === null || Number(match[3]) > 16) {
+    throw new Error(
+      `generated environments: ${template.name}'s network.vpcCidrBlock ${JSON.stringify(vpcCidr)} is not a /16 or larger; ` +
+        "the generator gives each environment a /24 of it: use a template with a larger VPC.",
+    );
+  }
+  const prefix = `${match[1]}.${match[2]}`;
+  return Array.from({ length: count }, (_, i) => generatedEnvironment(template, i + 1, prefix));
 }
 
-function generatedEnvironment(template: Environment, index: number): Environment {
+/** `prefix`: the first two octets of the subnets, the VPC's. */
+function generatedEnvironment(template: Environment, index: number, prefix: string): Environment {
   const name = `bench${String(index).padStart(2, "0")}`;
   const capitalized = name[0].toUpperCase() + name.slice(1);
   const templateCapitalized = template.name[0].toUpperCase() + template.name.slice(1);
@@ -34,7 +50,7 @@ function generatedEnvironment(template: Environment, index: number): Environment
     name,
     network: {
       ...renamed.network,
-      subnets: renamed.network.subnets.map((subnet, i) => ({ ...subnet, cidrBlock: `172.31.${thirdOctet}.${i * 16}/28` })),
+      subnets: renamed.network.subnets.map((subnet, i) => ({ ...subnet, cidrBlock: `${prefix}.${thirdOctet}.${i * 16}/28` })),
     },
     dns: {
       ...renamed.dns,

@@ -1,5 +1,6 @@
 import { generatedEnvironments } from "../../src/bench/generated-environments";
 import { parseEnvironments } from "../../src/environments";
+import { dev } from "../../src/environments/dev";
 import { staging } from "../../src/environments/staging";
 
 describe("the benchmark's generated environments", () => {
@@ -23,6 +24,18 @@ describe("the benchmark's generated environments", () => {
       network: { subnets: [expect.objectContaining({ cidrBlock: "172.31.106.0/28" }), expect.objectContaining({ cidrBlock: "172.31.106.16/28" })] },
     });
     expect(JSON.stringify(environments)).not.toContain("staging");
+  });
+
+  it("can be made from dev, whose options are all on, with subnets inside dev's VPC", () => {
+    const fromDev = generatedEnvironments(dev, 20);
+    expect(() => parseEnvironments(fromDev, { onWarning: () => undefined })).not.toThrow();
+    expect(fromDev[6].network.subnets.map((s) => s.cidrBlock)).toEqual(["10.40.106.0/28", "10.40.106.16/28"]);
+    expect(JSON.stringify(fromDev)).not.toMatch(/\bdev\b|-dev\b/i);
+  });
+
+  it("refuses a template whose VPC is too small for a /24 per environment", () => {
+    const small = { ...dev, network: { ...dev.network, vpcCidrBlock: "10.40.0.0/20" } };
+    expect(() => generatedEnvironments(small, 2)).toThrow(/dev's network.vpcCidrBlock "10.40.0.0\/20" is not a \/16 or larger/);
   });
 
   it("refuses a count it cannot give subnets for", () => {
