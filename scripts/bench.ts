@@ -146,7 +146,7 @@ async function main(): Promise<void> {
         measure: `  ${template}: marginal cost per added stack (least squares over ${SIZES.join(", ")} environments)`,
         seconds: fit.marginalSeconds,
         note:
-          `against ${ms(fit.averageSeconds)} per stack on average at ${SIZES.at(-1)}, start-up ${fit.fixedSeconds.toFixed(2)} s; ` +
+          `${ms(fit.marginalSeconds)} per added stack against ${ms(fit.averageSeconds)} on average at ${SIZES.at(-1)}, start-up ${fit.fixedSeconds.toFixed(2)} s; ` +
           `${SIZES.at(-1)} take ${fit.ratio.toFixed(2)}x the line through ${SIZES[0]} and ${SIZES[1]}: ` +
           (fit.nearLinear ? `near linear (<= ${NEAR_LINEAR_FACTOR})` : `NOT near linear (> ${NEAR_LINEAR_FACTOR})`),
       });
