@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs
 import { tmpdir } from "os";
 import * as path from "path";
 import { STACK_FILE, stackNames } from "../synthesize";
-import { PlanJson, TerraformWorkdir, writeOutputsState } from "../terraform";
+import { PlanJson, ProducerOutput, TerraformWorkdir, writeOutputsState } from "../terraform";
 import { canonicalJson } from "./plan-changes";
 import { cachedProviderSchemas, needsSchemas, ProviderSchemas, providerSchemas, providersKey, syntheticState } from "./synthetic-state";
 
@@ -128,7 +128,9 @@ export class StackPlanner {
     for (const [name, producer] of Object.entries(remoteStateProducers(outdir, stack, config))) {
       const producerPlan = await this.planWithin(outdir, producer, states, [...consumers, stack], syntheticBaseDir, false);
       const { outputs, placeholders } = plannedOutputs(producer, producerPlan.plan);
-      remoteFiles[name] = this.outputsStateFile(outputs);
+      // The producer's output blocks, so the outputs keep their sensitivity and tuple types, as a real state has them.
+      const producerOutputs: Record<string, ProducerOutput> = JSON.parse(readFileSync(stackFile(outdir, producer), "utf8")).output ?? {};
+      remoteFiles[name] = this.outputsStateFile(outputs, producerOutputs);
       remoteStates.push({ name, producer, producerState: producerPlan.stateSource, placeholders });
     }
 
@@ -210,9 +212,9 @@ export class StackPlanner {
     }
   }
 
-  private outputsStateFile(outputs: Record<string, unknown>): string {
-    const file = path.join(this.scratch, `outputs-${hash([canonicalJson(outputs)])}.tfstate`);
-    if (!existsSync(file)) writeOutputsState(file, outputs);
+  private outputsStateFile(outputs: Record<string, unknown>, producerOutputs: Readonly<Record<string, ProducerOutput>>): string {
+    const file = path.join(this.scratch, `outputs-${hash([canonicalJson(outputs), canonicalJson(producerOutputs)])}.tfstate`);
+    if (!existsSync(file)) writeOutputsState(file, outputs, producerOutputs);
     return file;
   }
 

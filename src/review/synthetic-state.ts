@@ -112,9 +112,35 @@ type Json = Record<string, any>;
  */
 export function syntheticPlaceholder(address: string, attributePath: string): string {
   const name = /([A-Za-z0-9_]+)(\[[^\]]*\])*$/.exec(attributePath)?.[1] ?? "";
-  return name === "arn" || name.endsWith("_arn") || name.endsWith("_arns")
-    ? `arn:aws:synthetic::000000000000:${address}/${attributePath}`
-    : `synthetic:${address}.${attributePath}`;
+  if (name === "arn" || name.endsWith("_arn") || name.endsWith("_arns")) {
+    return `arn:aws:synthetic::000000000000:${address}/${attributePath}`;
+  }
+  const idPrefix = attributePath === "id" ? AWS_ID_PREFIXES[resourceType(address)] : undefined;
+  if (idPrefix !== undefined) {
+    // 17 hex digits, as EC2 and EFS IDs have them, derived from the address: the same base gives the same state.
+    return `${idPrefix}-${createHash("sha256").update(address).digest("hex").slice(0, 17)}`;
+  }
+  return `synthetic:${address}.${attributePath}`;
+}
+
+/**
+ * ID prefixes of the resource types whose IDs the aws provider validates at plan time where
+ * another resource references them (an Auto Scaling group's `launch_template.id` must start
+ * with `lt-`), or that reviewers recognise at a glance.
+ */
+const AWS_ID_PREFIXES: Readonly<Record<string, string>> = {
+  aws_launch_template: "lt",
+  aws_security_group: "sg",
+  aws_subnet: "subnet",
+  aws_vpc: "vpc",
+  aws_efs_file_system: "fs",
+  aws_efs_mount_target: "fsmt",
+};
+
+/** `aws_lb.main` or `module.x.aws_lb.main[0]`: the resource type, the part before the resource name. */
+function resourceType(address: string): string {
+  const parts = address.replace(/\[[^\]]*\]/g, "").split(".");
+  return parts.length >= 2 ? parts[parts.length - 2] : "";
 }
 
 /**

@@ -156,6 +156,19 @@ describe("the synthetic state of a stack, from the base's plan from an empty sta
     expect(syntheticPlaceholder("x.y", "load_balancer_arns[0]")).toMatch(/^arn:aws:synthetic::000000000000:/);
   });
 
+  it("shapes the IDs the aws provider validates where they are referenced, deterministically", () => {
+    // An Auto Scaling group refuses a launch_template.id that does not start with lt-.
+    const id = syntheticPlaceholder("aws_launch_template.capacity_launch_template", "id");
+    expect(id).toMatch(/^lt-[0-9a-f]{17}$/);
+    expect(syntheticPlaceholder("aws_launch_template.capacity_launch_template", "id")).toBe(id);
+    expect(syntheticPlaceholder("aws_launch_template.other", "id")).not.toBe(id);
+    expect(syntheticPlaceholder("module.m.aws_security_group.alb[0]", "id")).toMatch(/^sg-[0-9a-f]{17}$/);
+    // Only the id: other attributes of those types keep the readable placeholder.
+    expect(syntheticPlaceholder("aws_launch_template.capacity_launch_template", "name")).toBe(
+      "synthetic:aws_launch_template.capacity_launch_template.name",
+    );
+  });
+
   it("gives an argument set from another resource what that resource holds, so the reference plans unchanged", () => {
     const rule = attributes("aws_lb_listener_rule.element");
     expect(rule.action).toEqual([{ type: "forward", target_group_arn: attributes("aws_lb_target_group.element").arn, order: 0 }]);
@@ -178,7 +191,7 @@ describe("the synthetic state of a stack, from the base's plan from an empty sta
   it("matches the elements of a set to the configuration's by what the plan knows of them, not by position", () => {
     expect(attributes("aws_security_group.instances").ingress).toEqual([
       { description: "admin", from_port: 22, security_groups: [] },
-      { description: "from the load balancer", from_port: 80, security_groups: ["synthetic:aws_security_group.alb.id"] },
+      { description: "from the load balancer", from_port: 80, security_groups: [attributes("aws_security_group.alb").id] },
     ]);
   });
 
