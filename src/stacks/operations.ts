@@ -9,6 +9,7 @@
 import { EcsService as AwsEcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { dependable, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { environmentAccountId } from "../environments/account";
 import { Operations, operationsNames } from "../environments/defaults";
 import { Environment } from "../environments/environment";
 import { AutoscalingCapacity, AutoscalingCapacityProps } from "../modules/autoscaling-capacity";
@@ -235,7 +236,8 @@ export function addBackups(scope: Construct, env: Environment, ops: Operations):
     name: backups.name,
     fileSystemId: env.efsFileSystemId,
     region: env.region,
-    accountId: env.accountId,
+    // The certificate's account when the environment names none: the selection then names the file system's ARN at plan time.
+    accountId: environmentAccountId(env),
     retentionDays: backups.retentionDays,
     schedule: backups.schedule,
   });
