@@ -80,8 +80,9 @@ describe("the GitHub Actions workflows", () => {
     // A command that runs the repository's code: npm and its scripts, node, tsx, terraform (which runs providers the code pins).
     const runsCode = (job: Job) =>
       job.steps.some((s) => /(^|[;&|(]|\$\()\s*(npm|npx|node|tsx|terraform)(\s|$)/m.test(s.run ?? "") || s.uses?.startsWith("hashicorp/setup-terraform@") === true);
-    // A job runs the pull request's code when it checks it out: actions/checkout without a ref takes the pull request's merge commit.
-    const checksOutPullRequest = (job: Job) => job.steps.some((s) => s.uses?.startsWith("actions/checkout@") && s.with?.ref === undefined);
+    // A job runs the pull request's code when it checks it out: actions/checkout of this repository without a ref takes the pull request's merge commit.
+    const checksOutPullRequest = (job: Job) =>
+      job.steps.some((s) => s.uses?.startsWith("actions/checkout@") && s.with?.ref === undefined && s.with?.repository === undefined);
 
     const withCredentials = Object.entries(jobs).filter(([, job]) => usesCredentials(job));
     expect(withCredentials.map(([name]) => name)).toEqual(["deployed-states"]);
@@ -99,8 +100,13 @@ describe("the GitHub Actions workflows", () => {
     }
     // The states reach the review as an artifact of the credentialed job.
     const review = jobs["test-and-review"];
-    expect(review.needs).toBe("deployed-states");
-    expect(review.steps.find((s) => s.uses?.startsWith("actions/download-artifact@"))).toMatchObject({ with: { name: "review-states", path: "review-states" } });
+    expect(review.needs).toEqual(["deployed-states", "legacy-material"]);
+    expect(review.steps.find((s) => s.with?.name === "review-states")).toMatchObject({ uses: expect.stringMatching(/^actions\/download-artifact@/), with: { path: "main/review-states" } });
+    // The legacy material (another repository, read with its own token) reaches the tests as an artifact too, at ../shared/legacy.
+    const legacy = jobs["legacy-material"];
+    expect({ runsCode: runsCode(legacy), checksOutPullRequest: checksOutPullRequest(legacy) }).toEqual({ runsCode: false, checksOutPullRequest: false });
+    expect(legacy.steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with).toMatchObject({ repository: "${{ github.repository_owner }}/shared", "persist-credentials": false });
+    expect(review.steps.find((s) => s.with?.name === "legacy-material")).toMatchObject({ uses: expect.stringMatching(/^actions\/download-artifact@/), with: { path: "shared/legacy" } });
     expect(jobs["deployed-states"].steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))).toMatchObject({ with: { name: "review-states" } });
   });
 
