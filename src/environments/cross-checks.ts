@@ -501,6 +501,16 @@ export function crossCheck(input: unknown): CrossCheckResult {
         );
       }
     }
+    // The web container must not offer clients the bridge websocket either: its proxy would point at a jvb it no longer has.
+    for (const [name, fixed] of Object.entries(JVB_DAEMON_FIXED_VARIABLES)) {
+      const value = obj(obj(jitsi.environment).web)[name];
+      if (value !== undefined && value !== fixed) {
+        error(
+          `jitsi.environment.web.${name}`,
+          `${JSON.stringify(value)} cannot work ${why}: the web container would proxy the bridge websocket to a jvb in its own task, which has none; the jitsi task sets ${JSON.stringify(fixed)} itself, remove it`,
+        );
+      }
+    }
   }
 
   const launchTemplate = bool(capacity.launchTemplate) ?? OPERATIONS_DEFAULTS.launchTemplate;

@@ -6,6 +6,14 @@ import { PlatformSecret } from "./platform-secrets";
 import { LogConfiguration, withLogConfiguration } from "./service-log-group";
 
 /** Memory in MiB; the JVB's is a soft reservation, as in the legacy task, so it may use spare memory in a large call. */
+
+/**
+ * Settings a bridge outside the jitsi task (the JVB daemon) needs on both sides: the web
+ * container's bridge websocket proxy reaches only a jvb in its own task, so clients must not be
+ * offered it, and the bridge must not expect it.
+ */
+export const EXTERNAL_JVB_VARIABLES: Readonly<Record<string, string>> = { ENABLE_COLIBRI_WEBSOCKET: "0" };
+
 export const JITSI_DEFAULT_MEMORY = { web: 256, prosody: 256, jicofo: 256, jvb: 1024 } as const;
 
 /** Volumes the containers mount: prosody's config and the web front end's images. */
@@ -153,16 +161,19 @@ export class Jitsi extends Construct {
           { containerPort: 443, hostPort: JITSI_WEB_TLS_HOST_PORT },
         ],
         mountPoints: [{ sourceVolume: "jitsi-images", containerPath: props.webImagesPath ?? JITSI_WEB_IMAGES_PATH }],
-        environment: env("web", {
-          ...XMPP_PUBLIC_DOMAINS,
-          XMPP_GUEST_DOMAIN: "guest.meet.jitsi",
-          XMPP_RECORDER_DOMAIN: "recorder.meet.jitsi",
-          XMPP_BOSH_URL_BASE: `http://${XMPP_SERVER}:5280`,
-          JICOFO_AUTH_USER: "focus",
-          ENABLE_RECORDING: "0",
-          ENABLE_XMPP_WEBSOCKET: "0",
-          PUBLIC_URL: props.publicUrl,
-        }),
+        environment: {
+          ...env("web", {
+            ...XMPP_PUBLIC_DOMAINS,
+            XMPP_GUEST_DOMAIN: "guest.meet.jitsi",
+            XMPP_RECORDER_DOMAIN: "recorder.meet.jitsi",
+            XMPP_BOSH_URL_BASE: `http://${XMPP_SERVER}:5280`,
+            JICOFO_AUTH_USER: "focus",
+            ENABLE_RECORDING: "0",
+            ENABLE_XMPP_WEBSOCKET: "0",
+            PUBLIC_URL: props.publicUrl,
+          }),
+          ...(props.externalJvb ? EXTERNAL_JVB_VARIABLES : {}),
+        },
       },
       {
         name: "prosody",

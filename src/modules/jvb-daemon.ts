@@ -3,7 +3,7 @@ import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ContainerDefinition, toEcsContainerDefinition } from "./container-definition";
-import { JITSI_DEFAULT_MEMORY, JVB_PORT_MAPPINGS, jvbEnvironment } from "./jitsi";
+import { EXTERNAL_JVB_VARIABLES, JITSI_DEFAULT_MEMORY, JVB_PORT_MAPPINGS, jvbEnvironment } from "./jitsi";
 
 /**
  * What the JVB container runs before the image's own entry point (`/init`, s6-overlay):
@@ -81,7 +81,7 @@ export const JVB_DAEMON_OWN_VARIABLES: readonly string[] = ["XMPP_SERVER", "JVB_
  * go through the web container's nginx to a `jvb` it links to; a bridge on another instance is
  * unreachable that way, so the bridge channel must stay on SCTP.
  */
-export const JVB_DAEMON_FIXED_VARIABLES: Readonly<Record<string, string>> = { ENABLE_COLIBRI_WEBSOCKET: "0" };
+export const JVB_DAEMON_FIXED_VARIABLES: Readonly<Record<string, string>> = EXTERNAL_JVB_VARIABLES;
 
 /**
  * The Jitsi Videobridge as its own ECS service with DAEMON scheduling: one JVB on

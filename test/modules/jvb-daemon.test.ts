@@ -259,6 +259,14 @@ describe("Jitsi with externalJvb", () => {
     expect(resourcesOf(json, "aws_ecs_service")).toHaveProperty("jitsi_service");
   });
 
+  it("keeps the web container from offering the bridge websocket, which would point at a jvb the task no longer has", () => {
+    const web = (props: Partial<JitsiProps>) => taskContainers(jitsi(props)).find((c) => c.name === "web")!.environment as { name: string; value: string }[];
+    expect(web(external)).toContainEqual({ name: "ENABLE_COLIBRI_WEBSOCKET", value: "0" });
+    // Without an external bridge the web container keeps what the environment sets, as the legacy task did.
+    expect(web({ environment: { web: { ENABLE_COLIBRI_WEBSOCKET: "1" } } })).toContainEqual({ name: "ENABLE_COLIBRI_WEBSOCKET", value: "1" });
+    expect(web({}).map((v) => v.name)).not.toContain("ENABLE_COLIBRI_WEBSOCKET");
+  });
+
   it("refuses settings of the jvb container it no longer has", () => {
     expect(() => jitsi({ ...external, jvbAdvertiseAddress: "54.0.0.10" })).toThrow("jitsi.jvbAdvertiseAddress: set with externalJvb");
     expect(() => jitsi({ ...external, environment: { jvb: { JVB_STUN_SERVERS: "x" } } })).toThrow("jitsi.environment.jvb: set with externalJvb");
