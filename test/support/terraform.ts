@@ -3,7 +3,7 @@
  * `npm run review`, `npm run drift` and `npm run bench` use it at run time; this file keeps
  * every test's import path and adds what only jest can run.
  */
-import { terraformAvailable } from '../../src/terraform';
+import { PlanJson, terraformAvailable, TerraformWorkdir, WorkdirOptions } from '../../src/terraform';
 
 export * from '../../src/terraform';
 
@@ -19,4 +19,16 @@ export function describeIfTerraform(name: string, fn: () => void, providers: rea
   }
   console.warn(`Skipping "${name}": ${availability.reason}`);
   describe.skip(name, fn);
+}
+
+/** Inits, validates and plans `stack` (a `cdk.tf.json`) in a working copy of its own, removed afterwards. */
+export async function validatedPlan(stack: string, options?: WorkdirOptions): Promise<PlanJson> {
+  const workdir = new TerraformWorkdir(stack, options);
+  try {
+    await workdir.init();
+    await workdir.validate();
+    return await workdir.plan();
+  } finally {
+    workdir.dispose();
+  }
 }

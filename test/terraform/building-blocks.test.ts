@@ -11,7 +11,7 @@ import { LoadBalancer } from "../../src/modules/load-balancer";
 import { PlatformAlarms } from "../../src/modules/platform-alarms";
 import { ServiceLogGroup, withLogConfiguration } from "../../src/modules/service-log-group";
 import { AddressedStack } from "../../src/stacks/addressed-stack";
-import { describeIfTerraform, PlanJson, resourceChanges, TerraformWorkdir } from "../support/terraform";
+import { describeIfTerraform, PlanJson, resourceChanges, validatedPlan } from "../support/terraform";
 
 const REGION = "eu-west-1";
 
@@ -76,14 +76,7 @@ describeIfTerraform("the logs, alarms and backup building blocks, validated and 
   let plan: PlanJson;
   beforeAll(async () => {
     outdir = mkdtempSync(path.join(tmpdir(), "building-blocks-"));
-    const workdir = new TerraformWorkdir(synthBuildingBlocks(outdir));
-    try {
-      await workdir.init();
-      await workdir.validate();
-      plan = await workdir.plan();
-    } finally {
-      workdir.dispose();
-    }
+    plan = await validatedPlan(synthBuildingBlocks(outdir));
   });
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 

@@ -16,7 +16,7 @@ import { AddressedStack } from "../../src/stacks/addressed-stack";
 import { parseEnvironment } from "../../src/environments";
 import { dev } from "../../src/environments/dev";
 import { synthEnvironment } from "../environments/synth-environment";
-import { describeIfTerraform, findTerraform, PlanJson, resourceChanges, TerraformWorkdir, writeOutputsState } from "../support/terraform";
+import { describeIfTerraform, findTerraform, PlanJson, resourceChanges, TerraformWorkdir, validatedPlan, writeOutputsState } from "../support/terraform";
 
 const REGION = "eu-west-1";
 const LEGACY_STAGING_STATE = path.join(__dirname, "..", "..", "..", "shared", "legacy", "staging.tfstate");
@@ -132,14 +132,7 @@ describeIfTerraform("the capacity, scaling and JVB constructs, validated and pla
         executionRoleArn: "arn:aws:iam::123456789012:role/cc-execution",
       });
     });
-    const workdir = new TerraformWorkdir(file);
-    try {
-      await workdir.init();
-      await workdir.validate();
-      plan = await workdir.plan();
-    } finally {
-      workdir.dispose();
-    }
+    plan = await validatedPlan(file);
   });
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
@@ -346,14 +339,7 @@ describeIfTerraform("a new environment in mode ecs-managed, validated and planne
     writeOutputsState(remoteState, outputs, networking.output);
     const file = path.join(scratch, "cdk.tf.json");
     writeFileSync(file, JSON.stringify(stacks.find((stack) => stack.name === "jitsi-matrix-dev")!.json));
-    const workdir = new TerraformWorkdir(file, { remoteState });
-    try {
-      await workdir.init();
-      await workdir.validate();
-      plan = await workdir.plan();
-    } finally {
-      workdir.dispose();
-    }
+    plan = await validatedPlan(file, { remoteState });
   });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
