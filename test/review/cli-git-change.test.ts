@@ -31,13 +31,17 @@ describeIfGit("npm run review of a commit on a branch, against the merge base wi
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   };
 
-  /** A branch off main with one commit that edits staging.ts, checked out. */
-  const branch = (name: string, from: string, to: string) => {
+  /** A branch off main with one commit that edits staging.ts (pairs of text and its replacement), checked out. */
+  const branch = (name: string, ...edits: string[]) => {
     git("switch", "--quiet", "--force-create", name, "main");
     const file = path.join(clone, STAGING);
-    const text = readFileSync(file, "utf8");
-    if (!text.includes(from)) throw new Error(`${STAGING} no longer contains ${JSON.stringify(from)}: update this test's change.`);
-    writeFileSync(file, text.replace(from, to));
+    let text = readFileSync(file, "utf8");
+    for (let i = 0; i < edits.length; i += 2) {
+      const [from, to] = [edits[i], edits[i + 1]];
+      if (!text.includes(from)) throw new Error(`${STAGING} no longer contains ${JSON.stringify(from)}: update this test's change.`);
+      text = text.replace(from, to);
+    }
+    writeFileSync(file, text);
     git("commit", "--quiet", "-m", `test: ${name}`, "--", STAGING);
   };
 
@@ -64,55 +68,51 @@ describeIfGit("npm run review of a commit on a branch, against the merge base wi
   });
 
   it(
-    "reports the renamed element target group as a replacement first, then the listener rule forwarding to it, and exits 1; 0 once allowed",
+    "reports renamed target groups as replacements first, then the listener rule and HTTPS listener forwarding to them, and exits 1; 0 once allowed",
     () => {
-      branch("rename-element-target-group", 'element: "element-http-target-staging"', 'element: "element-tg-staging"');
+      // Two renames in one commit: each review plans the changed stacks three times, so one commit proves both kinds of dependant.
+      branch("rename-target-groups", 'element: "element-http-target-staging"', 'element: "element-tg-staging"', 'jitsi: "jitsi-http-target-staging"', 'jitsi: "jitsi-tg-staging"');
       const blocked = review();
       expect(blocked.stderr).toBe("");
       expect(blocked.stdout).toMatch(/^Plan review: [0-9a-f]{7,} \(merge base with main\) -> working tree \(fresh synth\)$/m);
       expect(blocked.stdout).toMatch(new RegExp(`^1 of \\d+ stacks changed: ${STACK}$`, "m"));
-      expect(blocked.stdout).toMatch(/^BLOCKED: 1 destroy\/replacement/m);
+      expect(blocked.stdout).toMatch(/^BLOCKED: 2 destroy\/replacement caused by this change/m);
       expect(blocked.stdout).toContain(`  replace ${STACK}:aws_lb_target_group.load_balancer_element`);
+      expect(blocked.stdout).toContain(`  replace ${STACK}:aws_lb_target_group.load_balancer_jitsi`);
       const section = blocked.stdout.slice(blocked.stdout.indexOf(`${STACK}  [`));
       expect(section).toMatch(new RegExp(`^${STACK} {2}\\[changed; synthetic base state; compared with the base's plan\\]`));
       const changeLines = section.split("\n").filter((line) => /^ {2}(!!| {2}) \S/.test(line));
-      expect(changeLines[0]).toMatch(/^ {2}!! -\/\+ replace aws_lb_target_group\.load_balancer_element {2}\(forced by name; NOT ALLOWED\)$/);
-      expect(changeLines.slice(1).every((line) => line.includes("~  update"))).toBe(true);
+      expect(changeLines.slice(0, 2).sort()).toEqual([
+        "  !! -/+ replace aws_lb_target_group.load_balancer_element  (forced by name; NOT ALLOWED)",
+        "  !! -/+ replace aws_lb_target_group.load_balancer_jitsi  (forced by name; NOT ALLOWED)",
+      ]);
+      expect(changeLines.slice(2).every((line) => line.includes("~  update"))).toBe(true);
       expect(section).toMatch(/~ {2}update {3}aws_lb_listener_rule\.load_balancer_rule_element {2}\(changes action\)/);
+      expect(section).toMatch(/~ {2}update {3}aws_lb_listener\.load_balancer_https {2}\(changes default_action\)/);
       expect(section).toContain("Note: No state given: planned against a synthetic base state");
       expect(blocked.status).toBe(1);
 
-      const allowed = review("--json", "--allow", `${STACK}:aws_lb_target_group.load_balancer_element`);
+      const allow = ["aws_lb_target_group.load_balancer_element", "aws_lb_target_group.load_balancer_jitsi"].flatMap((address) => ["--allow", `${STACK}:${address}`]);
+      const allowed = review("--json", ...allow);
       const data = JSON.parse(allowed.stdout);
-      expect(data.blocking).toEqual([]);
-      expect(data.stacks[0].changes[0]).toMatchObject({
-        address: "aws_lb_target_group.load_balancer_element",
-        kind: "replace",
-        replacePaths: ["name"],
-        allowedBy: `${STACK}:aws_lb_target_group.load_balancer_element`,
-      });
-      expect(allowed.status).toBe(0);
-    },
-    TIMEOUT,
-  );
-
-  it(
-    "reports the renamed jitsi target group as a replacement and the HTTPS listener forwarding to it by default as an update",
-    () => {
-      branch("rename-jitsi-target-group", 'jitsi: "jitsi-http-target-staging"', 'jitsi: "jitsi-tg-staging"');
-      const result = review("--json");
-      const data = JSON.parse(result.stdout);
       expect(data.stacks.map((s: { stack: string }) => s.stack)).toEqual([STACK]);
       const [stack] = data.stacks;
       expect(stack).toMatchObject({ stateSource: "synthetic", comparedWithBase: true, pending: [] });
-      expect(stack.changes[0]).toMatchObject({ address: "aws_lb_target_group.load_balancer_jitsi", kind: "replace", replacePaths: ["name"], introducesDestruction: true });
+      for (const group of ["element", "jitsi"]) {
+        expect(stack.changes.find((c: { address: string }) => c.address === `aws_lb_target_group.load_balancer_${group}`)).toMatchObject({
+          kind: "replace",
+          replacePaths: ["name"],
+          introducesDestruction: true,
+          allowedBy: `${STACK}:aws_lb_target_group.load_balancer_${group}`,
+        });
+      }
       expect(stack.changes.find((c: { address: string }) => c.address === "aws_lb_listener.load_balancer_https")).toMatchObject({
         kind: "update",
         changedAttributes: ["default_action"],
       });
-      expect(stack.changes.filter((c: { kind: string }) => c.kind !== "update").length).toBe(1);
-      expect(data.blocking).toEqual([{ stack: STACK, address: "aws_lb_target_group.load_balancer_jitsi", kind: "replace" }]);
-      expect(result.status).toBe(1);
+      expect(stack.changes.filter((c: { kind: string }) => c.kind !== "update").length).toBe(2);
+      expect(data.blocking).toEqual([]);
+      expect(allowed.status).toBe(0);
     },
     TIMEOUT,
   );
