@@ -234,7 +234,8 @@ describe('terraformAvailable', () => {
   });
 
   test('a TF_PLUGIN_MIRROR that does not exist is a reason to skip, not an exception', () => {
-    withEnv('TF_PLUGIN_MIRROR', path.join(tmp, 'typo'), () => {
+    // A terraform of its own, so the mirror is the question even where no terraform is installed.
+    withEnvs({ TERRAFORM_BIN: fakeTerraform('unreachable').bin, TF_PLUGIN_MIRROR: path.join(tmp, 'typo') }, () => {
       expect(terraformAvailable()).toEqual({ ok: false, reason: expect.stringMatching(/^TF_PLUGIN_MIRROR=.*typo is not a directory\.$/) });
     });
   });
