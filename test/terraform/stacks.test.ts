@@ -4,7 +4,7 @@ import * as path from "path";
 import { ENVIRONMENTS } from "../../src/environments";
 import { ECS_OPTIMIZED_IMAGE } from "../../src/modules/ecs-launch-template";
 import { stackNames, synthesizeTo } from "../../src/synthesize";
-import { describeIfTerraform, PlanJson, ResourceChange, resourceChanges, TerraformWorkdir, writeOutputsState } from "../support/terraform";
+import { describeIfTerraform, PlanJson, ResourceChange, resourceChanges, TerraformWorkdir, validatedPlan, writeOutputsState } from "../support/terraform";
 import { PROJECT_ROOT } from "../../src/synthesize";
 
 const LEGACY = path.join(PROJECT_ROOT, "..", "shared", "legacy");
@@ -67,16 +67,7 @@ function networkingOutputsState(outdir: string, environmentName: string, file: s
   writeOutputsState(file, outputs, json.output);
 }
 
-async function planStack(dir: string, remoteState?: string): Promise<PlanJson> {
-  const workdir = new TerraformWorkdir(dir, { remoteState });
-  try {
-    await workdir.init();
-    await workdir.validate();
-    return await workdir.plan();
-  } finally {
-    workdir.dispose();
-  }
-}
+const planStack = (dir: string, remoteState?: string): Promise<PlanJson> => validatedPlan(dir, { remoteState });
 
 const createsOnly = (plan: PlanJson) => resourceChanges(plan).every((change) => change.actions.join() === "create");
 const afterOf = (plan: PlanJson, address: string) => resourceChanges(plan).find((c) => c.address === address)?.after as Record<string, unknown>;

@@ -9,20 +9,11 @@ import { NetworkingStack } from "../../src/stacks/networking-stack";
 import { STATE_BACKEND_STACK_NAME, STATE_BACKEND_TAGS } from "../../src/stacks/state-backend-stack";
 import { synthesizeTo } from "../../src/synthesize";
 import { FakeS3 } from "../support/fake-s3";
-import { describeIfTerraform, findTerraform, PlanJson, resourceChanges, TerraformWorkdir, writeOutputsState } from "../support/terraform";
+import { describeIfTerraform, findTerraform, PlanJson, resourceChanges, TerraformWorkdir, validatedPlan, writeOutputsState } from "../support/terraform";
 
 const stackDir = (outdir: string, stack: string) => path.join(outdir, "stacks", stack);
 
-async function initValidatePlan(dir: string): Promise<PlanJson> {
-  const workdir = new TerraformWorkdir(dir);
-  try {
-    await workdir.init();
-    await workdir.validate();
-    return await workdir.plan();
-  } finally {
-    workdir.dispose();
-  }
-}
+const initValidatePlan = (dir: string): Promise<PlanJson> => validatedPlan(dir);
 
 /** Planned values of each created resource, keyed by address. */
 function createdResources(plan: PlanJson): Record<string, Record<string, unknown>> {
