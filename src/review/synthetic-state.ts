@@ -513,9 +513,12 @@ function isEmpty(value: unknown): boolean {
   return false;
 }
 
-/** What the aws provider records for an attribute AWS leaves unset: `""`, 0, false, an empty collection. */
-function zeroValue(type: CtyType): unknown {
-  if (typeof type === "string") return type === "string" ? "" : type === "number" ? 0 : type === "bool" ? false : null;
+/**
+ * A value of `type` built from its leaves: collections empty, tuples and objects element by
+ * element, each scalar (`string`, `number`, `bool`, `dynamic`) from `scalar`, given its path.
+ */
+function valueOfType(type: CtyType, where: string, scalar: (type: string, where: string) => unknown): unknown {
+  if (typeof type === "string") return scalar(type, where);
   const [kind, element] = type;
   switch (kind) {
     case "list":
@@ -524,43 +527,35 @@ function zeroValue(type: CtyType): unknown {
     case "map":
       return {};
     case "tuple":
-      return (element as CtyType[]).map(zeroValue);
+      return (element as CtyType[]).map((t, i) => valueOfType(t, `${where}[${i}]`, scalar));
     case "object":
-      return Object.fromEntries(Object.entries(element as Record<string, CtyType>).map(([k, t]) => [k, zeroValue(t)]));
+      return Object.fromEntries(Object.entries(element as Record<string, CtyType>).map(([k, t]) => [k, valueOfType(t, join(where, k), scalar)]));
     default:
-      return null;
+      // A kind Terraform does not write: the leaf function decides (null, or an error naming it).
+      return scalar(JSON.stringify(type), where);
   }
+}
+
+/** What the aws provider records for an attribute AWS leaves unset: `""`, 0, false, an empty collection. */
+function zeroValue(type: CtyType): unknown {
+  return valueOfType(type, "", (scalar) => (scalar === "string" ? "" : scalar === "number" ? 0 : scalar === "bool" ? false : null));
 }
 
 /** A value of its type where an apply would leave one: a string unique to the resource and path, 0, false, an empty collection. */
 function placeholder(type: CtyType, address: string, where: string): unknown {
-  if (typeof type === "string") {
-    switch (type) {
+  return valueOfType(type, where, (scalar, at) => {
+    switch (scalar) {
       case "string":
       case "dynamic":
-        return syntheticPlaceholder(address, where);
+        return syntheticPlaceholder(address, at);
       case "number":
         return 0;
       case "bool":
         return false;
       default:
-        throw new Error(`${address}.${where}: no placeholder for cty type ${type}`);
+        throw new Error(`${address}.${at}: no placeholder for cty type ${scalar}`);
     }
-  }
-  const [kind, element] = type;
-  switch (kind) {
-    case "list":
-    case "set":
-      return [];
-    case "map":
-      return {};
-    case "tuple":
-      return (element as CtyType[]).map((t, i) => placeholder(t, address, `${where}[${i}]`));
-    case "object":
-      return Object.fromEntries(Object.entries(element as Record<string, CtyType>).map(([k, t]) => [k, placeholder(t, address, join(where, k))]));
-    default:
-      throw new Error(`${address}.${where}: no placeholder for cty type ${JSON.stringify(type)}`);
-  }
+  });
 }
 
 /** The type Terraform gives a JSON value in configuration: arrays are tuples, objects objects. */
