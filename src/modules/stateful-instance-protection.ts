@@ -129,38 +129,45 @@ export class StatefulInstanceProtection extends Construct {
       inputTemplate: '{"ClusterArn":["<cluster>"],"ContainerInstanceArn":["<containerInstance>"]}',
     };
 
-    const rule = new CloudwatchEventRule(this, "rule", {
-      name: props.name,
-      description: "A stateful task started: protect its instance from scale-in",
-      // A task ECS is stopping still reports RUNNING until it has stopped; only one meant to run protects.
-      eventPattern: JSON.stringify({ ...taskEvents, detail: { ...stateful, lastStatus: ["RUNNING"], desiredStatus: ["RUNNING"] } }),
-    });
-    this.ruleName = rule.name;
-    new CloudwatchEventTarget(this, "target", {
-      rule: rule.name,
-      targetId: "protect-stateful-instance",
-      arn: `${definition}:$DEFAULT`,
-      roleArn: eventsRole.arn,
-      inputTransformer: input,
-    });
+    // Each rule starts its automation with the task's cluster and container instance as parameters.
+    const ruleToAutomation = (ids: { rule: string; target: string }, rule: { name: string; description: string; detail: object }, targetId: string, document: string) => {
+      const eventRule = new CloudwatchEventRule(this, ids.rule, {
+        name: rule.name,
+        description: rule.description,
+        eventPattern: JSON.stringify({ ...taskEvents, detail: { ...stateful, ...rule.detail } }),
+      });
+      new CloudwatchEventTarget(this, ids.target, {
+        rule: eventRule.name,
+        targetId,
+        arn: `${document}:$DEFAULT`,
+        roleArn: eventsRole.arn,
+        inputTransformer: input,
+      });
+      return eventRule.name;
+    };
 
-    const releaseRule = new CloudwatchEventRule(this, "release_rule", {
-      name: `${props.name}-release`,
-      description: "A stateful task stopped: release its instance's scale-in protection unless another stateful task runs there",
-      // A task stopped before placement has no container instance, and nothing to release.
-      eventPattern: JSON.stringify({
-        ...taskEvents,
-        detail: { ...stateful, lastStatus: ["STOPPED"], containerInstanceArn: [{ exists: true }] },
-      }),
-    });
-    this.releaseRuleName = releaseRule.name;
-    new CloudwatchEventTarget(this, "release_target", {
-      rule: releaseRule.name,
-      targetId: "release-stateful-instance",
-      arn: `${releaseDefinition}:$DEFAULT`,
-      roleArn: eventsRole.arn,
-      inputTransformer: input,
-    });
+    this.ruleName = ruleToAutomation(
+      { rule: "rule", target: "target" },
+      {
+        name: props.name,
+        description: "A stateful task started: protect its instance from scale-in",
+        // A task ECS is stopping still reports RUNNING until it has stopped; only one meant to run protects.
+        detail: { lastStatus: ["RUNNING"], desiredStatus: ["RUNNING"] },
+      },
+      "protect-stateful-instance",
+      definition,
+    );
+    this.releaseRuleName = ruleToAutomation(
+      { rule: "release_rule", target: "release_target" },
+      {
+        name: `${props.name}-release`,
+        description: "A stateful task stopped: release its instance's scale-in protection unless another stateful task runs there",
+        // A task stopped before placement has no container instance, and nothing to release.
+        detail: { lastStatus: ["STOPPED"], containerInstanceArn: [{ exists: true }] },
+      },
+      "release-stateful-instance",
+      releaseDefinition,
+    );
   }
 }
 
