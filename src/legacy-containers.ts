@@ -1,6 +1,6 @@
 /**
  * How the synthesized container definitions may differ from the legacy ones
- * (`../shared/legacy/container-definitions/*.json`), and the comparison that allows exactly that.
+ * (`test/fixtures/legacy/container-definitions/*.json`), and the comparison that allows exactly that.
  *
  * `LEGACY_CONTAINER_EXCEPTIONS` is the one list of accepted differences: the container test
  * (test/legacy-containers.test.ts) and the adoption runbook (docs/adopting-an-environment.md)

@@ -4,9 +4,9 @@ import * as path from "path";
 import { operationsOf } from "../src/environments/defaults";
 import { ENVIRONMENTS } from "../src/environments";
 import { compareContainerDefinitions, LEGACY_CONTAINER_EXCEPTIONS, LegacyComparisonContext } from "../src/legacy-containers";
-import { PROJECT_ROOT, STACK_FILE, synthesizeTo } from "../src/synthesize";
+import { STACK_FILE, synthesizeTo } from "../src/synthesize";
+import { LEGACY_CONTAINER_DEFINITIONS as LEGACY_DEFINITIONS } from "./support/legacy-fixtures";
 
-const LEGACY_DEFINITIONS = path.join(PROJECT_ROOT, "..", "shared", "legacy", "container-definitions");
 const readLegacy = (file: string) => JSON.parse(readFileSync(path.join(LEGACY_DEFINITIONS, file), "utf8")) as Record<string, unknown>[];
 
 /** The legacy file of a task: staging's have a `-staging` suffix, production's none; both share the upgrade task's. */

@@ -4,7 +4,7 @@
  * registry in `index.ts` lists them.
  *
  * Names follow AWS terms; the comment on each field says which legacy
- * variable (`../shared/legacy/environments.json`) it replaces where there is one.
+ * variable (`test/fixtures/legacy/environments.json`) it replaces where there is one.
  *
  * `parseEnvironment` (`validate.ts`) checks a value of this type before any
  * stack is built; `docs/security-baseline.md` lists the rules an environment

@@ -1,5 +1,5 @@
 /**
- * Legacy states for the adoption tests: the staging state of ../shared/legacy
+ * Legacy states for the adoption tests: the staging state of test/fixtures/legacy
  * and variants derived from it the way the legacy configuration would have
  * written them for other inputs. Built at test time, never committed: they
  * hold the fixture passwords.
@@ -9,16 +9,16 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { Environment } from "../../src/environments/environment";
 import { StateFile, StateResource } from "../../src/adoption/state-file";
-import { PROJECT_ROOT } from "../../src/synthesize";
+import { LEGACY_FIXTURES } from "../support/legacy-fixtures";
 
-export const LEGACY_DIR = path.join(PROJECT_ROOT, "..", "shared", "legacy");
+export const LEGACY_DIR = LEGACY_FIXTURES;
 
-/** A fresh copy of `../shared/legacy/staging.tfstate`. */
+/** A fresh copy of `test/fixtures/legacy/staging.tfstate`. */
 export function stagingLegacyState(): StateFile {
   return JSON.parse(readFileSync(path.join(LEGACY_DIR, "staging.tfstate"), "utf8")) as StateFile;
 }
 
-/** The legacy input variables of each environment, as `../shared/legacy/environments.json` records them. */
+/** The legacy input variables of each environment, as `test/fixtures/legacy/environments.json` records them. */
 type LegacyVariables = Record<string, unknown> & {
   readonly ecs_asg_desired_capacity: number;
   readonly ecs_asg_min_size: number;

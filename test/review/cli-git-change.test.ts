@@ -60,7 +60,7 @@ describeIfGit("npm run review of a commit on a branch, against the merge base wi
     if (synth.status !== 0) throw new Error(`npm run synth in the clone failed:\n${synth.stderr}`);
     git("add", "--", "cdktf.out/stacks");
     if (git("status", "--porcelain", "--", "cdktf.out/stacks") !== "") git("commit", "--quiet", "-m", "test: checked-in synth current", "--", "cdktf.out/stacks");
-    // The synth must not need the project's neighbours (../shared): the clone has none.
+    // The synth must not need anything beside the project: the clone has nothing beside it.
     expect(existsSync(path.join(root, "shared"))).toBe(false);
   }, TIMEOUT);
   afterAll(() => {

@@ -3,10 +3,10 @@ import * as path from "path";
 import { splitLegacyState } from "../../src/adoption/legacy-state";
 import { formatState, managedInstances, parseState, StateFile } from "../../src/adoption/state-file";
 import { staging } from "../../src/environments/staging";
-import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../../src/synthesize";
+import { CHECKED_IN_OUTDIR, STACK_FILE } from "../../src/synthesize";
+import { LEGACY_STAGING_STATE } from "./legacy-fixtures";
 
-/** The legacy staging state shipped beside the project. */
-export const LEGACY_STAGING_STATE = path.join(PROJECT_ROOT, "..", "shared", "legacy", "staging.tfstate");
+export { LEGACY_STAGING_STATE };
 
 /**
  * The legacy staging state as the new stacks hold it once adopted and the

@@ -17,9 +17,9 @@ import { parseEnvironment } from "../../src/environments";
 import { dev } from "../../src/environments/dev";
 import { synthEnvironment } from "../environments/synth-environment";
 import { describeIfTerraform, findTerraform, PlanJson, resourceChanges, TerraformWorkdir, validatedPlan, writeOutputsState } from "../support/terraform";
+import { LEGACY_STAGING_STATE } from "../support/legacy-fixtures";
 
 const REGION = "eu-west-1";
-const LEGACY_STAGING_STATE = path.join(__dirname, "..", "..", "..", "shared", "legacy", "staging.tfstate");
 
 /** Synthesizes one throwaway stack built by `build` and returns its cdk.tf.json. */
 function synthStack(outdir: string, name: string, build: (stack: AddressedStack) => void): string {

@@ -21,8 +21,8 @@ import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../../src/synthesiz
 import { synthEnvironment } from "../environments/synth-environment";
 import { Changes, planDifference, readChangesTable } from "../support/option-plans";
 import { describeIfTerraform, PlanJson, resourceChanges, TerraformWorkdir } from "../support/terraform";
+import { LEGACY_STAGING_STATE } from "../support/legacy-fixtures";
 
-const LEGACY_STAGING_STATE = path.join(PROJECT_ROOT, "..", "shared", "legacy", "staging.tfstate");
 const DOC = path.join(PROJECT_ROOT, "docs", "operations-options.md");
 const TABLE_HEADING = "## What switching an option on plans for staging";
 

@@ -5,9 +5,8 @@ import { ENVIRONMENTS } from "../../src/environments";
 import { ECS_OPTIMIZED_IMAGE } from "../../src/modules/ecs-launch-template";
 import { stackNames, synthesizeTo } from "../../src/synthesize";
 import { describeIfTerraform, PlanJson, ResourceChange, resourceChanges, TerraformWorkdir, validatedPlan, writeOutputsState } from "../support/terraform";
-import { PROJECT_ROOT } from "../../src/synthesize";
+import { LEGACY_FIXTURES as LEGACY } from "../support/legacy-fixtures";
 
-const LEGACY = path.join(PROJECT_ROOT, "..", "shared", "legacy");
 const readLegacy = (file: string) => JSON.parse(readFileSync(path.join(LEGACY, file), "utf8"));
 
 /**
