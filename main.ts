@@ -1,8 +1,15 @@
 import { App } from "cdktf";
 import { readBackendSettings } from "./src/backend";
+import { cliContextProblem } from "./src/context";
 import { ENVIRONMENTS, parseEnvironmentsOrExit } from "./src/environments";
 import { addEnvironment, addStateBackend } from "./src/platform";
 
+// Before anything is read: with a context key in cdktf.json the CLI would have dropped the operator's switch.
+const contextProblem = cliContextProblem(__dirname);
+if (contextProblem) {
+  process.stderr.write(`${contextProblem}\nNo stack was synthesized.\n`);
+  process.exit(1);
+}
 // Every environment is checked before any stack is built: a bad one fails the synth and writes nothing.
 const environments = parseEnvironmentsOrExit(ENVIRONMENTS);
 const app = new App();

@@ -1,9 +1,12 @@
 import { spawnSync } from "child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { ENVIRONMENTS } from "../src/environments";
 import { PROJECT_ROOT, synthesizeTo } from "../src/synthesize";
+import { documentedBlock, runWithStandIns } from "./support/documented-commands";
+import { ProjectCopy } from "./support/project-copy";
+import { cdktfCliEnv, RecordingTerraform } from "./support/recording-terraform";
 
 type Manifest = { stacks: Record<string, { dependencies: string[] }> };
 
@@ -33,43 +36,28 @@ describe("the synthesized manifest's stack dependencies", () => {
  */
 describe("cdktf deploy, run by the real CLI against a recording terraform", () => {
   let project: string;
-  let calls: string;
+  let terraform: RecordingTerraform;
   beforeAll(() => {
     project = mkdtempSync(path.join(tmpdir(), "deploy-order-cli-"));
-    calls = path.join(project, "calls.log");
+    terraform = new RecordingTerraform();
     const config = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "cdktf.json"), "utf8"));
     writeFileSync(path.join(project, "cdktf.json"), JSON.stringify({ ...config, output: outdir }));
-    const terraform = path.join(project, "terraform");
-    writeFileSync(
-      terraform,
-      [
-        "#!/bin/sh",
-        `echo "$(basename "$PWD") $1" >> ${JSON.stringify(calls)}`,
-        'case "$1" in',
-        '  version) echo \'{"terraform_version":"1.11.4","platform":"linux_amd64","provider_selections":{},"terraform_outdated":false}\';;',
-        "  -v) echo 'Terraform v1.11.4';;",
-        "  output) echo '{}';;",
-        "esac",
-        "exit 0",
-        "",
-      ].join("\n"),
-    );
-    chmodSync(terraform, 0o755);
   });
-  afterAll(() => rmSync(project, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(project, { recursive: true, force: true });
+    terraform.dispose();
+  });
 
   /** Runs `cdktf deploy <args>`; returns its output and the stacks terraform applied, in order. */
   function deploy(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; output: string; applied: string[] } {
-    rmSync(calls, { force: true });
+    terraform.reset();
     const result = spawnSync(path.join(PROJECT_ROOT, "node_modules", ".bin", "cdktf"), ["deploy", ...args, "--skip-synth", "--auto-approve"], {
       cwd: project,
-      env: { ...process.env, ...env, TERRAFORM_BINARY_NAME: path.join(project, "terraform"), CHECKPOINT_DISABLE: "1", CI: "1" },
+      env: { ...process.env, ...env, ...cdktfCliEnv(terraform) },
       encoding: "utf8",
       timeout: 120_000,
     });
-    const log = existsSync(calls) ? readFileSync(calls, "utf8").trim().split("\n") : [];
-    const applied = log.filter((line) => line.endsWith(" apply")).map((line) => line.split(" ")[0]);
-    return { status: result.status, output: `${result.stdout}${result.stderr}`, applied };
+    return { status: result.status, output: `${result.stdout}${result.stderr}`, applied: terraform.ranIn("apply") };
   }
 
   it("refuses the second phase named alone, since jitsi-matrix also depends on networking", () => {
@@ -78,17 +66,24 @@ describe("cdktf deploy, run by the real CLI against a recording terraform", () =
     expect(run.applied).toEqual([]);
   });
 
-  it("runs the README's second phase as written: secrets first, then jitsi-matrix", () => {
-    const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
-    const command = /^npx cdktf deploy (secrets-staging jitsi-matrix-staging[^#\n]*)/m.exec(readme);
-    expect(command).not.toBeNull();
-    const run = deploy(command![1].trim().split(/\s+/));
-    expect(run.applied).toEqual(["secrets-staging", "jitsi-matrix-staging"]);
+  it("runs README's deploy commands (```sh deploy-phases) as typed: networking, then secrets before jitsi-matrix, then all three in dependency order", () => {
+    const project = new ProjectCopy();
+    try {
+      terraform.reset();
+      const run = runWithStandIns(documentedBlock("deploy-phases"), { cwd: project.dir, programs: [], env: cdktfCliEnv(terraform) });
+      expect(run.status).toBe(0);
+      const applied = terraform.ranIn("apply");
+      expect(applied.slice(0, 3)).toEqual(["networking-staging", "secrets-staging", "jitsi-matrix-staging"]);
+      expect(applied).toHaveLength(6);
+      expect(applied[5]).toBe("jitsi-matrix-staging");
+      expect([...applied.slice(3, 5)].sort()).toEqual(["networking-staging", "secrets-staging"]);
+    } finally {
+      project.dispose();
+    }
   });
 
   it("without --parallelism 1 the flag would run the named stacks at once, so the README must keep it", () => {
-    const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
-    expect(readme).toMatch(/^npx cdktf deploy secrets-staging jitsi-matrix-staging --ignore-missing-stack-dependencies --parallelism 1/m);
+    expect(documentedBlock("deploy-phases").text).toMatch(/^npx cdktf deploy secrets-staging jitsi-matrix-staging --ignore-missing-stack-dependencies --parallelism 1/m);
   });
 
   it("reads the flag from CDKTF_IGNORE_MISSING_STACK_DEPENDENCIES too", () => {

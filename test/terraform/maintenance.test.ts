@@ -116,7 +116,7 @@ describeIfTerraform("the plans of docs/maintenance.md, planned by real Terraform
       await stagingPlanner.init();
       const off = stagingPlanner.config();
       const baseline = await stagingPlanner.plan(off, stagingState);
-      planned.set("PostgreSQL upgrade on (step 5) | staging", planDifference(baseline, await stagingPlanner.plan(stagingPlanner.config({ postgresUpgrade: true }), stagingState)));
+      planned.set("PostgreSQL upgrade on (step 2) | staging", planDifference(baseline, await stagingPlanner.plan(stagingPlanner.config({ postgresUpgrade: true }), stagingState)));
       const stopped = formatState(withDesiredCount(parseState(stagingState, "staging") as any, "aws_ecs_service.matrix_service", 0) as any);
       const stoppedBaseline = await stagingPlanner.plan(off, stopped);
       planned.set(
@@ -139,7 +139,7 @@ describeIfTerraform("the plans of docs/maintenance.md, planned by real Terraform
       const on = devPlanner.config({ postgresUpgrade: true });
       const offState = await devPlanner.syntheticState(off);
       devBaseline = await devPlanner.plan(off, offState);
-      planned.set("PostgreSQL upgrade on (step 5) | dev", planDifference(devBaseline, await devPlanner.plan(on, offState)));
+      planned.set("PostgreSQL upgrade on (step 2) | dev", planDifference(devBaseline, await devPlanner.plan(on, offState)));
       const onState = await devPlanner.syntheticState(on);
       planned.set("PostgreSQL upgrade off (step 10) | dev", planDifference(await devPlanner.plan(on, onState), await devPlanner.plan(off, onState)));
       const stopped = formatState(withDesiredCount(parseState(offState, "dev") as any, "aws_ecs_service.matrix_service", 0) as any);
@@ -165,8 +165,8 @@ describeIfTerraform("the plans of docs/maintenance.md, planned by real Terraform
   });
 
   it.each([
-    "PostgreSQL upgrade on (step 5) | staging",
-    "PostgreSQL upgrade on (step 5) | dev",
+    "PostgreSQL upgrade on (step 2) | staging",
+    "PostgreSQL upgrade on (step 2) | dev",
     "PostgreSQL upgrade off (step 10) | dev",
     "Element upgrade (step 3) | staging",
     "Element upgrade (step 3) | dev",
@@ -177,7 +177,7 @@ describeIfTerraform("the plans of docs/maintenance.md, planned by real Terraform
   });
 
   it("swaps only the matrix task and service for the upgrade's: nothing that holds logs or history is destroyed", () => {
-    for (const row of ["PostgreSQL upgrade on (step 5) | staging", "PostgreSQL upgrade on (step 5) | dev", "PostgreSQL upgrade off (step 10) | dev"]) {
+    for (const row of ["PostgreSQL upgrade on (step 2) | staging", "PostgreSQL upgrade on (step 2) | dev", "PostgreSQL upgrade off (step 10) | dev"]) {
       const changes = planned.get(row)!;
       expect([row, changes["updated in place"], changes.replaced]).toEqual([row, [], []]);
       for (const address of [...changes.created, ...changes.destroyed]) expect(address).toMatch(/^aws_ecs_(service|task_definition)\.(matrix|postgres_upgrade)_/);
