@@ -15,6 +15,8 @@ import {
   workflowRunBlocks,
 } from "../../src/ci/workflows";
 
+import { documentedBlock, script } from "../support/documented-commands";
+
 const read = (file: string) => readFileSync(file, "utf8");
 
 type Step = { name?: string; run?: string; if?: string; uses?: string; with?: Record<string, unknown>; env?: Record<string, string> };
@@ -53,6 +55,19 @@ describe("the GitHub Actions workflows", () => {
     const commands = scriptCommands(read(CI_RUN));
     expect(commands).toEqual(expect.arrayContaining(["npm test"]));
     expect(commandsMissingFromWorkflow(read(CI_RUN), read(PULL_REQUEST_WORKFLOW))).toEqual([]);
+  });
+
+  it("README's two commands (```sh two-commands) are what .ci/run runs, in order, on every change", () => {
+    // npm's audit and funding notices are network calls and noise in CI; they change nothing installed.
+    const ciRun = scriptCommands(read(CI_RUN)).map((command) => command.replace(" --no-audit --no-fund", ""));
+    const readme = script(documentedBlock("two-commands"))
+      .split("\n")
+      .map((line) => line.replace(/#.*$/, ""))
+      .flatMap((line) => line.split("&&"))
+      .map((command) => command.trim())
+      .filter(Boolean);
+    expect(readme).toEqual(["npm ci", "npm run synth", "npm test"]);
+    expect(ciRun.filter((command) => readme.includes(command))).toEqual(readme);
   });
 
   it("the comparison with .ci/run fails when the workflow leaves a command out", () => {
