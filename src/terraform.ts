@@ -23,10 +23,11 @@
  * run time, not only the tests.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { planCacheDir, planCacheKey, readCachedPlan, writeCachedPlan } from './terraform-plan-cache';
 
 // ---------------------------------------------------------------------------------------------
 // Finding Terraform and its providers
@@ -445,12 +446,14 @@ export class TerraformWorkdir {
   private readonly env: NodeJS.ProcessEnv;
   private readonly timeoutMs: number;
   private readonly remoteStatesWithoutFile: string[];
+  private readonly remoteStates: Record<string, string>;
 
   /** `stack` is a synthesized stack dir (`<outdir>/stacks/<name>`) or its `cdk.tf.json`. */
   constructor(stack: string, options: WorkdirOptions = {}) {
     const source = isDirectory(stack) ? path.join(stack, 'cdk.tf.json') : stack;
     const config: Json = JSON.parse(fs.readFileSync(source, 'utf8'));
     const remoteStates = remoteStateFiles(config, options.remoteState);
+    this.remoteStates = remoteStates;
     const mirror = findPluginMirror();
     this.remoteStatesWithoutFile = Object.keys(config.data?.terraform_remote_state ?? {}).filter(
       (name) => config.data.terraform_remote_state[name].backend !== 'local' && !remoteStates[name],
@@ -477,7 +480,10 @@ export class TerraformWorkdir {
     await this.run(['validate', '-no-color']);
   }
 
-  /** Plans without refreshing (no cloud reads) and returns `terraform show -json` of the plan. */
+  /**
+   * Plans without refreshing (no cloud reads) and returns `terraform show -json` of the plan. A plan
+   * whose inputs were planned before on this machine comes from the plan cache (terraform-plan-cache.ts).
+   */
   async plan(): Promise<PlanJson> {
     if (this.remoteStatesWithoutFile.length > 0) {
       throw new Error(
@@ -485,8 +491,16 @@ export class TerraformWorkdir {
       );
     }
     const planFile = path.join(this.dir, 'plan.tfplan');
-    await this.run(['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', `-out=${planFile}`]);
-    return JSON.parse(await this.run(['show', '-json', planFile])) as PlanJson;
+    const args = ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color'];
+    const terraform = findTerraform();
+    const cacheDir = terraform ? planCacheDir() : undefined;
+    const key = cacheDir && planCacheKey({ dir: this.dir, statePath: this.statePath, remoteStates: this.remoteStates, terraformBinary: terraform!, args });
+    const cached = cacheDir && key ? readCachedPlan(cacheDir, key) : undefined;
+    if (cached !== undefined) return JSON.parse(cached) as PlanJson;
+    await this.run([...args, `-out=${planFile}`]);
+    const showJson = await this.run(['show', '-json', planFile]);
+    if (cacheDir && key) writeCachedPlan(cacheDir, key, showJson);
+    return JSON.parse(showJson) as PlanJson;
   }
 
   /** The local backend's state, or undefined while nothing has written one (plan does not). */
@@ -591,16 +605,25 @@ export function writeOutputsState(
     const type = Array.isArray(block.value) && Array.isArray(value) ? ['tuple', value.map((v, i) => ctyType(v, `${name}[${i}]`))] : ctyType(value, name);
     return { value, type, ...(block.sensitive ? { sensitive: true } : {}) };
   };
+  const recorded = Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, entry(name, value)]));
   const state: TerraformState = {
     version: 4,
     terraform_version: '1.0.0',
     serial: 1,
-    lineage: randomUUID(),
-    outputs: Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, entry(name, value)])),
+    // From the content, so the same outputs make the same file byte for byte (and share a plan cache entry).
+    lineage: deterministicUuid(JSON.stringify(recorded)),
+    outputs: recorded,
     resources: [],
   };
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   writeJson(file, state);
+}
+
+/** A version 4 UUID made from `seed`: the same input gives the same state, byte for byte. */
+export function deterministicUuid(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /**

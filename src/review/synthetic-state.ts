@@ -15,7 +15,7 @@
 import { spawn } from "child_process";
 import { createHash } from "crypto";
 import * as path from "path";
-import { findTerraform, PlanJson, PlanResourceChange, terraformEnv, TerraformState } from "../terraform";
+import { deterministicUuid, findTerraform, PlanJson, PlanResourceChange, terraformEnv, TerraformState } from "../terraform";
 import { canonicalJson } from "./plan-changes";
 
 /** A cty type as `terraform providers schema -json` writes it: `"string"`, `["list", "string"]`, `["object", {...}]`. */
@@ -579,11 +579,4 @@ function join(where: string, name: string): string {
 
 function asObject(value: unknown): Json {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {};
-}
-
-/** A version 4 UUID made from `seed`: the same base gives the same state, byte for byte. */
-function deterministicUuid(seed: string): string {
-  const hex = createHash("sha256").update(seed).digest("hex");
-  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
