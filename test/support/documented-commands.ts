@@ -154,7 +154,7 @@ export function runWithStandIns(
     const text = [...(options.before ?? []), block].map((b) => script(b, options.placeholders)).join("\n");
     const result = spawnSync("bash", ["-e", "-c", text], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+      env: { ...process.env, ...options.env, PATH: `${bin}${path.delimiter}${options.env?.PATH ?? process.env.PATH}` },
       encoding: "utf8",
       timeout: 180_000,
     });
