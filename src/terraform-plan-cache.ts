@@ -9,8 +9,10 @@
  * distinct plan runs once per machine. Paths do not enter the key, contents do, so two
  * throwaway copies of one stack share an entry.
  *
- * `TERRAFORM_PLAN_CACHE=off` turns it off; `TERRAFORM_PLAN_CACHE=<dir>` moves it (default: under
- * the OS temp dir, beside the shared plugin cache, so a fresh machine starts cold).
+ * Off unless asked for: a plan's JSON holds the values of sensitive attributes, and a real review's
+ * plans must not stay on disk. `TERRAFORM_PLAN_CACHE=on` keeps it under the OS temp dir, beside the
+ * shared plugin cache (so a fresh machine starts cold), `=<dir>` in that folder. The tests turn it on
+ * (test/setup.ts): their states and secrets are fakes.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -37,8 +39,8 @@ export interface PlanInputs {
 /** The cache folder, or undefined when the cache is off. */
 export function planCacheDir(): string | undefined {
   const setting = process.env.TERRAFORM_PLAN_CACHE;
-  if (setting === 'off') return undefined;
-  const dir = setting || path.join(os.tmpdir(), `terraform-plan-cache-${process.getuid?.() ?? 'user'}`);
+  if (!setting || setting === 'off') return undefined;
+  const dir = setting === 'on' ? path.join(os.tmpdir(), `terraform-plan-cache-${process.getuid?.() ?? 'user'}`) : path.resolve(setting);
   fs.mkdirSync(dir, { recursive: true });
   return dir;
 }

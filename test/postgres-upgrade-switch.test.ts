@@ -98,7 +98,7 @@ describe("the PostgreSQL upgrade switch, through every entry point", () => {
     expect(services(project.path("cdktf.out"), "production")).toEqual(SWITCHED_ON);
   });
 
-  it("a direct node run, as the adoption runbook writes it", () => {
+  it("a direct node run (node --import tsx main.ts, the way synthesizeTo and the adoption runbook run the app)", () => {
     const run = sh(`${SWITCH_ON} CDKTF_OUTDIR=direct node --import tsx main.ts`);
     expect(run.status).toBe(0);
     expect(run.output).toContain(onLine("dev"));
