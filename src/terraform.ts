@@ -27,7 +27,6 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { planCacheDir, planCacheKey, readCachedPlan, writeCachedPlan } from './terraform-plan-cache';
 
 // ---------------------------------------------------------------------------------------------
 // Finding Terraform and its providers
@@ -446,14 +445,12 @@ export class TerraformWorkdir {
   private readonly env: NodeJS.ProcessEnv;
   private readonly timeoutMs: number;
   private readonly remoteStatesWithoutFile: string[];
-  private readonly remoteStates: Record<string, string>;
 
   /** `stack` is a synthesized stack dir (`<outdir>/stacks/<name>`) or its `cdk.tf.json`. */
   constructor(stack: string, options: WorkdirOptions = {}) {
     const source = isDirectory(stack) ? path.join(stack, 'cdk.tf.json') : stack;
     const config: Json = JSON.parse(fs.readFileSync(source, 'utf8'));
     const remoteStates = remoteStateFiles(config, options.remoteState);
-    this.remoteStates = remoteStates;
     const mirror = findPluginMirror();
     this.remoteStatesWithoutFile = Object.keys(config.data?.terraform_remote_state ?? {}).filter(
       (name) => config.data.terraform_remote_state[name].backend !== 'local' && !remoteStates[name],
@@ -480,10 +477,7 @@ export class TerraformWorkdir {
     await this.run(['validate', '-no-color']);
   }
 
-  /**
-   * Plans without refreshing (no cloud reads) and returns `terraform show -json` of the plan. A plan
-   * whose inputs were planned before on this machine comes from the plan cache (terraform-plan-cache.ts).
-   */
+  /** Plans without refreshing (no cloud reads) and returns `terraform show -json` of the plan. */
   async plan(): Promise<PlanJson> {
     if (this.remoteStatesWithoutFile.length > 0) {
       throw new Error(
@@ -491,16 +485,8 @@ export class TerraformWorkdir {
       );
     }
     const planFile = path.join(this.dir, 'plan.tfplan');
-    const args = ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color'];
-    const terraform = findTerraform();
-    const cacheDir = terraform ? planCacheDir() : undefined;
-    const key = cacheDir && planCacheKey({ dir: this.dir, statePath: this.statePath, remoteStates: this.remoteStates, terraformBinary: terraform!, args });
-    const cached = cacheDir && key ? readCachedPlan(cacheDir, key) : undefined;
-    if (cached !== undefined) return JSON.parse(cached) as PlanJson;
-    await this.run([...args, `-out=${planFile}`]);
-    const showJson = await this.run(['show', '-json', planFile]);
-    if (cacheDir && key) writeCachedPlan(cacheDir, key, showJson);
-    return JSON.parse(showJson) as PlanJson;
+    await this.run(['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', `-out=${planFile}`]);
+    return JSON.parse(await this.run(['show', '-json', planFile])) as PlanJson;
   }
 
   /** The local backend's state, or undefined while nothing has written one (plan does not). */
@@ -610,7 +596,7 @@ export function writeOutputsState(
     version: 4,
     terraform_version: '1.0.0',
     serial: 1,
-    // From the content, so the same outputs make the same file byte for byte (and share a plan cache entry).
+    // From the content, so the same outputs make the same file byte for byte.
     lineage: deterministicUuid(JSON.stringify(recorded)),
     outputs: recorded,
     resources: [],
