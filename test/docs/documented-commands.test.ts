@@ -28,10 +28,6 @@ const NOT_YET_RUN: Readonly<Record<string, string>> = {
   "restore-swap-folders": "as restore-inspect",
   "mount-efs": "a file system to mount (ls of /mnt/efs/matrix)",
   "postgres-restore": "a docker stand-in whose logs say the server initialized",
-  "postgres-switch-off-diff": "npx cdktf diff with the switch off after it was on: the recording terraform, as postgres-switch-on-diff",
-  "postgres-switch-off-deploy": "as postgres-switch-off-diff",
-  "element-diff": "as postgres-switch-off-diff",
-  "element-deploy": "as postgres-switch-off-diff",
   "element-check": "as mount-efs",
   review: "npm run review with each documented flag in a git clone",
 };

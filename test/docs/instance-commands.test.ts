@@ -1,5 +1,5 @@
 /**
- * The runbooks' AWS CLI and on-instance commands (docs/maintenance.md, docs/backups.md), run as written
+ * The runbooks' AWS CLI, on-instance and switch-off cdktf commands (docs/maintenance.md, docs/backups.md), run as written
  * after the runbook's own variables block, against stand-ins for aws, docker and sudo: each block must
  * run to its end, and every cluster, service, task family and file system it names must be one the
  * environment really has. A runbook that drifts from the environment's names fails here.
@@ -7,9 +7,14 @@
 import { ENVIRONMENTS } from "../../src/environments";
 import { Environment } from "../../src/environments/environment";
 import { POSTGRES_UPGRADE_DEFAULTS } from "../../src/modules/postgres-upgrade";
+import { STACK_FILE } from "../../src/synthesize";
 import { CommandBlock, documentedBlock, runWithStandIns, StandInCall } from "../support/documented-commands";
+import { ProjectCopy } from "../support/project-copy";
+import { cdktfCliEnv, RecordingTerraform } from "../support/recording-terraform";
 
 const STAND_INS = ["aws", "docker", "sudo"];
+const production = ENVIRONMENTS.find((e) => e.name === "production")!;
+const staging = ENVIRONMENTS.find((e) => e.name === "staging")!;
 
 /** The names of `environment` a command may mention, by the flag or label that carries them. */
 function namesOf(environment: Environment) {
@@ -29,11 +34,10 @@ function namedIn(call: StandInCall): { cluster: string[]; service: string[]; fam
   return { cluster: after(["--cluster"]), service: after(["--service", "--services", "--service-name"]), family };
 }
 
-function runAfterVariables(block: CommandBlock, variables: CommandBlock[], environment: Environment) {
+function runAfterVariables(block: CommandBlock, variables: CommandBlock[], environment: Environment, where: { cwd: string; env?: NodeJS.ProcessEnv } = { cwd: __dirname }) {
   const id = block.id;
-  const run = runWithStandIns(block, { cwd: __dirname, programs: STAND_INS, before: variables });
+  const run = runWithStandIns(block, { cwd: where.cwd, programs: STAND_INS, before: variables, env: where.env });
   expect({ id, status: run.status, output: run.output }).toEqual({ id, status: 0, output: expect.anything() });
-  expect(run.calls.length).toBeGreaterThan(0);
   const allowed = namesOf(environment);
   for (const call of run.calls) {
     const named = namedIn(call);
@@ -44,8 +48,6 @@ function runAfterVariables(block: CommandBlock, variables: CommandBlock[], envir
   return run;
 }
 
-const production = ENVIRONMENTS.find((e) => e.name === "production")!;
-const staging = ENVIRONMENTS.find((e) => e.name === "staging")!;
 
 describe("docs/maintenance.md's commands on AWS and on the instance, after its variables and its container() helper", () => {
   const variables = () => [documentedBlock("maintenance-variables"), documentedBlock("container-function")];
@@ -60,7 +62,7 @@ describe("docs/maintenance.md's commands on AWS and on the instance, after its v
     documentedBlock("element-move-folder"),
     documentedBlock("element-copy-files"),
   ])("```sh $id runs and names only production's cluster, services and task families", (block) => {
-    runAfterVariables(block, variables(), production);
+    expect(runAfterVariables(block, variables(), production).calls.length).toBeGreaterThan(0);
   });
 
   it("stopping Matrix scales the Matrix service of production's cluster to 0 and waits for it", () => {
@@ -69,6 +71,40 @@ describe("docs/maintenance.md's commands on AWS and on the instance, after its v
       `aws ecs update-service --cluster ${production.cluster.name} --service ${production.matrix.serviceName} --desired-count 0`,
       `aws ecs wait services-stable --cluster ${production.cluster.name} --services ${production.matrix.serviceName}`,
     ]);
+  });
+});
+
+/**
+ * The runbook's deploys with the switch off again (PostgreSQL step 10, the Element upgrade), through the real
+ * cdktf CLI in a copy of the project, against the recording terraform.
+ */
+describe("docs/maintenance.md's cdktf commands with the switch off", () => {
+  const variables = () => [documentedBlock("maintenance-variables"), documentedBlock("container-function")];
+  let project: ProjectCopy;
+  let terraform: RecordingTerraform;
+  beforeAll(() => {
+    project = new ProjectCopy();
+    terraform = new RecordingTerraform();
+  });
+  afterAll(() => {
+    project.dispose();
+    terraform.dispose();
+  });
+
+  it.each([
+    { block: documentedBlock("postgres-switch-off-diff"), applies: false },
+    { block: documentedBlock("postgres-switch-off-deploy"), applies: true },
+    { block: documentedBlock("element-diff"), applies: false },
+    { block: documentedBlock("element-deploy"), applies: true },
+  ])("```sh $block.id plans (and applies: $applies) production's jitsi-matrix stack with Matrix back, not the upgrade", ({ block, applies }) => {
+    terraform.reset();
+    const run = runAfterVariables(block, variables(), production, { cwd: project.dir, env: cdktfCliEnv(terraform) });
+    expect(run.output).not.toContain("postgres upgrade switch ON");
+    // cdktf diff runs terraform plan; cdktf deploy runs terraform apply, which plans itself.
+    expect(terraform.ranIn("apply")).toEqual(applies ? ["jitsi-matrix-production"] : []);
+    expect(terraform.ranIn("plan")).toEqual(applies ? [] : ["jitsi-matrix-production"]);
+    const stack = JSON.parse(project.read("cdktf.out", "stacks", "jitsi-matrix-production", STACK_FILE));
+    expect(Object.keys(stack.resource.aws_ecs_service)).toContain("matrix_service");
   });
 });
 
