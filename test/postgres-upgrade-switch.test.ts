@@ -11,34 +11,31 @@ import * as path from "path";
 import { cliContextProblem } from "../src/context";
 import { ENVIRONMENTS } from "../src/environments";
 import { STACK_FILE } from "../src/synthesize";
-import { documentedBlock, runWithStandIns } from "./support/documented-commands";
+import { CommandBlock, documentedBlock, runWithStandIns } from "./support/documented-commands";
 import { ProjectCopy } from "./support/project-copy";
-import { cdktfCliEnv, RecordingTerraform } from "./support/recording-terraform";
+import { cdktfCliEnv, cliSandbox } from "./support/recording-terraform";
 
 const SWITCH_ON = `CDKTF_CONTEXT_JSON='{"postgresUpgrade":true}'`;
 const ENVIRONMENT_NAMES = ENVIRONMENTS.map((e) => e.name);
 
-let project: ProjectCopy;
-let terraform: RecordingTerraform;
-beforeAll(() => {
-  project = new ProjectCopy();
-  terraform = new RecordingTerraform();
-});
-afterAll(() => {
-  project.dispose();
-  terraform.dispose();
-});
+const sandbox = cliSandbox();
 
 /** Runs one shell line in the project copy, as typed; output is stdout and stderr together. */
 function sh(line: string): { status: number | null; output: string } {
-  terraform.reset();
+  sandbox.terraform.reset();
   const result = spawnSync("bash", ["-c", line], {
-    cwd: project.dir,
-    env: { ...process.env, CDKTF_CONTEXT_JSON: undefined, ...cdktfCliEnv(terraform) },
+    cwd: sandbox.project.dir,
+    env: { ...process.env, CDKTF_CONTEXT_JSON: undefined, ...cdktfCliEnv(sandbox.terraform) },
     encoding: "utf8",
     timeout: 180_000,
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+/** A block of the maintenance runbook, after its variables, with the cdktf CLI on the recording terraform and aws stood in. */
+function runbookBlock(block: CommandBlock) {
+  sandbox.terraform.reset();
+  return runWithStandIns(block, { cwd: sandbox.project.dir, programs: ["aws"], before: [documentedBlock("maintenance-variables")], env: cdktfCliEnv(sandbox.terraform) });
 }
 
 /** Which of Matrix's service and the postgres-upgrade service a synthesized jitsi-matrix stack has (jitsi and the JVB daemon stay either way). */
@@ -57,36 +54,34 @@ describe("the PostgreSQL upgrade switch, through every entry point", () => {
     const run = sh(`${SWITCH_ON} npx cdktf synth --output switch-on`);
     expect(run.status).toBe(0);
     for (const name of ENVIRONMENT_NAMES) {
-      expect(services(project.path("switch-on"), name)).toEqual(SWITCHED_ON);
+      expect(services(sandbox.project.path("switch-on"), name)).toEqual(SWITCHED_ON);
       expect(run.output).toContain(onLine(name));
     }
   });
 
   it("npx cdktf diff, as the maintenance runbook's step 2 writes it (```sh postgres-switch-on-diff): plans the switched-on stack and says so", () => {
-    terraform.reset();
-    const run = runWithStandIns(documentedBlock("postgres-switch-on-diff"), { cwd: project.dir, programs: ["aws"], before: [documentedBlock("maintenance-variables")], env: cdktfCliEnv(terraform) });
+    const run = runbookBlock(documentedBlock("postgres-switch-on-diff"));
     expect(run.status).toBe(0);
     expect(run.output).toContain(onLine("production"));
-    expect(terraform.ranIn("plan")).toEqual(["jitsi-matrix-production"]);
-    expect(terraform.ranIn("apply")).toEqual([]);
-    expect(services(project.path("cdktf.out"), "production")).toEqual(SWITCHED_ON);
+    expect(sandbox.terraform.ranIn("plan")).toEqual(["jitsi-matrix-production"]);
+    expect(sandbox.terraform.ranIn("apply")).toEqual([]);
+    expect(services(sandbox.project.path("cdktf.out"), "production")).toEqual(SWITCHED_ON);
   });
 
   it("npx cdktf deploy, as README writes it (```sh postgres-upgrade-deploy): applies only the switched-on jitsi-matrix stack", () => {
-    terraform.reset();
-    const run = runWithStandIns(documentedBlock("postgres-upgrade-deploy"), { cwd: project.dir, programs: [], env: cdktfCliEnv(terraform) });
+    sandbox.terraform.reset();
+    const run = runWithStandIns(documentedBlock("postgres-upgrade-deploy"), { cwd: sandbox.project.dir, programs: [], env: cdktfCliEnv(sandbox.terraform) });
     expect(run.status).toBe(0);
     expect(run.output).toContain(onLine("staging"));
-    expect(terraform.ranIn("apply")).toEqual(["jitsi-matrix-staging"]);
-    expect(services(project.path("cdktf.out"), "staging")).toEqual(SWITCHED_ON);
+    expect(sandbox.terraform.ranIn("apply")).toEqual(["jitsi-matrix-staging"]);
+    expect(services(sandbox.project.path("cdktf.out"), "staging")).toEqual(SWITCHED_ON);
   });
 
   it("npx cdktf deploy, as the runbook's step 6 writes it (```sh postgres-switch-on-deploy), then waits for the upgrade service of the environment's cluster", () => {
-    terraform.reset();
-    const run = runWithStandIns(documentedBlock("postgres-switch-on-deploy"), { cwd: project.dir, programs: ["aws"], before: [documentedBlock("maintenance-variables")], env: cdktfCliEnv(terraform) });
+    const run = runbookBlock(documentedBlock("postgres-switch-on-deploy"));
     expect(run.status).toBe(0);
     expect(run.output).toContain(onLine("production"));
-    expect(terraform.ranIn("apply")).toEqual(["jitsi-matrix-production"]);
+    expect(sandbox.terraform.ranIn("apply")).toEqual(["jitsi-matrix-production"]);
     const production = ENVIRONMENTS.find((e) => e.name === "production")!;
     expect(run.calls.map((c) => `${c.program} ${c.args}`)).toEqual([`aws ecs wait services-stable --cluster ${production.cluster.name} --services postgres-upgrade-service`]);
   });
@@ -95,14 +90,14 @@ describe("the PostgreSQL upgrade switch, through every entry point", () => {
     const run = sh(`${SWITCH_ON} npm run synth`);
     expect(run.status).toBe(0);
     expect(run.output).toContain(onLine("production"));
-    expect(services(project.path("cdktf.out"), "production")).toEqual(SWITCHED_ON);
+    expect(services(sandbox.project.path("cdktf.out"), "production")).toEqual(SWITCHED_ON);
   });
 
   it("a direct node run (node --import tsx main.ts, the way synthesizeTo and the adoption runbook run the app)", () => {
     const run = sh(`${SWITCH_ON} CDKTF_OUTDIR=direct node --import tsx main.ts`);
     expect(run.status).toBe(0);
     expect(run.output).toContain(onLine("dev"));
-    expect(services(project.path("direct"), "dev")).toEqual(SWITCHED_ON);
+    expect(services(sandbox.project.path("direct"), "dev")).toEqual(SWITCHED_ON);
   });
 
   it("a value that is not a switch fails the synth, naming the key and the fix", () => {

@@ -9,8 +9,7 @@ import { Environment } from "../../src/environments/environment";
 import { POSTGRES_UPGRADE_DEFAULTS } from "../../src/modules/postgres-upgrade";
 import { STACK_FILE } from "../../src/synthesize";
 import { CommandBlock, documentedBlock, runWithStandIns, StandInCall } from "../support/documented-commands";
-import { ProjectCopy } from "../support/project-copy";
-import { cdktfCliEnv, RecordingTerraform } from "../support/recording-terraform";
+import { cdktfCliEnv, cliSandbox } from "../support/recording-terraform";
 
 const STAND_INS = ["aws", "docker", "sudo"];
 const production = ENVIRONMENTS.find((e) => e.name === "production")!;
@@ -80,16 +79,7 @@ describe("docs/maintenance.md's commands on AWS and on the instance, after its v
  */
 describe("docs/maintenance.md's cdktf commands with the switch off", () => {
   const variables = () => [documentedBlock("maintenance-variables"), documentedBlock("container-function")];
-  let project: ProjectCopy;
-  let terraform: RecordingTerraform;
-  beforeAll(() => {
-    project = new ProjectCopy();
-    terraform = new RecordingTerraform();
-  });
-  afterAll(() => {
-    project.dispose();
-    terraform.dispose();
-  });
+  const sandbox = cliSandbox();
 
   it.each([
     { block: documentedBlock("postgres-switch-off-diff"), applies: false },
@@ -97,13 +87,13 @@ describe("docs/maintenance.md's cdktf commands with the switch off", () => {
     { block: documentedBlock("element-diff"), applies: false },
     { block: documentedBlock("element-deploy"), applies: true },
   ])("```sh $block.id plans (and applies: $applies) production's jitsi-matrix stack with Matrix back, not the upgrade", ({ block, applies }) => {
-    terraform.reset();
-    const run = runAfterVariables(block, variables(), production, { cwd: project.dir, env: cdktfCliEnv(terraform) });
+    sandbox.terraform.reset();
+    const run = runAfterVariables(block, variables(), production, { cwd: sandbox.project.dir, env: cdktfCliEnv(sandbox.terraform) });
     expect(run.output).not.toContain("postgres upgrade switch ON");
     // cdktf diff runs terraform plan; cdktf deploy runs terraform apply, which plans itself.
-    expect(terraform.ranIn("apply")).toEqual(applies ? ["jitsi-matrix-production"] : []);
-    expect(terraform.ranIn("plan")).toEqual(applies ? [] : ["jitsi-matrix-production"]);
-    const stack = JSON.parse(project.read("cdktf.out", "stacks", "jitsi-matrix-production", STACK_FILE));
+    expect(sandbox.terraform.ranIn("apply")).toEqual(applies ? ["jitsi-matrix-production"] : []);
+    expect(sandbox.terraform.ranIn("plan")).toEqual(applies ? [] : ["jitsi-matrix-production"]);
+    const stack = JSON.parse(sandbox.project.read("cdktf.out", "stacks", "jitsi-matrix-production", STACK_FILE));
     expect(Object.keys(stack.resource.aws_ecs_service)).toContain("matrix_service");
   });
 });

@@ -6,6 +6,7 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
+import { ProjectCopy } from "./project-copy";
 
 /** One recorded call: the directory's name (the stack, in a cdktf layout) and the arguments. */
 export interface RecordedCall {
@@ -71,4 +72,29 @@ export class RecordingTerraform {
 /** What the real cdktf CLI needs to run offline against `terraform`. */
 export function cdktfCliEnv(terraform: RecordingTerraform): NodeJS.ProcessEnv {
   return { TERRAFORM_BINARY_NAME: terraform.binary, CHECKPOINT_DISABLE: "1", CI: "1" };
+}
+
+/**
+ * A copy of the project and a recording terraform for the tests of one file or describe block,
+ * made before its first test and removed after its last: the sandbox the real cdktf CLI runs in.
+ */
+export function cliSandbox(): { readonly project: ProjectCopy; readonly terraform: RecordingTerraform } {
+  let project: ProjectCopy | undefined;
+  let terraform: RecordingTerraform | undefined;
+  beforeAll(() => {
+    project = new ProjectCopy();
+    terraform = new RecordingTerraform();
+  });
+  afterAll(() => {
+    project?.dispose();
+    terraform?.dispose();
+  });
+  return {
+    get project() {
+      return project!;
+    },
+    get terraform() {
+      return terraform!;
+    },
+  };
 }
