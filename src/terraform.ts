@@ -27,6 +27,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PlanInputs, planCacheDir, planCacheKey, readCachedPlan, writeCachedPlan } from './terraform-plan-cache';
 
 // ---------------------------------------------------------------------------------------------
 // Finding Terraform and its providers
@@ -445,12 +446,14 @@ export class TerraformWorkdir {
   private readonly env: NodeJS.ProcessEnv;
   private readonly timeoutMs: number;
   private readonly remoteStatesWithoutFile: string[];
+  private readonly remoteStates: Record<string, string>;
 
   /** `stack` is a synthesized stack dir (`<outdir>/stacks/<name>`) or its `cdk.tf.json`. */
   constructor(stack: string, options: WorkdirOptions = {}) {
     const source = isDirectory(stack) ? path.join(stack, 'cdk.tf.json') : stack;
     const config: Json = JSON.parse(fs.readFileSync(source, 'utf8'));
     const remoteStates = remoteStateFiles(config, options.remoteState);
+    this.remoteStates = remoteStates;
     const mirror = findPluginMirror();
     this.remoteStatesWithoutFile = Object.keys(config.data?.terraform_remote_state ?? {}).filter(
       (name) => config.data.terraform_remote_state[name].backend !== 'local' && !remoteStates[name],
@@ -477,16 +480,31 @@ export class TerraformWorkdir {
     await this.run(['validate', '-no-color']);
   }
 
-  /** Plans without refreshing (no cloud reads) and returns `terraform show -json` of the plan. */
-  async plan(): Promise<PlanJson> {
+  /**
+   * Plans without refreshing (no cloud reads) and returns `terraform show -json` of the plan. With
+   * `TERRAFORM_PLAN_CACHE` set, a plan whose inputs were planned before on this machine comes from
+   * the plan cache (terraform-plan-cache.ts), and then no plan file is written: pass `planFile: true`
+   * to run Terraform regardless and keep `plan.tfplan` in the workdir (for `graph -plan`, `apply`).
+   */
+  async plan(options: { planFile?: boolean } = {}): Promise<PlanJson> {
     if (this.remoteStatesWithoutFile.length > 0) {
       throw new Error(
         `the stack reads remote state ${this.remoteStatesWithoutFile.join(', ')} from S3; pass a state file for it in options.remoteState`,
       );
     }
     const planFile = path.join(this.dir, 'plan.tfplan');
-    await this.run(['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', `-out=${planFile}`]);
-    return JSON.parse(await this.run(['show', '-json', planFile])) as PlanJson;
+    fs.rmSync(planFile, { force: true });
+    const args = ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color'];
+    const terraform = findTerraform();
+    const cacheDir = terraform ? planCacheDir() : undefined;
+    const inputs: PlanInputs = { dir: this.dir, statePath: this.statePath, remoteStates: this.remoteStates, terraformBinary: terraform!, args };
+    const key = cacheDir && planCacheKey(inputs);
+    const cached = cacheDir && key && !options.planFile ? readCachedPlan(cacheDir, key, inputs) : undefined;
+    if (cached !== undefined) return JSON.parse(cached) as PlanJson;
+    await this.run([...args, `-out=${planFile}`]);
+    const showJson = await this.run(['show', '-json', planFile]);
+    if (cacheDir && key) writeCachedPlan(cacheDir, key, showJson, inputs);
+    return JSON.parse(showJson) as PlanJson;
   }
 
   /** The local backend's state, or undefined while nothing has written one (plan does not). */
@@ -673,6 +691,8 @@ export interface PlanResourceChange {
 export interface PlanJson {
   format_version: string;
   terraform_version: string;
+  /** When the plan was made; a plan from the plan cache keeps the time of the plan that filled the entry. */
+  timestamp?: string;
   resource_changes?: PlanResourceChange[];
   output_changes?: Record<string, PlanChange>;
   /** Values after the plan; an output's `value` is absent while it is unknown. */

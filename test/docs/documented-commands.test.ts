@@ -13,15 +13,6 @@ import { parseDocument, readDocuments } from "../support/documented-commands";
  * when a block here is claimed by a test or no longer exists, and on any other unclaimed block.
  */
 const NOT_YET_RUN: Readonly<Record<string, string>> = {
-  "adopt-readme": "npm run adopt against the S3 backend: needs a terraform stand-in that answers state pull/push",
-  "adopt-dry-run": "as adopt-readme",
-  adopt: "as adopt-readme",
-  "adopt-switch-on-synth": "the synth into a temp dir and the cd into it, then the commands of step 5 there",
-  "adopt-plan-networking": "terraform plan of an adopted state: the adoption suite plans it through its harness, not this line",
-  "adopt-plan-keep-secrets": "as adopt-plan-networking, and the random provider",
-  "adopt-plan-secrets": "as adopt-plan-networking, and the random provider",
-  "adopt-plan-jitsi-matrix": "as adopt-plan-networking",
-  "adopt-apply": "as adopt-plan-networking",
   "restore-find-point": "aws backup stand-ins that answer with recovery points; the block sets RP and VAULT by hand",
   "restore-start-job": "as restore-find-point, and a restore-metadata answer for jq",
   "restore-inspect": "a mounted file system holding a restore directory",

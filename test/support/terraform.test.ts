@@ -518,6 +518,8 @@ describeIfTerraform(
           expect(error).toBeInstanceOf(TerraformError);
           expect((error as TerraformError).exitCode).toBe(1);
           expect((error as Error).message).toMatch(/`terraform validate -no-color` in .+ exited with code 1\n--- stderr ---\n[\s\S]*Reference to undeclared input variable/);
+          // plan fails on it too, before planning: validatedPlan relies on that instead of a validate of its own.
+          await expect(wd.plan()).rejects.toThrow(/`terraform plan [^`]*` in .+ exited with code 1\n--- stderr ---\n[\s\S]*Reference to undeclared input variable/);
         } finally {
           wd.dispose();
         }

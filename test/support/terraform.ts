@@ -21,12 +21,15 @@ export function describeIfTerraform(name: string, fn: () => void, providers: rea
   describe.skip(name, fn);
 }
 
-/** Inits, validates and plans `stack` (a `cdk.tf.json`) in a working copy of its own, removed afterwards. */
+/**
+ * Inits and plans `stack` (a `cdk.tf.json`) in a working copy of its own, removed afterwards.
+ * `terraform plan` validates the configuration before it plans (and fails on what
+ * `terraform validate` fails on), so a separate validate would only load the provider once more.
+ */
 export async function validatedPlan(stack: string, options?: WorkdirOptions): Promise<PlanJson> {
   const workdir = new TerraformWorkdir(stack, options);
   try {
     await workdir.init();
-    await workdir.validate();
     return await workdir.plan();
   } finally {
     workdir.dispose();

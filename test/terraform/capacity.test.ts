@@ -234,7 +234,7 @@ describeIfTerraform("the launch template switch of a legacy environment, planned
 
   it("with launchTemplate on creates the template, updates the group in place and destroys the launch configuration", async () => {
     copyFileSync(templateConfig, path.join(workdir.dir, "cdk.tf.json"));
-    const plan = await workdir.plan();
+    const plan = await workdir.plan({ planFile: true });
     expect(actionsByAddress(plan)).toEqual({
       "aws_launch_template.capacity_launch_template": "create",
       "aws_autoscaling_group.capacity_group": "update",
