@@ -13,13 +13,6 @@ import { parseDocument, readDocuments } from "../support/documented-commands";
  * when a block here is claimed by a test or no longer exists, and on any other unclaimed block.
  */
 const NOT_YET_RUN: Readonly<Record<string, string>> = {
-  "restore-find-point": "aws backup stand-ins that answer with recovery points; the block sets RP and VAULT by hand",
-  "restore-start-job": "as restore-find-point, and a restore-metadata answer for jq",
-  "restore-inspect": "a mounted file system holding a restore directory",
-  "restore-swap-folders": "as restore-inspect",
-  "mount-efs": "a file system to mount (ls of /mnt/efs/matrix)",
-  "postgres-restore": "a docker stand-in whose logs say the server initialized",
-  "element-check": "as mount-efs",
   review: "npm run review with each documented flag in a git clone",
 };
 

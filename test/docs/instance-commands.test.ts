@@ -4,6 +4,9 @@
  * run to its end, and every cluster, service, task family and file system it names must be one the
  * environment really has. A runbook that drifts from the environment's names fails here.
  */
+import { mkdtempSync, readFileSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
 import { ENVIRONMENTS } from "../../src/environments";
 import { Environment } from "../../src/environments/environment";
 import { POSTGRES_UPGRADE_DEFAULTS } from "../../src/modules/postgres-upgrade";
@@ -103,6 +106,52 @@ describe("docs/backups.md's commands, after its variables", () => {
 
   it.each([documentedBlock("restore-stop-service"), documentedBlock("restore-start-service")])("```sh $id runs and names only staging's cluster and services", (block) => {
     runAfterVariables(block, variables(), staging);
+  });
+
+  it("```sh restore-find-point, then restore-start-job, restores the chosen point's Matrix folders into the same file system with its own role", () => {
+    const point = "arn:aws:backup:eu-west-1:123456789012:recovery-point:0f1e2d3c-point";
+    const role = "arn:aws:iam::123456789012:role/jitsi-matrix-staging-backup";
+    // What AWS answers, per subcommand; the restore metadata is AWS Backup's own shape for EFS.
+    const aws = [
+      'case "$2" in',
+      "  get-caller-identity) echo 123456789012;;",
+      "  list-recovery-points-by-resource) echo '| 2026-12-05T03:10:00 | COMPLETED | jitsi-matrix-staging | " + point + " |';;",
+      `  describe-recovery-point) echo ${role};;`,
+      `  get-recovery-point-restore-metadata) echo '{"file-system-id": "${staging.efsFileSystemId}", "Encrypted": "true", "newFileSystem": "true", "PerformanceMode": "generalPurpose"}';;`,
+      "  start-restore-job) echo restore-job-1;;",
+      "  describe-restore-job) echo '[\"COMPLETED\", 100, null]';;",
+      "esac",
+    ].join("\n");
+    const cwd = mkdtempSync(path.join(tmpdir(), "restore-"));
+    try {
+      const run = runWithStandIns(documentedBlock("restore-start-job"), {
+        cwd,
+        programs: ["aws"],
+        before: [documentedBlock("restore-variables"), documentedBlock("restore-find-point")],
+        placeholders: { "<RecoveryPointArn of a COMPLETED point>": point, "<its BackupVaultName>": "jitsi-matrix-staging" },
+        answers: { aws },
+      });
+      expect({ status: run.status, output: run.status === 0 ? "" : run.output }).toEqual({ status: 0, output: "" });
+      const fileSystemArn = `arn:aws:elasticfilesystem:${staging.region}:123456789012:file-system/${staging.efsFileSystemId}`;
+      expect(run.calls.map((c) => `${c.program} ${c.args}`)).toEqual([
+        "aws sts get-caller-identity --query Account --output text",
+        `aws backup list-recovery-points-by-resource --resource-arn ${fileSystemArn} --query RecoveryPoints[].[CreationDate,Status,BackupVaultName,RecoveryPointArn] --output table`,
+        `aws backup describe-recovery-point --backup-vault-name jitsi-matrix-staging --recovery-point-arn ${point} --query IamRoleArn --output text`,
+        `aws backup get-recovery-point-restore-metadata --backup-vault-name jitsi-matrix-staging --recovery-point-arn ${point} --query RestoreMetadata`,
+        `aws backup start-restore-job --recovery-point-arn ${point} --iam-role-arn ${role} --resource-type EFS --metadata file://restore.json --query RestoreJobId --output text`,
+        "aws backup describe-restore-job --restore-job-id restore-job-1 --query [Status,PercentDone,StatusMessage]",
+      ]);
+      // Into the same file system, only the Matrix folders, the rest of AWS Backup's metadata kept.
+      expect(JSON.parse(readFileSync(path.join(cwd, "restore.json"), "utf8"))).toEqual({
+        "file-system-id": staging.efsFileSystemId,
+        Encrypted: "true",
+        PerformanceMode: "generalPurpose",
+        newFileSystem: "false",
+        ItemsToRestore: JSON.stringify(["/matrix/synapse", "/matrix/postgres/data"]),
+      });
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it("the variables name staging's file system", () => {

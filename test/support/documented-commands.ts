@@ -128,7 +128,9 @@ export interface StandInRun {
 /**
  * Runs a `needs-aws` block with bash in `cwd`, `programs` (e.g. terraform, aws, docker, sudo) replaced on
  * PATH by stand-ins that record their arguments and print `stand-in-<program>` (what a `--query ...
- * --output text` would print), so variables the block sets from them are not empty. The block runs with
+ * --output text` would print), so variables the block sets from them are not empty. `answers` replaces that
+ * line for a program by a shell snippet of its own (it sees the arguments as `"$@"`), e.g. a `case` on them
+ * that prints what AWS would answer, or `exec "$@"` for a sudo that runs the command. The block runs with
  * `set -e`, so a command that fails stops it as it would stop an operator.
  */
 export function runWithStandIns(
@@ -140,6 +142,8 @@ export function runWithStandIns(
     before?: readonly CommandBlock[];
     placeholders?: Record<string, string>;
     env?: NodeJS.ProcessEnv;
+    /** Per program, what its stand-in does after recording the call, instead of printing `stand-in-<program>`. */
+    answers?: Readonly<Record<string, string>>;
   },
 ): StandInRun {
   if (!block.needsAws) throw new Error(`${block.file}:${block.line} (${block.id}) is not marked needs-aws: run it for real`);
@@ -148,7 +152,8 @@ export function runWithStandIns(
   try {
     for (const program of options.programs) {
       const file = path.join(bin, program);
-      writeFileSync(file, `#!/bin/sh\nprintf '%s\\t%s\\t%s\\n' ${program} "$(basename "$PWD")" "$*" >> ${JSON.stringify(log)}\necho stand-in-${program}\n`);
+      const answer = options.answers?.[program] ?? `echo stand-in-${program}`;
+      writeFileSync(file, `#!/bin/sh\nprintf '%s\\t%s\\t%s\\n' ${program} "$(basename "$PWD")" "$*" >> ${JSON.stringify(log)}\n${answer}\n`);
       chmodSync(file, 0o755);
     }
     const text = [...(options.before ?? []), block].map((b) => script(b, options.placeholders)).join("\n");
