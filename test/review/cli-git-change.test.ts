@@ -4,10 +4,12 @@
  * base with main) and no state file, as a reviewer runs it on a branch.
  */
 import { execFileSync, spawnSync } from "child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../../src/synthesize";
+import { documentedBlock, script } from "../support/documented-commands";
+import { adoptedStagingStates } from "../support/legacy-states";
 import { describeIfTerraform, providerAvailable } from "../support/terraform";
 
 const STAGING = path.join("src", "environments", "staging.ts");
@@ -25,9 +27,12 @@ describeIfGit("npm run review of a commit on a branch, against the merge base wi
   const git = (...args: string[]) =>
     execFileSync("git", ["-c", "user.name=review-test", "-c", "user.email=review-test@example.org", ...args], { cwd: clone, encoding: "utf8", stdio: "pipe" }).trim();
 
-  /** `npm run review -- <args>` in the clone, as a process. */
+  /**
+   * `npm run review -- <args>` in the clone, as a process. With the test's own environment: jest gives each test
+   * file a copy of process.env, and a child started without `env` gets the worker's, without the plan cache setting.
+   */
   const review = (...args: string[]) => {
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join("scripts", "review.ts"), ...args], { cwd: clone, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join("scripts", "review.ts"), ...args], { cwd: clone, env: process.env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   };
 
@@ -141,6 +146,35 @@ describeIfGit("npm run review of a commit on a branch, against the merge base wi
       }
       expect(data.blocking).toEqual([]);
       expect(result.status).toBe(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "runs README's examples (```sh review) as written, on a commit that changes one stack in place: each of the four exits 0",
+    () => {
+      // Only jitsi-matrix-staging changes (the group's maximum, in place), so the secrets stack needs no plan here.
+      branch("raise-max-size", "maxSize: 1,", "maxSize: 2,");
+      // The state files the second example names: staging's, as the adoption leaves them.
+      const states = adoptedStagingStates(path.join(root, "states"));
+      copyFileSync(states.jitsiMatrix, path.join(clone, "staging.tfstate"));
+      copyFileSync(states.networking, path.join(clone, "net.tfstate"));
+      // One line at a time, as a reader types them; each must exit 0.
+      const lines = script(documentedBlock("review")).split("\n").filter((line) => line.trim() !== "");
+      expect(lines).toHaveLength(4);
+      const runs = lines.map((line) => spawnSync("bash", ["-c", line], { cwd: clone, env: process.env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }));
+      expect(runs.map((run, i) => ({ line: lines[i], status: run.status }))).toEqual(lines.map((line) => ({ line, status: 0 })));
+      const [synthetic, withStates, asJson, allowed] = runs.map((run) => run.stdout);
+      const section = (out: string) => out.slice(out.indexOf(`${STACK}  [`)).split("\n")[0];
+      expect(section(synthetic)).toMatch(/\[changed; synthetic base state;/);
+      expect(section(withStates)).toContain(`[changed; state ${path.join(clone, "staging.tfstate")};`);
+      expect(withStates).toMatch(/~ {2}update {3}aws_autoscaling_group\.capacity_group {2}\(changes max_size\)/);
+      // --silent: the output is the JSON and nothing else.
+      const data = JSON.parse(asJson);
+      expect(data.stacks.map((s: { stack: string }) => s.stack)).toEqual([STACK]);
+      expect(data.stacks[0].changes).toEqual([expect.objectContaining({ address: "aws_autoscaling_group.capacity_group", kind: "update", changedAttributes: ["max_size"] })]);
+      expect(allowed).toContain(`1 of `);
+      expect(allowed).not.toContain("BLOCKED");
     },
     TIMEOUT,
   );
