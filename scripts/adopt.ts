@@ -5,9 +5,9 @@
  * docs/adopting-an-environment.md.
  */
 import { parseArgs } from "util";
-import { adopt, AdoptionRefused, DEFAULT_BACKUP_ROOT } from "../src/adoption/adopt";
-import { LegacyStateError } from "../src/adoption/legacy-state";
-import { parseBackendOverride } from "../src/adoption/state-store";
+import { adopt, AdoptionRefused, DEFAULT_BACKUP_ROOT } from "../tools/adoption/adopt";
+import { LegacyStateError } from "../tools/adoption/legacy-state";
+import { parseBackendOverride } from "../tools/adoption/state-store";
 import { readBackendSettings } from "../src/backend";
 import { ENVIRONMENTS } from "../src/environments";
 

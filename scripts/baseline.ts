@@ -4,9 +4,9 @@
  * force and every failure, and exits non-zero when a rule fails.
  */
 import { readBackendSettings } from "../src/backend";
-import { checkBaseline, formatBaselineReport, readSynthesizedStacks, stacksUnderCheck } from "../src/baseline";
+import { checkBaseline, formatBaselineReport, readSynthesizedStacks, stacksUnderCheck } from "../tools/baseline";
 import { ENVIRONMENTS } from "../src/environments";
-import { CHECKED_IN_OUTDIR } from "../src/synthesize";
+import { CHECKED_IN_OUTDIR } from "../tools/synthesize";
 
 const stacks = readSynthesizedStacks(CHECKED_IN_OUTDIR);
 if (stacks.length === 0) {

@@ -5,7 +5,7 @@
  */
 import { App } from "cdktf";
 import { readBackendSettings } from "../src/backend";
-import { generatedEnvironments } from "../src/bench/generated-environments";
+import { generatedEnvironments } from "../tools/bench/generated-environments";
 import { parseEnvironmentsOrExit } from "../src/environments";
 import { dev } from "../src/environments/dev";
 import { Environment } from "../src/environments/environment";

@@ -5,7 +5,7 @@
  *
  * Synth scaling: 5, 10 and 20 environments generated from dev and from staging, with the
  * marginal cost per added stack (the least-squares slope), the average per stack, and whether
- * 20 stay within NEAR_LINEAR_FACTOR of the line through 5 and 10 (src/bench/scaling.ts).
+ * 20 stay within NEAR_LINEAR_FACTOR of the line through 5 and 10 (tools/bench/scaling.ts).
  *
  *   npm run bench                  everything, 3 runs of each quick measure (median)
  *   npm run bench -- --runs 5      more runs
@@ -16,10 +16,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { scaling, NEAR_LINEAR_FACTOR, SynthPoint } from "../src/bench/scaling";
-import { StackPlanner } from "../src/review/stack-planner";
-import { PROJECT_ROOT, stackNames, synthesizeTo } from "../src/synthesize";
-import { providerAvailable, terraformAvailable, TerraformWorkdir } from "../src/terraform";
+import { scaling, NEAR_LINEAR_FACTOR, SynthPoint } from "../tools/bench/scaling";
+import { StackPlanner } from "../tools/review/stack-planner";
+import { PROJECT_ROOT, stackNames, synthesizeTo } from "../tools/synthesize";
+import { providerAvailable, terraformAvailable, TerraformWorkdir } from "../tools/terraform/index";
 
 /** Generated environments per scaling synth: three sizes tell a line from a curve; 20 is the README's target. */
 const SIZES = [5, 10, 20] as const;

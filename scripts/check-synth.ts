@@ -1,5 +1,5 @@
 import { execFileSync } from "child_process";
-import { PROJECT_ROOT } from "../src/synthesize";
+import { PROJECT_ROOT } from "../tools/synthesize";
 
 // After `npm run synth`: the synth is checked in, so any difference from git (a changed, new or deleted stack) is stale.
 const changes = execFileSync("git", ["status", "--porcelain", "--", "cdktf.out"], { cwd: PROJECT_ROOT, encoding: "utf8" });

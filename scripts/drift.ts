@@ -1,3 +1,3 @@
-import { runDriftCli } from "../src/drift/cli";
+import { runDriftCli } from "../tools/drift/cli";
 
 process.exitCode = runDriftCli(process.argv.slice(2));

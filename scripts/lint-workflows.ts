@@ -1,4 +1,4 @@
-import { lintWorkflows, shellcheckAvailable, shellcheckWorkflows } from "../src/ci/workflows";
+import { lintWorkflows, shellcheckAvailable, shellcheckWorkflows } from "../tools/ci/workflows";
 
 lintWorkflows().then(
   ({ files, problems }) => {

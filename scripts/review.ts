@@ -1,4 +1,4 @@
-import { runReviewCli } from "../src/review/cli";
+import { runReviewCli } from "../tools/review/cli";
 
 runReviewCli(process.argv.slice(2)).then((code) => {
   process.exitCode = code;

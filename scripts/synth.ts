@@ -1,4 +1,4 @@
-import { refreshCheckedInSynth, stackNames, CHECKED_IN_OUTDIR } from "../src/synthesize";
+import { refreshCheckedInSynth, stackNames, CHECKED_IN_OUTDIR } from "../tools/synthesize";
 
 const result = refreshCheckedInSynth();
 process.stdout.write(result.stdout);

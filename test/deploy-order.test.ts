@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { ENVIRONMENTS } from "../src/environments";
-import { PROJECT_ROOT, synthesizeTo } from "../src/synthesize";
+import { PROJECT_ROOT, synthesizeTo } from "../tools/synthesize";
 import { documentedBlock, runWithStandIns } from "./support/documented-commands";
 import { ProjectCopy } from "./support/project-copy";
 import { cdktfCliEnv, RecordingTerraform } from "./support/recording-terraform";

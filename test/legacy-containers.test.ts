@@ -3,8 +3,8 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { operationsOf } from "../src/environments/defaults";
 import { ENVIRONMENTS } from "../src/environments";
-import { compareContainerDefinitions, LEGACY_CONTAINER_EXCEPTIONS, LegacyComparisonContext } from "../src/legacy-containers";
-import { STACK_FILE, synthesizeTo } from "../src/synthesize";
+import { compareContainerDefinitions, LEGACY_CONTAINER_EXCEPTIONS, LegacyComparisonContext } from "../tools/adoption/legacy-containers";
+import { STACK_FILE, synthesizeTo } from "../tools/synthesize";
 import { LEGACY_CONTAINER_DEFINITIONS as LEGACY_DEFINITIONS } from "./support/legacy-fixtures";
 
 const readLegacy = (file: string) => JSON.parse(readFileSync(path.join(LEGACY_DEFINITIONS, file), "utf8")) as Record<string, unknown>[];

@@ -10,7 +10,7 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { cliContextProblem } from "../src/context";
 import { ENVIRONMENTS } from "../src/environments";
-import { STACK_FILE } from "../src/synthesize";
+import { STACK_FILE } from "../tools/synthesize";
 import { CommandBlock, documentedBlock, runWithStandIns } from "./support/documented-commands";
 import { ProjectCopy } from "./support/project-copy";
 import { cdktfCliEnv, cliSandbox } from "./support/recording-terraform";

@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "fs";
 import { hostname, homedir, tmpdir } from "os";
 import * as path from "path";
-import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE, stackNames, synthesizeTo } from "../src/synthesize";
+import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE, stackNames, synthesizeTo } from "../tools/synthesize";
 import { LEGACY_CONTAINER_DEFINITIONS, LEGACY_FIXTURES } from "./support/legacy-fixtures";
 
 /** Values too short or too common to tell a machine by (`/`, `/a`, a host named `ci`): they would match anywhere. */

@@ -1,8 +1,8 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { planCacheDir, planCacheKey, readCachedPlan, writeCachedPlan } from "../src/terraform-plan-cache";
-import { CHECKED_IN_OUTDIR } from "../src/synthesize";
+import { planCacheDir, planCacheKey, readCachedPlan, writeCachedPlan } from "../tools/terraform/plan-cache";
+import { CHECKED_IN_OUTDIR } from "../tools/synthesize";
 import { describeIfTerraform, TerraformWorkdir, writeOutputsState } from "./support/terraform";
 
 /** Two copies of one workdir in different temp folders, with a state and a remote state each. */

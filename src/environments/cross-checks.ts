@@ -17,7 +17,7 @@ import {
   isFloatingImageTag,
   RECOMMENDED_TLS_POLICY,
   WaivableRuleId,
-} from "../baseline/rules";
+} from "../baseline-rules";
 import { ScalingMode } from "../modules/autoscaling-capacity";
 import { JITSI_VOLUMES } from "../modules/jitsi";
 import { JVB_DAEMON_FIXED_VARIABLES, JVB_DAEMON_OWN_VARIABLES } from "../modules/jvb-daemon";

@@ -10,7 +10,7 @@
  * stack is built; `docs/security-baseline.md` lists the rules an environment
  * may only break with a waiver.
  */
-import type { Waivers } from "../baseline/rules";
+import type { Waivers } from "../baseline-rules";
 
 /** A subnet created by `networking-<env>` in the existing VPC. */
 export interface SubnetSpec {

@@ -8,7 +8,7 @@
  */
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { SECRET_VARIABLE_NAME, WAIVABLE_RULE_IDS, BASELINE_RULES, BaselineRuleId } from "../baseline/rules";
+import { SECRET_VARIABLE_NAME, WAIVABLE_RULE_IDS, BASELINE_RULES, BaselineRuleId } from "../baseline-rules";
 import { EMAIL_ADDRESS, SNS_TOPIC_NAME } from "../modules/alarm-topic";
 import { LOG_RETENTION_DAYS } from "../modules/service-log-group";
 import type { Environment } from "./environment";

@@ -2,6 +2,7 @@ import { AutoscalingGroup, AutoscalingGroupConfig } from "@cdktf/provider-aws/li
 import { LaunchConfiguration } from "@cdktf/provider-aws/lib/launch-configuration";
 import { Construct } from "constructs";
 import { EcsLaunchTemplate, EcsRootVolume } from "./ecs-launch-template";
+import { ecsUserData } from "./ecs-user-data";
 
 const DEFAULT_HEALTH_CHECK_GRACE_PERIOD = 300;
 const DEFAULT_HEALTH_CHECK_TYPE = "EC2";
@@ -104,11 +105,6 @@ export interface AutoscalingCapacityProps {
    * @default - the Auto Scaling default policy
    */
   readonly terminationPolicies?: readonly string[];
-}
-
-/** The user data that makes an ECS-optimized AMI join a cluster, byte for byte as the legacy module wrote it. */
-export function ecsUserData(clusterName: string): string {
-  return `#!/bin/bash\necho ECS_CLUSTER=${clusterName} >> /etc/ecs/ecs.config`;
 }
 
 /** ECS container instances: a launch configuration and the Auto Scaling group that runs it. */

@@ -1,7 +1,7 @@
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
-import { ecsUserData } from "./autoscaling-capacity";
+import { ecsUserData } from "./ecs-user-data";
 
 /** AWS's public parameter naming the current ECS-optimized Amazon Linux 2023 AMI of the region. */
 export const ECS_OPTIMIZED_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";

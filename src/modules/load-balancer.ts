@@ -4,7 +4,7 @@ import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { RECOMMENDED_TLS_POLICY } from "../baseline/rules";
+import { RECOMMENDED_TLS_POLICY } from "../baseline-rules";
 
 /** An HTTP target group of instances, its health check on `healthCheckPath`. */
 export interface TargetGroupSpec {

@@ -1,6 +1,6 @@
 import { Lazy, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { declareLegacyMoves } from "../adoption/legacy-moves";
+import { declareLegacyMoves } from "./legacy-moves";
 import { environmentAccountId } from "../environments/account";
 import { DEFAULT_RULE_PRIORITIES, operationsOf } from "../environments/defaults";
 import { EfsVolumeSpec } from "../environments/environment";

@@ -11,20 +11,20 @@ import { spawnSync } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { adopt, AdoptionRefused, AdoptionReport, AdoptOptions } from "../../src/adoption/adopt";
-import { KEEP_IMPORTS_FILE } from "../../src/adoption/legacy-secrets";
-import { LegacyStateError } from "../../src/adoption/legacy-state";
+import { adopt, AdoptionRefused, AdoptionReport, AdoptOptions } from "../../tools/adoption/adopt";
+import { KEEP_IMPORTS_FILE } from "../../tools/adoption/legacy-secrets";
+import { LegacyStateError } from "../../tools/adoption/legacy-state";
 import { PASSWORD_SHAPE } from "../../src/modules/secret-parameters";
-import { cloudId, managedInstances, StateFile } from "../../src/adoption/state-file";
+import { cloudId, managedInstances, StateFile } from "../../tools/adoption/state-file";
 import { readBackendSettings } from "../../src/backend";
 import { Environment } from "../../src/environments/environment";
 import { production } from "../../src/environments/production";
 import { staging } from "../../src/environments/staging";
 import { constructKey } from "../../src/modules/construct-key";
 import { PLATFORM_SECRETS } from "../../src/modules/platform-secrets";
-import { unexplainedTaskDefinitionChanges } from "../../src/adoption/task-definition-changes";
+import { unexplainedTaskDefinitionChanges } from "../../tools/adoption/task-definition-changes";
 import { operationsOf } from "../../src/environments/defaults";
-import { PROJECT_ROOT, synthesizeTo } from "../../src/synthesize";
+import { PROJECT_ROOT, synthesizeTo } from "../../tools/synthesize";
 import {
   describeIfTerraform,
   findPluginMirror,

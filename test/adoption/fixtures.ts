@@ -8,7 +8,7 @@ import { createHash } from "crypto";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { Environment } from "../../src/environments/environment";
-import { StateFile, StateResource } from "../../src/adoption/state-file";
+import { StateFile, StateResource } from "../../tools/adoption/state-file";
 import { LEGACY_FIXTURES } from "../support/legacy-fixtures";
 
 export const LEGACY_DIR = LEGACY_FIXTURES;

@@ -1,13 +1,13 @@
 import { readFileSync } from "fs";
 import * as path from "path";
-import { extractLegacySecrets, keepImports, passwordAddresses } from "../../src/adoption/legacy-secrets";
-import { LegacyStateError, rootOutputs, splitLegacyState, SynthesizedStack } from "../../src/adoption/legacy-state";
-import { instanceAddress, managedInstances, parseState, StateFile } from "../../src/adoption/state-file";
-import { legacyS3Location, overridden, parseBackendOverride } from "../../src/adoption/state-store";
+import { extractLegacySecrets, keepImports, passwordAddresses } from "../../tools/adoption/legacy-secrets";
+import { LegacyStateError, rootOutputs, splitLegacyState, SynthesizedStack } from "../../tools/adoption/legacy-state";
+import { instanceAddress, managedInstances, parseState, StateFile } from "../../tools/adoption/state-file";
+import { legacyS3Location, overridden, parseBackendOverride } from "../../tools/adoption/state-store";
 import { readBackendSettings } from "../../src/backend";
 import { staging } from "../../src/environments/staging";
 import { PLATFORM_SECRETS } from "../../src/modules/platform-secrets";
-import { CHECKED_IN_OUTDIR } from "../../src/synthesize";
+import { CHECKED_IN_OUTDIR } from "../../tools/synthesize";
 import { literalPasswords, stagingLegacyState, withPostgresUpgrade, withSwappedSubnetIds } from "./fixtures";
 
 const synth = (stack: string) => JSON.parse(readFileSync(path.join(CHECKED_IN_OUTDIR, "stacks", stack, "cdk.tf.json"), "utf8")) as SynthesizedStack;

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { adopt, AdoptionRefused } from "../../src/adoption/adopt";
+import { adopt, AdoptionRefused } from "../../tools/adoption/adopt";
 import { readBackendSettings } from "../../src/backend";
 import { dev } from "../../src/environments/dev";
 import { LEGACY_DIR } from "./fixtures";

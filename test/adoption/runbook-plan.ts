@@ -6,9 +6,9 @@
  */
 import { readFileSync } from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../src/synthesize";
+import { PROJECT_ROOT } from "../../tools/synthesize";
 import { PlanJson, resourceChanges } from "../support/terraform";
-import { changedAttributes } from "../../src/review/plan-changes";
+import { changedAttributes } from "../../tools/review/plan-changes";
 
 export const RUNBOOK_PATH = path.join(PROJECT_ROOT, "docs", "adopting-an-environment.md");
 

@@ -1,5 +1,5 @@
-import { ADOPTION_EXCEPTIONS, unexplainedTaskDefinitionChanges } from "../../src/adoption/task-definition-changes";
-import { LEGACY_CONTAINER_EXCEPTIONS } from "../../src/legacy-containers";
+import { ADOPTION_EXCEPTIONS, unexplainedTaskDefinitionChanges } from "../../tools/adoption/task-definition-changes";
+import { LEGACY_CONTAINER_EXCEPTIONS } from "../../tools/adoption/legacy-containers";
 import { stagingLegacyState } from "./fixtures";
 
 const context = { environmentName: "staging" };

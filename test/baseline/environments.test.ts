@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { readBackendSettings } from "../../src/backend";
-import { checkBaseline, formatBaselineReport, readSynthesizedStacks, stacksUnderCheck, SynthesizedStack } from "../../src/baseline";
+import { checkBaseline, formatBaselineReport, readSynthesizedStacks, stacksUnderCheck, SynthesizedStack } from "../../tools/baseline";
 import { ENVIRONMENTS } from "../../src/environments";
 import { formatWaivers } from "../../src/environments/validate";
-import { synthesizeTo } from "../../src/synthesize";
+import { synthesizeTo } from "../../tools/synthesize";
 
 /** Synthesizes the app as `npm run synth` does, with extra cdktf context, and reads every stack. */
 function synthesizeApp(context?: Record<string, unknown>): SynthesizedStack[] {

@@ -29,7 +29,7 @@ import {
   imageTag,
   isCurrentTlsPolicy,
   TerraformJson,
-} from "../../src/baseline";
+} from "../../tools/baseline";
 import { AutoscalingCapacity } from "../../src/modules/autoscaling-capacity";
 import { ContainerDefinition, renderContainerDefinitions } from "../../src/modules/container-definition";
 import { EcsService } from "../../src/modules/ecs-service";

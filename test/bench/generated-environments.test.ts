@@ -1,4 +1,4 @@
-import { generatedEnvironments } from "../../src/bench/generated-environments";
+import { generatedEnvironments } from "../../tools/bench/generated-environments";
 import { parseEnvironments } from "../../src/environments";
 import { dev } from "../../src/environments/dev";
 import { staging } from "../../src/environments/staging";

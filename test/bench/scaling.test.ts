@@ -1,4 +1,4 @@
-import { NEAR_LINEAR_FACTOR, scaling } from "../../src/bench/scaling";
+import { NEAR_LINEAR_FACTOR, scaling } from "../../tools/bench/scaling";
 
 /** The bench's sizes: 5, 10 and 20 generated environments of three stacks each. */
 const STACKS = [15, 30, 60];

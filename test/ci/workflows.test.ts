@@ -13,7 +13,7 @@ import {
   shellcheckWorkflows,
   WORKFLOWS_DIR,
   workflowRunBlocks,
-} from "../../src/ci/workflows";
+} from "../../tools/ci/workflows";
 
 import { documentedBlock, script } from "../support/documented-commands";
 

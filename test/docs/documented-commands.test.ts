@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../src/synthesize";
+import { PROJECT_ROOT } from "../../tools/synthesize";
 import { parseDocument, readDocuments } from "../support/documented-commands";
 
 /**

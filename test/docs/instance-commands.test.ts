@@ -10,7 +10,7 @@ import * as path from "path";
 import { ENVIRONMENTS } from "../../src/environments";
 import { Environment } from "../../src/environments/environment";
 import { POSTGRES_UPGRADE_DEFAULTS } from "../../src/modules/postgres-upgrade";
-import { STACK_FILE } from "../../src/synthesize";
+import { STACK_FILE } from "../../tools/synthesize";
 import { CommandBlock, documentedBlock, runWithStandIns, StandInCall } from "../support/documented-commands";
 import { cdktfCliEnv, cliSandbox } from "../support/recording-terraform";
 

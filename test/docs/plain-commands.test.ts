@@ -5,7 +5,7 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { ENVIRONMENTS } from "../../src/environments";
-import { STACK_FILE } from "../../src/synthesize";
+import { STACK_FILE } from "../../tools/synthesize";
 import { documentedBlock, runWithStandIns, script } from "../support/documented-commands";
 import { ProjectCopy } from "../support/project-copy";
 import { cdktfCliEnv, RecordingTerraform } from "../support/recording-terraform";

@@ -2,9 +2,9 @@ import { execFileSync, spawnSync } from "child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { findAwsCredentials, parseIni } from "../../src/drift/credentials";
-import { PROJECT_ROOT } from "../../src/synthesize";
-import { findTerraform, terraformEnv, writeCliConfig } from "../../src/terraform";
+import { findAwsCredentials, parseIni } from "../../tools/drift/credentials";
+import { PROJECT_ROOT } from "../../tools/synthesize";
+import { findTerraform, terraformEnv, writeCliConfig } from "../../tools/terraform/index";
 import { describeIfTerraform } from "../support/terraform";
 
 let root: string;

@@ -1,5 +1,5 @@
 import { readBackendSettings } from "../../src/backend";
-import { checkBaseline, formatBaselineReport, RECOMMENDED_TLS_POLICY, stacksUnderCheck, SynthesizedStack } from "../../src/baseline";
+import { checkBaseline, formatBaselineReport, RECOMMENDED_TLS_POLICY, stacksUnderCheck, SynthesizedStack } from "../../tools/baseline";
 import { Environment, parseEnvironment } from "../../src/environments";
 import { operationsOf, runsJvbPerInstance } from "../../src/environments/defaults";
 import { taskLayouts } from "../../src/environments/task-layout";

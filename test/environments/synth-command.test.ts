@@ -10,10 +10,10 @@ import { createHash } from "crypto";
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { checkBaseline, readSynthesizedStacks, stacksUnderCheck } from "../../src/baseline";
+import { checkBaseline, readSynthesizedStacks, stacksUnderCheck } from "../../tools/baseline";
 import { Environment, ENVIRONMENTS, parseEnvironment } from "../../src/environments";
 import { formatWaivers } from "../../src/environments/validate";
-import { PROJECT_ROOT } from "../../src/synthesize";
+import { PROJECT_ROOT } from "../../tools/synthesize";
 import { BAD_ENVIRONMENTS } from "./bad-environments";
 import { newEnvironment } from "./fixtures";
 

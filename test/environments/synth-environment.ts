@@ -2,7 +2,7 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { Testing } from "cdktf";
 import { readBackendSettings } from "../../src/backend";
-import { SynthesizedStack, TerraformJson } from "../../src/baseline";
+import { SynthesizedStack, TerraformJson } from "../../tools/baseline";
 import { Environment } from "../../src/environments";
 import { addEnvironment } from "../../src/platform";
 

@@ -1,4 +1,5 @@
-import { AutoscalingCapacity, ecsUserData } from "../../src/modules/autoscaling-capacity";
+import { AutoscalingCapacity } from "../../src/modules/autoscaling-capacity";
+import { ecsUserData } from "../../src/modules/ecs-user-data";
 import { EcsInstanceRole } from "../../src/modules/ecs-instance-role";
 import { onlyResource, resourcesOf, synthConstructs } from "../support/synth";
 

@@ -1,4 +1,5 @@
-import { AutoscalingCapacity, AutoscalingCapacityProps, ecsUserData } from "../../src/modules/autoscaling-capacity";
+import { AutoscalingCapacity, AutoscalingCapacityProps } from "../../src/modules/autoscaling-capacity";
+import { ecsUserData } from "../../src/modules/ecs-user-data";
 import { ECS_OPTIMIZED_IMAGE, EcsLaunchTemplate, EcsLaunchTemplateProps } from "../../src/modules/ecs-launch-template";
 import { onlyResource, resourcesOf, synthConstructs } from "../support/synth";
 

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from "child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../src/synthesize";
+import { PROJECT_ROOT } from "../../tools/synthesize";
 import { documentedBlock, script } from "../support/documented-commands";
 import { adoptedStagingStates } from "../support/legacy-states";
 import { describeIfTerraform, providerAvailable } from "../support/terraform";

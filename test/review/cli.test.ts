@@ -2,9 +2,9 @@ import { execFileSync, spawnSync } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { defaultBase, exportCheckedInSynth, resolveCommit } from "../../src/review/git";
-import { PROJECT_ROOT } from "../../src/synthesize";
-import { findTerraform, terraformEnv, writeCliConfig } from "../../src/terraform";
+import { defaultBase, exportCheckedInSynth, resolveCommit } from "../../tools/review/git";
+import { PROJECT_ROOT } from "../../tools/synthesize";
+import { findTerraform, terraformEnv, writeCliConfig } from "../../tools/terraform/index";
 import { describeIfTerraform } from "../support/terraform";
 
 const REVIEW = path.join(PROJECT_ROOT, "scripts", "review.ts");

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { plannedChanges } from "../../src/review/plan-changes";
-import { allowPatternMatches, changedStacks } from "../../src/review/review";
-import { plannedOutputs, remoteStateProducers, unknownOutputPlaceholder } from "../../src/review/stack-planner";
-import { PlanJson, PlanResourceChange } from "../../src/terraform";
+import { plannedChanges } from "../../tools/review/plan-changes";
+import { allowPatternMatches, changedStacks } from "../../tools/review/review";
+import { plannedOutputs, remoteStateProducers, unknownOutputPlaceholder } from "../../tools/review/stack-planner";
+import { PlanJson, PlanResourceChange } from "../../tools/terraform/index";
 
 function rc(address: string, actions: string[], change: Partial<PlanResourceChange["change"]> = {}, extra: Partial<PlanResourceChange> = {}): PlanResourceChange {
   const [type, name] = address.split(".");

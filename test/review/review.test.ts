@@ -1,10 +1,10 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { renderText } from "../../src/review/render";
-import { Review, reviewExitCode, reviewSynth, StackReview } from "../../src/review/review";
-import { StackPlanner, stackFile } from "../../src/review/stack-planner";
-import { synthesizeTo } from "../../src/synthesize";
+import { renderText } from "../../tools/review/render";
+import { Review, reviewExitCode, reviewSynth, StackReview } from "../../tools/review/review";
+import { StackPlanner, stackFile } from "../../tools/review/stack-planner";
+import { synthesizeTo } from "../../tools/synthesize";
 import { adoptedStagingStates } from "../support/legacy-states";
 import { describeIfTerraform } from "../support/terraform";
 

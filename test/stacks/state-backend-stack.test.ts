@@ -1,6 +1,6 @@
 import { App, Testing } from "cdktf";
 import { S3BackendSettings } from "../../src/backend";
-import { findViolations } from "../../src/baseline/checks";
+import { findViolations } from "../../tools/baseline/checks";
 import { addStateBackend } from "../../src/platform";
 import {
   STATE_BACKEND_STACK_NAME,

@@ -13,7 +13,7 @@ import { spawnSync } from "child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../src/synthesize";
+import { PROJECT_ROOT } from "../../tools/synthesize";
 
 export interface CommandBlock {
   /** Relative to the project, e.g. `docs/maintenance.md`. */

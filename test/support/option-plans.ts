@@ -7,7 +7,7 @@
  * `readChangesTable` reads, so that the tests compare the plans with the docs themselves.
  */
 import { readFileSync } from "fs";
-import { changedAttributes } from "../../src/review/plan-changes";
+import { changedAttributes } from "../../tools/review/plan-changes";
 import { PlanJson, ResourceChange, resourceChanges } from "./terraform";
 
 /** The kinds of change the docs' tables have a column for, in their order. */

@@ -6,10 +6,10 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../src/synthesize";
+import { PROJECT_ROOT } from "../../tools/synthesize";
 
-/** What the app, its scripts and the cdktf CLI read; everything else (tests, docs, CI) stays behind. */
-const APP_ENTRIES = ["main.ts", "src", "scripts", ".gen", "cdktf.out", "package.json", "package-lock.json", "cdktf.json", "tsconfig.json", "backend.tf.json"];
+/** What the app, its tools and scripts and the cdktf CLI read; everything else (tests, docs, CI) stays behind. */
+const APP_ENTRIES = ["main.ts", "src", "tools", "scripts", ".gen", "cdktf.out", "package.json", "package-lock.json", "cdktf.json", "tsconfig.json", "backend.tf.json"];
 
 export class ProjectCopy {
   readonly dir: string;

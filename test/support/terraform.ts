@@ -1,11 +1,11 @@
 /**
- * The Terraform harness for tests. The harness itself lives in `src/terraform.ts`, because
+ * The Terraform harness for tests. The harness itself lives in `tools/terraform/`, because
  * `npm run review`, `npm run drift` and `npm run bench` use it at run time; this file keeps
  * every test's import path and adds what only jest can run.
  */
-import { PlanJson, terraformAvailable, TerraformWorkdir, WorkdirOptions } from '../../src/terraform';
+import { PlanJson, terraformAvailable, TerraformWorkdir, WorkdirOptions } from '../../tools/terraform/index';
 
-export * from '../../src/terraform';
+export * from '../../tools/terraform/index';
 
 /**
  * `describe` when Terraform and `providers` are available, else a printed reason and

@@ -8,18 +8,18 @@
  * each plan is compared with the plan without the change against the same state, which
  * leaves out what the adoption itself still plans (the secrets wiring, new task revisions). Dev has
  * never been deployed: its state is the synthetic one `npm run review` uses (its plan from
- * an empty state, as if applied; src/review/synthetic-state.ts), against which the plan
+ * an empty state, as if applied; tools/review/synthetic-state.ts), against which the plan
  * without the change must itself plan nothing.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { formatState, parseState } from "../../src/adoption/state-file";
+import { formatState, parseState } from "../../tools/adoption/state-file";
 import { Environment, parseEnvironment } from "../../src/environments";
 import { dev } from "../../src/environments/dev";
 import { staging } from "../../src/environments/staging";
-import { providerSchemas, providersKey, syntheticState } from "../../src/review/synthetic-state";
-import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../../src/synthesize";
+import { providerSchemas, providersKey, syntheticState } from "../../tools/review/synthetic-state";
+import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../../tools/synthesize";
 import { synthEnvironment } from "../environments/synth-environment";
 import { adoptedStagingStates } from "../support/legacy-states";
 import { Changes, planDifference, planSummary, readChangesTable } from "../support/option-plans";

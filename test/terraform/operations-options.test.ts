@@ -13,11 +13,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { splitLegacyState } from "../../src/adoption/legacy-state";
-import { formatState, parseState } from "../../src/adoption/state-file";
+import { splitLegacyState } from "../../tools/adoption/legacy-state";
+import { formatState, parseState } from "../../tools/adoption/state-file";
 import { Environment, parseEnvironment } from "../../src/environments";
 import { staging } from "../../src/environments/staging";
-import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../../src/synthesize";
+import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../../tools/synthesize";
 import { synthEnvironment } from "../environments/synth-environment";
 import { Changes, planDifference, readChangesTable } from "../support/option-plans";
 import { describeIfTerraform, PlanJson, resourceChanges, TerraformWorkdir } from "../support/terraform";

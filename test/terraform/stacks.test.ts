@@ -3,7 +3,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { ENVIRONMENTS } from "../../src/environments";
 import { ECS_OPTIMIZED_IMAGE } from "../../src/modules/ecs-launch-template";
-import { stackNames, synthesizeTo } from "../../src/synthesize";
+import { stackNames, synthesizeTo } from "../../tools/synthesize";
 import { describeIfTerraform, PlanJson, ResourceChange, resourceChanges, TerraformWorkdir, validatedPlan, writeOutputsState } from "../support/terraform";
 import { LEGACY_FIXTURES as LEGACY } from "../support/legacy-fixtures";
 

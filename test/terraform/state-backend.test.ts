@@ -7,7 +7,7 @@ import { readBackendSettings, S3BackendSettings, stateKey } from "../../src/back
 import { ENVIRONMENTS } from "../../src/environments";
 import { NetworkingStack } from "../../src/stacks/networking-stack";
 import { STATE_BACKEND_STACK_NAME, STATE_BACKEND_TAGS } from "../../src/stacks/state-backend-stack";
-import { synthesizeTo } from "../../src/synthesize";
+import { synthesizeTo } from "../../tools/synthesize";
 import { FakeS3 } from "../support/fake-s3";
 import { describeIfTerraform, findTerraform, PlanJson, resourceChanges, TerraformWorkdir, validatedPlan, writeOutputsState } from "../support/terraform";
 

@@ -10,8 +10,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { homedir } from "os";
 import * as path from "path";
-import { S3BackendSettings, StackKind } from "../backend";
-import { Environment } from "../environments/environment";
+import { S3BackendSettings, StackKind } from "../../src/backend";
+import { Environment } from "../../src/environments/environment";
 import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../synthesize";
 import { AdoptedInstance, AdoptionStates, splitLegacyState, SynthesizedStack } from "./legacy-state";
 import { assertKeepWorkdirUsable, extractLegacySecrets, ImportBlock, keepImports, LegacySecrets, writeKeepWorkdir } from "./legacy-secrets";

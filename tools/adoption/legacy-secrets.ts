@@ -8,7 +8,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
 import * as path from "path";
-import { PLATFORM_SECRETS, PlatformSecret, secretParameterName } from "../modules/platform-secrets";
+import { PLATFORM_SECRETS, PlatformSecret, secretParameterName } from "../../src/modules/platform-secrets";
 import { SynthesizedStack } from "./legacy-state";
 import { managedInstances, StateFile } from "./state-file";
 

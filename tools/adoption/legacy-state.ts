@@ -4,8 +4,8 @@
  * `jitsi-matrix-<env>`. Pure: reads and writes nothing.
  */
 import { randomUUID } from "crypto";
-import { Environment } from "../environments/environment";
-import { PLATFORM_SECRETS } from "../modules/platform-secrets";
+import { Environment } from "../../src/environments/environment";
+import { PLATFORM_SECRETS } from "../../src/modules/platform-secrets";
 import {
   formatAddress,
   isLegacyMountTargets,
@@ -14,7 +14,7 @@ import {
   legacyMountTargetByCidr,
   LegacyMove,
   networkingMoves,
-} from "./legacy-addresses";
+} from "../../src/stacks/legacy-addresses";
 import {
   AWS_PROVIDER,
   cloudId,
@@ -326,7 +326,7 @@ export function rootOutputs(synth: SynthesizedStack, state: StateFile, stack: st
     if (!match) {
       throw new Error(
         `${stack} output ${output}: ${JSON.stringify(expression)} is not a plain attribute reference such as "\${aws_subnet.x.id}"; ` +
-          "the adoption cannot compute it: teach rootOutputs in src/adoption/legacy-state.ts the new form.",
+          "the adoption cannot compute it: teach rootOutputs in tools/adoption/legacy-state.ts the new form.",
       );
     }
     const [, type, name, attribute] = match;

@@ -7,7 +7,7 @@
  * both refer to it. Anything not on it is a difference that `compareContainerDefinitions`
  * reports, naming the task, the container and the field.
  */
-import { PLATFORM_SECRETS, secretParameterName } from "./modules/platform-secrets";
+import { PLATFORM_SECRETS, secretParameterName } from "../../src/modules/platform-secrets";
 
 /** One accepted difference between a legacy container definition and the synthesized one. */
 export interface LegacyContainerException {

@@ -16,8 +16,8 @@ import {
   STATE_BUCKET_SSE_ALGORITHMS,
   WaivableRuleId,
   Waivers,
-} from "./rules";
-import { PLATFORM_SECRETS } from "../modules/platform-secrets";
+} from "../../src/baseline-rules";
+import { PLATFORM_SECRETS } from "../../src/modules/platform-secrets";
 import {
   AddressedResource,
   allResources,

@@ -27,7 +27,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PlanInputs, planCacheDir, planCacheKey, readCachedPlan, writeCachedPlan } from './terraform-plan-cache';
+import { PlanInputs, planCacheDir, planCacheKey, readCachedPlan, writeCachedPlan } from './plan-cache';
 
 // ---------------------------------------------------------------------------------------------
 // Finding Terraform and its providers

@@ -1,7 +1,7 @@
 /**
  * What the adoption's replacement of a legacy task definition may change.
  * The containers may differ only as `LEGACY_CONTAINER_EXCEPTIONS`
- * (src/legacy-containers.ts) allows; the task itself only as
+ * (tools/adoption/legacy-containers.ts) allows; the task itself only as
  * `ADOPTION_TASK_EXCEPTIONS` below. The adoption test compares every legacy
  * task definition of the state with the revision the plan registers for it,
  * so a replacement that changes anything else fails it.
@@ -12,7 +12,7 @@ import {
   LEGACY_DOCKER_HOST_PLACEHOLDER,
   LegacyComparisonContext,
   LegacyContainerException,
-} from "../legacy-containers";
+} from "./legacy-containers";
 
 /** Differences of the task definition itself, beyond its containers. */
 export const ADOPTION_TASK_EXCEPTIONS: readonly LegacyContainerException[] = [

@@ -1,4 +1,4 @@
-import { PlanJson, PlanResourceChange } from "../terraform";
+import { PlanJson, PlanResourceChange } from "../terraform/index";
 
 /** What a plan does to one resource, in the words a reviewer reads. */
 export type ChangeKind = "destroy" | "replace" | "forget" | "create" | "update" | "move" | "import" | "no-op";

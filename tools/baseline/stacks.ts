@@ -1,7 +1,7 @@
 /** Synthesized stacks with the environment each belongs to, ready for `checkBaseline`. */
 import { existsSync, readdirSync, readFileSync } from "fs";
 import * as path from "path";
-import type { Environment } from "../environments/environment";
+import type { Environment } from "../../src/environments/environment";
 import { BaselineEnvironment, StackUnderCheck } from "./checks";
 import { SynthesizedStack, TerraformJson } from "./terraform-json";
 

@@ -31,7 +31,7 @@ export function declareLegacyMoves(stack: TerraformStack, environment: Environme
   if (missing.length > 0) {
     throw new Error(
       `${stack.node.id}: ${missing.map((move) => `${formatAddress(move.from)} would move to ${formatAddress(move.to)}`).join("; ")}, ` +
-        "which the stack does not declare; a construct id changed: point src/adoption/legacy-addresses.ts at the new address " +
+        "which the stack does not declare; a construct id changed: point src/stacks/legacy-addresses.ts at the new address " +
         "(and move the old one there for states already adopted).",
     );
   }

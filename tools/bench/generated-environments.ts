@@ -1,4 +1,4 @@
-import { Environment } from "../environments/environment";
+import { Environment } from "../../src/environments/environment";
 
 /**
  * The first third octet of generated subnets: x.y.100.0/28 and up, clear of the real subnets
