@@ -1,6 +1,7 @@
 /**
  * The app apart from its tools: `main.ts` and `src/` (environments, stacks, constructs, their wiring)
- * import nothing from `tools/`, `scripts/` or `test/`, and the app's imports form no circle. The imports
+ * import nothing from `tools/`, `scripts/` or `test/`, the app's imports form no circle, and `scripts/`
+ * holds only the npm scripts' entry points. The imports
  * are read with TypeScript's own pre-processor, so a type-only import or a re-export counts too.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "fs";
@@ -58,6 +59,14 @@ describe("the layout of the project", () => {
     expect(across).toEqual([]);
     // The tools do import the app: the line is one-way, not an absence of imports.
     expect(sources("tools").some((file) => importsOf(file).some((target) => target.startsWith(`src${path.sep}`)))).toBe(true);
+  });
+
+  it("keeps scripts/ to entry points: no function or class of their own, the logic is in tools/", () => {
+    const declaring = sources("scripts").filter((file) => {
+      const source = ts.createSourceFile(file, readFileSync(path.join(PROJECT_ROOT, file), "utf8"), ts.ScriptTarget.ES2022);
+      return source.statements.some((statement) => ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement));
+    });
+    expect(declaring).toEqual([]);
   });
 
   it("has no import circle in the app", () => {

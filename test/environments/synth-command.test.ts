@@ -7,26 +7,19 @@
  */
 import { spawnSync } from "child_process";
 import { createHash } from "crypto";
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import * as path from "path";
 import { checkBaseline, readSynthesizedStacks, stacksUnderCheck } from "../../tools/baseline";
 import { Environment, ENVIRONMENTS, parseEnvironment } from "../../src/environments";
 import { formatWaivers } from "../../src/environments/validate";
 import { PROJECT_ROOT } from "../../tools/synthesize";
+import { ProjectCopy } from "../support/project-copy";
 import { BAD_ENVIRONMENTS } from "./bad-environments";
 import { newEnvironment } from "./fixtures";
 
-/** What a project copy needs to synthesize; node_modules is linked, not copied. */
-const PROJECT_ENTRIES = ["main.ts", "src", "scripts", "backend.tf.json", "cdktf.json", "tsconfig.json", "package.json", "cdktf.out"];
-
+/** A copy of the project (test/support/project-copy.ts), removed by the caller. */
 function copyProject(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "synth-command-"));
-  for (const entry of PROJECT_ENTRIES) {
-    if (existsSync(path.join(PROJECT_ROOT, entry))) cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
-  }
-  symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-  return dir;
+  return new ProjectCopy().dir;
 }
 
 /** Adds environments to the copy's registry the README's way: one file each, one line in `index.ts`. */
