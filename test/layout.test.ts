@@ -69,6 +69,16 @@ describe("the layout of the project", () => {
     expect(declaring).toEqual([]);
   });
 
+  it("gives the tools the environments only through the parser: ENVIRONMENTS appears there only as parseEnvironments' input", () => {
+    const unparsed = [...sources("tools"), ...sources("scripts")].flatMap((file) => {
+      const text = readFileSync(path.join(PROJECT_ROOT, file), "utf8").replace(/^import .*$/gm, "");
+      const uses = text.match(/\bENVIRONMENTS\b/g)?.length ?? 0;
+      const parsed = text.match(/\bparseEnvironments(OrExit)?\(ENVIRONMENTS\b/g)?.length ?? 0;
+      return uses > parsed ? [`${file}: ${uses - parsed} use(s) of ENVIRONMENTS outside parseEnvironments(...)`] : [];
+    });
+    expect(unparsed).toEqual([]);
+  });
+
   it("has no import circle in the app", () => {
     expect(circlesIn(new Map(APP.map((file) => [file, importsOf(file)])))).toEqual([]);
   });

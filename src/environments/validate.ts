@@ -21,6 +21,8 @@ export interface EnvironmentCheck {
   readonly errors: readonly EnvironmentProblem[];
   /** Problems that do not stop a synth, such as a waived `latest` image tag. */
   readonly warnings: readonly EnvironmentProblem[];
+  /** The schema's parse of the input, when it has no error: what the stacks read. */
+  readonly environment?: Environment;
 }
 
 export interface ParseOptions {
@@ -151,7 +153,7 @@ export function checkEnvironment(input: unknown): EnvironmentCheck {
     seen.add(key);
     return true;
   });
-  return { errors: inFieldOrder(errors), warnings: inFieldOrder(cross.warnings) };
+  return { errors: inFieldOrder(errors), warnings: inFieldOrder(cross.warnings), environment: parsed.success && errors.length === 0 ? parsed.data : undefined };
 }
 
 /** Problems in the order of the fields in an environment file (stable within a field). */
@@ -264,17 +266,18 @@ export function parseEnvironments(inputs: readonly unknown[], options: ParseOpti
   const problems: LocatedProblem[] = [];
   const warnings: LocatedProblem[] = [];
   const labels = labelsOf(inputs);
-  inputs.forEach((input, index) => {
+  const parsed = inputs.map((input, index) => {
     const environment = labels[index];
     const check = checkEnvironment(input);
     problems.push(...check.errors.map((problem) => ({ environment, ...problem })));
     warnings.push(...check.warnings.map((problem) => ({ environment, ...problem })));
+    return check.environment;
   });
   problems.push(...crossEnvironmentProblems(inputs));
   if (problems.length > 0) throw new EnvironmentValidationError(problems);
   warnings.forEach(options.onWarning ?? printWarning);
-  // Validated as is: the stacks read the very object the environment file exports.
-  return inputs as Environment[];
+  // The schema's output, never the input cast: a field the schema does not know cannot reach a stack.
+  return parsed as Environment[];
 }
 
 /**

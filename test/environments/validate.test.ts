@@ -17,8 +17,11 @@ import { Draft, newEnvironment } from "./fixtures";
 describe("parseEnvironment", () => {
   it("accepts the recipe's new environment, with no waiver and no warning", () => {
     const environment = newEnvironment();
-    expect(checkEnvironment(environment)).toEqual({ errors: [], warnings: [] });
-    expect(parseEnvironment(environment)).toBe(environment);
+    expect(checkEnvironment(environment)).toEqual({ errors: [], warnings: [], environment });
+    // The schema's parse, not the input cast: equal, but its own object.
+    const parsed = parseEnvironment(environment);
+    expect(parsed).toEqual(environment);
+    expect(parsed).not.toBe(environment);
     expect(environment.waivers).toBeUndefined();
   });
 
@@ -90,6 +93,13 @@ describe("parseEnvironment", () => {
     const { errors, warnings } = checkEnvironment(environment);
     expect(warnings).toEqual([]);
     expect(errors.map((problem) => problem.path)).toEqual(["matrix.imageTags.synapse", 'waivers["pinned-image-tags"]']);
+  });
+
+  it("gives no parsed environment with a problem, so nothing unchecked reaches a stack", () => {
+    const broken = { ...newEnvironment(), efsFileSystemId: "not-a-file-system" };
+    const check = checkEnvironment(broken);
+    expect(check.errors.map((problem) => problem.path)).toContain("efsFileSystemId");
+    expect(check.environment).toBeUndefined();
   });
 
   it("refuses what is not an environment at all", () => {
@@ -227,6 +237,6 @@ describe("instance memory", () => {
   it("checks the tasks against the memory given for a type it does not know, and then says nothing of the type", () => {
     const environment = newEnvironment();
     Object.assign(environment.capacity, { instanceType: "c5n.large", instanceMemoryMiB: 5376 });
-    expect(checkEnvironment(environment)).toEqual({ errors: [], warnings: [] });
+    expect(checkEnvironment(environment)).toEqual({ errors: [], warnings: [], environment });
   });
 });
