@@ -12,7 +12,8 @@ export {
   parseEnvironments,
   parseEnvironmentsOrExit,
 } from "./validate";
-export type { EnvironmentCheck, EnvironmentProblem, LocatedProblem, ParseOptions } from "./validate";
+export type { EnvironmentCheck, EnvironmentProblem, ParseOptions } from "./validate";
+export type { LocatedProblem } from "./between-environments";
 
 /**
  * Every environment the app synthesizes. Adding one is a new file (a copy of

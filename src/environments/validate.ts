@@ -5,18 +5,14 @@
  * once, each as `path: what is wrong; how to fix it`.
  */
 import { z } from "zod";
-import { cidrsOverlap, crossCheck, EnvironmentProblem } from "./cross-checks";
+import { crossEnvironmentProblems, LocatedProblem, labelsOf } from "./between-environments";
+import { crossCheck, EnvironmentProblem } from "./cross-checks";
 import type { Environment } from "./environment";
 import { environmentSchema } from "./schema";
 
 export type { EnvironmentProblem } from "./cross-checks";
 
 /** A problem of one environment of a list. */
-export interface LocatedProblem extends EnvironmentProblem {
-  /** The environment's name, or `environment #<n>` when it has no usable name. */
-  readonly environment: string;
-}
-
 export interface EnvironmentCheck {
   readonly errors: readonly EnvironmentProblem[];
   /** Problems that do not stop a synth, such as a waived `latest` image tag. */
@@ -166,12 +162,6 @@ function inFieldOrder(problems: readonly EnvironmentProblem[]): EnvironmentProbl
   return [...problems].sort((a, b) => rank(a) - rank(b));
 }
 
-function labelOf(input: unknown, index?: number): string {
-  const name = (input as { name?: unknown } | null)?.name;
-  if (typeof name === "string" && name !== "") return name;
-  return index === undefined ? "(unnamed)" : `#${index + 1}`;
-}
-
 /**
  * The environment, checked: returns it typed, or throws one
  * `EnvironmentValidationError` that lists every problem, each with the
@@ -184,78 +174,6 @@ export function parseEnvironment(input: unknown, options: ParseOptions = {}): En
 // ---------------------------------------------------------------------------------------------
 // Several environments: the registry
 // ---------------------------------------------------------------------------------------------
-
-type Loose = Readonly<Record<string, unknown>>;
-const obj = (value: unknown): Loose => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Loose) : {});
-const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-
-/** Names AWS keeps unique per account and region: two environments in one VPC (one account) must not share them. */
-const ACCOUNT_UNIQUE_NAMES: readonly (readonly [string, (env: Loose) => unknown])[] = [
-  ["loadBalancer.name", (env) => obj(env.loadBalancer).name],
-  ["loadBalancer.targetGroupNames.jitsi", (env) => obj(obj(env.loadBalancer).targetGroupNames).jitsi],
-  ["loadBalancer.targetGroupNames.element", (env) => obj(obj(env.loadBalancer).targetGroupNames).element],
-  ["loadBalancer.targetGroupNames.synapse", (env) => obj(obj(env.loadBalancer).targetGroupNames).synapse],
-  ["securityGroups.loadBalancer.name", (env) => obj(obj(env.securityGroups).loadBalancer).name],
-  ["securityGroups.instances.name", (env) => obj(obj(env.securityGroups).instances).name],
-  ["securityGroups.efs.name", (env) => obj(obj(env.securityGroups).efs).name],
-  ["iam.instanceRoleName", (env) => obj(env.iam).instanceRoleName],
-  ["iam.instanceProfileName", (env) => obj(env.iam).instanceProfileName],
-  ["iam.taskExecutionRoleName", (env) => obj(env.iam).taskExecutionRoleName],
-  ["cluster.name", (env) => obj(env.cluster).name],
-  ["capacity.autoScalingGroupName", (env) => obj(env.capacity).autoScalingGroupName],
-];
-
-/** How the problems of each environment of a list are headed: its name, made unique with its position when needed. */
-function labelsOf(inputs: readonly unknown[]): string[] {
-  const names = inputs.map((input, index) => labelOf(input, inputs.length > 1 ? index : undefined));
-  return names.map((name, index) => (names.indexOf(name) === index ? name : `${name} (#${index + 1})`));
-}
-
-/** Problems between environments: names, subnets and AWS names they would share. */
-export function crossEnvironmentProblems(inputs: readonly unknown[]): LocatedProblem[] {
-  const problems: LocatedProblem[] = [];
-  const labels = labelsOf(inputs);
-  const envs = inputs.map((input, index) => ({ env: obj(input), label: labels[index] }));
-  envs.forEach(({ env, label }, j) => {
-    for (const { env: other, label: otherLabel } of envs.slice(0, j)) {
-      const add = (path: string, message: string) => problems.push({ environment: label, path, message });
-      if (text(env.name) !== undefined && env.name === other.name) {
-        add("name", `${JSON.stringify(env.name)} is also the name of another environment; stacks, state keys and parameter paths derive from it: give each environment its own name`);
-        continue;
-      }
-      const vpc = text(obj(env.network).vpcId);
-      if (vpc !== undefined && vpc === obj(other.network).vpcId) {
-        const subnets = Array.isArray(obj(env.network).subnets) ? (obj(env.network).subnets as unknown[]) : [];
-        const otherSubnets = Array.isArray(obj(other.network).subnets) ? (obj(other.network).subnets as unknown[]) : [];
-        subnets.forEach((subnet, i) => {
-          const cidr = text(obj(subnet).cidrBlock);
-          otherSubnets.forEach((otherSubnet, k) => {
-            const otherCidr = text(obj(otherSubnet).cidrBlock);
-            if (cidr !== undefined && otherCidr !== undefined && cidrsOverlap(cidr, otherCidr)) {
-              add(
-                `network.subnets[${i}].cidrBlock`,
-                `${JSON.stringify(cidr)} overlaps environment ${otherLabel}'s network.subnets[${k}].cidrBlock ${JSON.stringify(otherCidr)} in the same VPC ${vpc}; pick a free range`,
-              );
-            }
-          });
-        });
-        for (const [path, read] of ACCOUNT_UNIQUE_NAMES) {
-          const name = text(read(env));
-          if (name !== undefined && name === read(other)) {
-            add(path, `${JSON.stringify(name)} is also environment ${otherLabel}'s ${path}, in the same account; AWS names must be unique there: rename it`);
-          }
-        }
-      }
-      const hosts = Object.entries(obj(obj(env.dns).hosts));
-      const otherHosts = Object.entries(obj(obj(other.dns).hosts));
-      for (const [key, host] of hosts) {
-        const clash = otherHosts.find(([, otherHost]) => typeof host === "string" && otherHost === host);
-        if (clash) add(`dns.hosts.${key}`, `${JSON.stringify(host)} is also environment ${otherLabel}'s dns.hosts.${clash[0]}; a host name can point at one load balancer only: pick another`);
-      }
-    }
-  });
-  return problems;
-}
 
 /**
  * Every environment, checked on its own and against the others; returns

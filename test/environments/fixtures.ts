@@ -90,3 +90,9 @@ export function newEnvironment(): Draft<Environment> {
     alarms: { emailAddresses: ["ops@dev.example.org"] },
   };
 }
+
+/** Moves `environment` to another AWS account: its `accountId` and its certificate's account. */
+export function inAccount(environment: Draft<Environment>, accountId: string): void {
+  environment.accountId = accountId;
+  environment.loadBalancer.certificateArn = environment.loadBalancer.certificateArn.replace(/:\d{12}:certificate\//, `:${accountId}:certificate/`);
+}

@@ -15,7 +15,7 @@ import { formatWaivers } from "../../src/environments/validate";
 import { PROJECT_ROOT } from "../../tools/synthesize";
 import { ProjectCopy } from "../support/project-copy";
 import { BAD_ENVIRONMENTS } from "./bad-environments";
-import { newEnvironment } from "./fixtures";
+import { inAccount, newEnvironment } from "./fixtures";
 
 /** A copy of the project (test/support/project-copy.ts), removed by the caller. */
 function copyProject(): string {
@@ -82,6 +82,8 @@ describe("npm run synth", () => {
     bad.network.subnets[1].availabilityZone = "eu-west-1a";
     bad.capacity.minSize = 3;
     bad.jitsi.volumes[0].rootDirectory = "prosody/config";
+    // Another account: its names and directories then clash with dev's in no AWS scope.
+    inAccount(bad, "210987654321");
     register(dir, { broken: environmentFile("broken", bad) });
     const before = fingerprint(path.join(dir, "cdktf.out"));
 
@@ -108,8 +110,9 @@ describe("npm run synth", () => {
     BAD_ENVIRONMENTS.forEach(([, breakIt, problemPath], index) => {
       const environment = newEnvironment();
       breakIt(environment);
-      // Own name, VPC and domain, so that the environments do not clash with each other.
+      // Own name, VPC, account and domain, so that the environments do not clash with each other.
       if (environment.name === "dev") environment.name = `bad-${index}`;
+      if (!/^(accountId|loadBalancer\.certificateArn)/.test(problemPath)) inAccount(environment, String(200000000000 + index));
       if (environment.network.vpcId === "vpc-0123456789abcdef0") environment.network.vpcId = `vpc-${index.toString(16).padStart(8, "0")}`;
       const domain = (value: unknown) => (typeof value === "string" ? value.replace("dev.example.org", `bad${index}.example.org`) : value);
       const dns = environment.dns as unknown as { hostedZoneName?: unknown; hosts: Record<string, unknown> };
@@ -141,6 +144,8 @@ describe("npm run synth", () => {
     const qa = dev
       .replace(/\bdev\b/g, "qa")
       .replace(/\bDev\b/g, "Qa")
+      // A PLACEHOLDER the recipe replaces: the file system (on dev's, the data directories would be dev's).
+      .replace(/efsFileSystemId: "fs-[0-9a-f]+"/, 'efsFileSystemId: "fs-00000000000000a90"')
       .replace("10.40.0.0/24", "10.40.2.0/24")
       .replace("10.40.1.0/24", "10.40.3.0/24");
     const code = qa.split("\n").filter((line) => !/^\s*(\/\*\*|\*|\/\/)/.test(line));

@@ -119,6 +119,8 @@ describe("parseEnvironments", () => {
     environment.capacity.autoScalingGroupName = `asg-${name}`;
     environment.dns.hostedZoneName = `${name}.example.org`;
     for (const key of ["jitsi", "matrix", "element", "synapse"] as const) environment.dns.hosts[key] = `${key}.${name}.example.org`;
+    // Its own directories on the shared file system.
+    for (const volume of [...environment.jitsi.volumes, ...environment.matrix.volumes]) volume.rootDirectory = volume.rootDirectory.replace(/^\/dev\//, `/${name}/`);
     change(environment);
     return environment;
   };
@@ -155,6 +157,44 @@ describe("parseEnvironments", () => {
       "dns.hosts.jitsi",
       /is also environment dev's dns.hosts.jitsi; a host name can point at one load balancer only/,
     ],
+    [
+      "one cluster name in one account and region, in another VPC",
+      renamed("qa", (e) => {
+        e.network.vpcId = "vpc-0fedcba9876543210";
+        e.cluster.name = "jitsi-matrix-cluster-dev";
+      }),
+      "cluster.name",
+      /is also environment dev's cluster.name, in the same account and region; AWS names must be unique there/,
+    ],
+    [
+      "one IAM role name in one account, in another region",
+      renamed("qa", (e) => {
+        e.region = "eu-central-1";
+        e.network.vpcId = "vpc-0fedcba9876543210";
+        for (const [i, subnet] of e.network.subnets.entries()) subnet.availabilityZone = `eu-central-1${"ab"[i]}`;
+        e.iam.instanceRoleName = newEnvironment().iam.instanceRoleName;
+      }),
+      "iam.instanceRoleName",
+      /is also environment dev's iam.instanceRoleName, in the same account; AWS names must be unique there/,
+    ],
+    [
+      "PostgreSQL's data directory on one file system",
+      renamed("qa", (e) => {
+        e.network.vpcId = "vpc-0fedcba9876543210";
+        e.matrix.volumes[1].rootDirectory = "/dev/matrix/postgres/data";
+      }),
+      "matrix.volumes[1].rootDirectory",
+      /"\/dev\/matrix\/postgres\/data" on file system fs-0123456789abcdef0 is also .* environment dev's matrix.volumes\[1\].rootDirectory/,
+    ],
+    [
+      "a directory holding another environment's data directory",
+      renamed("qa", (e) => {
+        e.network.vpcId = "vpc-0fedcba9876543210";
+        e.matrix.volumes[0].rootDirectory = "/dev/matrix";
+      }),
+      "matrix.volumes[0].rootDirectory",
+      /"\/dev\/matrix" on file system .* environment dev's matrix.volumes\[0\].rootDirectory "\/dev\/matrix\/synapse"/,
+    ],
   ])("refuses %s, naming the other environment", (_rule, second, path, gist) => {
     let thrown: unknown;
     try {
@@ -165,6 +205,26 @@ describe("parseEnvironments", () => {
     expect(thrown).toBeInstanceOf(EnvironmentValidationError);
     const problems = (thrown as EnvironmentValidationError).problems;
     expect(problems).toContainEqual({ environment: expect.any(String), path, message: expect.stringMatching(gist) });
+  });
+
+  it("accepts the same names in other accounts, names AWS scopes by region in other regions, and one file system with distinct directories", () => {
+    const otherAccount = renamed("qa", (e) => {
+      e.accountId = "210987654321";
+      e.network.vpcId = "vpc-0fedcba9876543210";
+      e.loadBalancer.certificateArn = e.loadBalancer.certificateArn.replace(/:\d{12}:/, ":210987654321:");
+      e.cluster.name = "jitsi-matrix-cluster-dev";
+      e.iam.instanceRoleName = newEnvironment().iam.instanceRoleName;
+      for (const volume of e.matrix.volumes) volume.rootDirectory = volume.rootDirectory.replace(/^\/qa\//, "/dev/");
+    });
+    expect(() => parseEnvironments([newEnvironment(), otherAccount], { onWarning: () => undefined })).not.toThrow();
+    const otherRegion = renamed("qa", (e) => {
+      e.region = "eu-central-1";
+      e.loadBalancer.certificateArn = e.loadBalancer.certificateArn.replace(":eu-west-1:", ":eu-central-1:");
+      e.network.vpcId = "vpc-0fedcba9876543210";
+      for (const [i, subnet] of e.network.subnets.entries()) subnet.availabilityZone = `eu-central-1${"ab"[i]}`;
+      e.cluster.name = "jitsi-matrix-cluster-dev";
+    });
+    expect(() => parseEnvironments([newEnvironment(), otherRegion], { onWarning: () => undefined })).not.toThrow();
   });
 
   it("reports the problems of every environment in one error", () => {
