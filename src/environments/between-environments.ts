@@ -5,6 +5,7 @@
  * data directories of one file system: two PostgreSQL servers (or two Synapse, two prosody) on one
  * data directory corrupt it. Reads the raw input, so that it reports alongside the field problems.
  */
+import { accountIdOf } from "./account";
 import { cidrsOverlap, EnvironmentProblem } from "./cross-checks";
 
 /** A problem of one environment of several, with that environment's label. */
@@ -38,9 +39,8 @@ const UNIQUE_NAMES: readonly (readonly [string, Scope, (env: Loose) => unknown])
 
 const SCOPE_WORDS: Readonly<Record<Scope, string>> = { vpc: "in the same VPC", region: "in the same account and region", account: "in the same account" };
 
-/** `arn:<partition>:acm:<region>:<account>:certificate/<id>`: the account of an environment without `accountId`. */
-const CERTIFICATE_ACCOUNT = /^arn:[a-z-]+:acm:[a-z0-9-]+:(\d{12}):certificate\//;
-const accountOf = (env: Loose) => text(env.accountId) ?? CERTIFICATE_ACCOUNT.exec(text(obj(env.loadBalancer).certificateArn) ?? "")?.[1];
+/** The account an environment deploys into (account.ts): its `accountId`, else its certificate's. */
+const accountOf = (env: Loose) => accountIdOf(text(env.accountId), text(obj(env.loadBalancer).certificateArn));
 
 /** Whether two environments share `scope`; a shared VPC implies a shared account and region. */
 function share(scope: Scope, a: Loose, b: Loose): boolean {
