@@ -9,7 +9,7 @@ import { adopt, AdoptionRefused, DEFAULT_BACKUP_ROOT } from "./adopt";
 import { LegacyStateError } from "./legacy-state";
 import { parseBackendOverride } from "./state-store";
 import { readBackendSettings } from "../../src/backend";
-import { Environment, ENVIRONMENTS, EnvironmentValidationError, parseEnvironments } from "../../src/environments";
+import { registryEnvironments } from "../registry";
 
 const USAGE = `usage: npm run adopt -- <environment> --legacy-state <file|s3://bucket/key> [options]
 
@@ -53,15 +53,8 @@ export function runAdoptCli(argv: string[]): number {
     console.log(USAGE);
     return 0;
   }
-  let environments: Environment[];
-  try {
-    // The adoption reads the environment the stacks were synthesized from: parsed, as main.ts parses it.
-    environments = parseEnvironments(ENVIRONMENTS, { onWarning: () => undefined });
-  } catch (error) {
-    if (!(error instanceof EnvironmentValidationError)) throw error;
-    console.error(`${error.message}\nNothing was read or written.`);
-    return 2;
-  }
+  const environments = registryEnvironments("Nothing was read or written.");
+  if (environments === undefined) return 2;
   const names = environments.map((e) => e.name);
   if (positionals.length !== 1) {
     console.error(`give exactly one environment (${names.join(" or ")}), got ${positionals.length}\n\n${USAGE}`);

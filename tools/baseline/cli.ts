@@ -4,7 +4,7 @@
  * rule fails or the environments do not parse.
  */
 import { readBackendSettings } from "../../src/backend";
-import { Environment, ENVIRONMENTS, EnvironmentValidationError, parseEnvironments } from "../../src/environments";
+import { registryEnvironments } from "../registry";
 import { CHECKED_IN_OUTDIR } from "../synthesize";
 import { checkBaseline, formatBaselineReport, readSynthesizedStacks, stacksUnderCheck } from ".";
 
@@ -14,15 +14,9 @@ export function runBaselineCli(): number {
     console.error("cdktf.out/stacks holds no stack; run npm run synth first.");
     return 1;
   }
-  let environments: Environment[];
-  try {
-    // The waivers and names of the environments the synth was made from, parsed as main.ts parses them.
-    environments = parseEnvironments(ENVIRONMENTS, { onWarning: () => undefined });
-  } catch (error) {
-    if (!(error instanceof EnvironmentValidationError)) throw error;
-    console.error(`${error.message}\nNothing was checked.`);
-    return 1;
-  }
+  // The waivers and names of the environments the synth was made from.
+  const environments = registryEnvironments("Nothing was checked.");
+  if (environments === undefined) return 1;
   const report = checkBaseline(stacksUnderCheck(stacks, environments, readBackendSettings().bucket));
   console.log(formatBaselineReport(report));
   console.log(`checked ${stacks.length} stack(s): ${stacks.map((stack) => stack.name).join(", ")}`);
