@@ -6,7 +6,9 @@
  * data directory corrupt it. Reads the raw input, so that it reports alongside the field problems.
  */
 import { accountIdOf } from "./account";
-import { cidrsOverlap, EnvironmentProblem } from "./cross-checks";
+import { EnvironmentProblem } from "./cross-checks";
+import { cidrsOverlap } from "./rules/network";
+import { arr, Loose, obj, str as text } from "./rules/read";
 
 /** A problem of one environment of several, with that environment's label. */
 export interface LocatedProblem extends EnvironmentProblem {
@@ -14,10 +16,6 @@ export interface LocatedProblem extends EnvironmentProblem {
   readonly environment: string;
 }
 
-type Loose = Readonly<Record<string, unknown>>;
-const obj = (value: unknown): Loose => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Loose) : {});
-const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 /** Where AWS keeps a name unique: security group names per VPC, most names per account and region, IAM names per account. */
 type Scope = "vpc" | "region" | "account";
