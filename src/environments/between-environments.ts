@@ -6,7 +6,7 @@
  * data directory corrupt it. Reads the raw input, so that it reports alongside the field problems.
  */
 import { accountIdOf } from "./account";
-import { EnvironmentProblem } from "./cross-checks";
+import { EnvironmentProblem } from "./rules/problem";
 import { cidrsOverlap } from "./rules/network";
 import { arr, Loose, obj, str as text } from "./rules/read";
 

@@ -1,7 +1,7 @@
 /**
  * The shape of an environment and the rules each field must follow on its own
  * (AWS name rules and lengths, ID and ARN formats, CIDRs, ports, memory),
- * as a zod schema. Rules that relate several fields live in `cross-checks.ts`.
+ * as a zod schema. Rules that relate several fields live in `rules/` (composed by `cross-checks.ts`).
  *
  * Every message says what is wrong, shows the bad value and ends with the fix
  * after a `;`; the field path is added when the problems are listed.

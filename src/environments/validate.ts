@@ -1,6 +1,6 @@
 /**
  * Validation of environments before any stack is built: the schema's field
- * rules (`schema.ts`), the rules between fields (`cross-checks.ts`), and, for
+ * rules (`schema.ts`), the rules between fields (`cross-checks.ts`, one file per concern in `rules/`), and, for
  * the registry, the rules between environments. Every problem is reported at
  * once, each as `path: what is wrong; how to fix it`.
  */
