@@ -24,6 +24,12 @@ export interface HostRuleSpec {
   readonly hosts: readonly string[];
 }
 
+/**
+ * Load balancers are protected from deletion unless their props say otherwise: the one default of the
+ * ALB, the XMPP NLB and the environment field (`loadBalancer.deletionProtection`), which the stacks pass as is.
+ */
+export const DEFAULT_DELETION_PROTECTION = true;
+
 export interface LoadBalancerProps {
   /** At most 32 characters. */
   readonly name: string;
@@ -32,7 +38,7 @@ export interface LoadBalancerProps {
   readonly securityGroupIds: readonly string[];
   /** @default false */
   readonly internal?: boolean;
-  /** @default false */
+  /** @default DEFAULT_DELETION_PROTECTION */
   readonly deletionProtection?: boolean;
   readonly certificateArn: string;
   /** TLS policy of the HTTPS listener. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
@@ -75,7 +81,7 @@ export class LoadBalancer extends Construct {
       name: props.name,
       loadBalancerType: "application",
       internal: props.internal ?? false,
-      enableDeletionProtection: props.deletionProtection ?? false,
+      enableDeletionProtection: props.deletionProtection ?? DEFAULT_DELETION_PROTECTION,
       subnets: [...props.subnetIds],
       securityGroups: [...props.securityGroupIds],
     });

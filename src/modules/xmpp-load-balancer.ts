@@ -8,6 +8,7 @@ import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { PROSODY_XMPP_PORT } from "./jitsi";
 import { SecurityGroupRule } from "./security-group";
+import { DEFAULT_DELETION_PROTECTION } from "./load-balancer";
 
 const DEFAULT_IDLE_TIMEOUT_SECONDS = 3600;
 const MAX_NAME_LENGTH = 32;
@@ -32,7 +33,7 @@ export interface XmppLoadBalancerProps {
   readonly instanceSecurityGroupId: string;
   /**
    * Protect the load balancer from deletion (the security baseline wants it in production).
-   * @default true
+   * @default DEFAULT_DELETION_PROTECTION (load-balancer.ts)
    */
   readonly deletionProtection?: boolean;
   /**
@@ -121,7 +122,7 @@ export class XmppLoadBalancer extends Construct {
       securityGroups: [group.id],
       // Prosody runs in one zone; JVBs in the others must still reach it through their zone's node.
       enableCrossZoneLoadBalancing: true,
-      enableDeletionProtection: props.deletionProtection ?? true,
+      enableDeletionProtection: props.deletionProtection ?? DEFAULT_DELETION_PROTECTION,
     });
     const targetGroup = new LbTargetGroup(this, "target_group", {
       name: targetGroupName,

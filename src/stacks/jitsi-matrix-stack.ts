@@ -176,7 +176,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       subnetIds,
       securityGroupIds: [albSg.securityGroupId],
       internal: env.loadBalancer.internal,
-      deletionProtection: env.loadBalancer.deletionProtection ?? true,
+      deletionProtection: env.loadBalancer.deletionProtection,
       certificateArn: env.loadBalancer.certificateArn,
       sslPolicy: env.loadBalancer.sslPolicy,
       targetGroups: {

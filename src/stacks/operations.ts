@@ -146,7 +146,7 @@ export function addXmppLoadBalancer(scope: Construct, env: Environment, ops: Ope
     vpcId: env.network.vpcId,
     subnetIds: refs.subnetIds,
     instanceSecurityGroupId: refs.instanceSecurityGroupId,
-    deletionProtection: env.loadBalancer.deletionProtection ?? true,
+    deletionProtection: env.loadBalancer.deletionProtection,
   });
 }
 

@@ -19,12 +19,12 @@ const props: LoadBalancerProps = {
 describe("LoadBalancer", () => {
   const json = () => synthConstructs((scope) => new LoadBalancer(scope, "load_balancer", props)).json;
 
-  it("is an internet-facing ALB without deletion protection by default", () => {
+  it("is an internet-facing ALB with deletion protection by default, the environment's default too", () => {
     expect(resourcesOf(json(), "aws_lb").load_balancer).toMatchObject({
       name: "alb",
       load_balancer_type: "application",
       internal: false,
-      enable_deletion_protection: false,
+      enable_deletion_protection: true,
       subnets: ["subnet-a", "subnet-b"],
     });
   });
