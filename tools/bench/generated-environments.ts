@@ -12,9 +12,9 @@ const MAX_ENVIRONMENTS = 255 - FIRST_THIRD_OCTET;
 
 /**
  * `count` environments made from `template` for the synth benchmark: named `bench01`,
- * `bench02`, ..., each with every name, tag and host name of the template made its own and
- * subnets in a /24 of their own inside the template's VPC, so that they synthesize side by
- * side as real ones would.
+ * `bench02`, ..., each with every name, tag and host name of the template made its own,
+ * subnets in a /24 of their own inside the template's VPC and data directories of their own on
+ * its file system, so that they synthesize side by side as real ones would.
  */
 export function generatedEnvironments(template: Environment, count: number): Environment[] {
   if (!Number.isInteger(count) || count < 1 || count > MAX_ENVIRONMENTS) {
@@ -45,9 +45,16 @@ function generatedEnvironment(template: Environment, index: number, prefix: stri
   };
   const renamed = rename(template) as Environment;
   const thirdOctet = FIRST_THIRD_OCTET + index - 1;
+  // Directories of its own on the template's file system: two environments on one data directory are refused.
+  const ownDirectories = <T extends { readonly volumes: readonly { readonly rootDirectory: string }[] }>(service: T): T => ({
+    ...service,
+    volumes: service.volumes.map((volume) => ({ ...volume, rootDirectory: `/${name}${volume.rootDirectory}` })),
+  });
   return {
     ...renamed,
     name,
+    jitsi: ownDirectories(renamed.jitsi),
+    matrix: ownDirectories(renamed.matrix),
     network: {
       ...renamed.network,
       subnets: renamed.network.subnets.map((subnet, i) => ({ ...subnet, cidrBlock: `${prefix}.${thirdOctet}.${i * 16}/28` })),
