@@ -4,7 +4,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { findAwsCredentials, parseIni } from "../../tools/drift/credentials";
 import { PROJECT_ROOT } from "../../tools/synthesize";
-import { findTerraform, terraformEnv, writeCliConfig } from "../../tools/terraform/index";
+import { findTerraform, terraformEnv, writeCliConfig } from "../../tools/terraform";
 import { describeIfTerraform } from "../support/terraform";
 
 let root: string;

@@ -4,7 +4,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { defaultBase, exportCheckedInSynth, resolveCommit } from "../../tools/review/git";
 import { PROJECT_ROOT } from "../../tools/synthesize";
-import { findTerraform, terraformEnv, writeCliConfig } from "../../tools/terraform/index";
+import { findTerraform, terraformEnv, writeCliConfig } from "../../tools/terraform";
 import { describeIfTerraform } from "../support/terraform";
 
 const REVIEW = path.join(PROJECT_ROOT, "scripts", "review.ts");

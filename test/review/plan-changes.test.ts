@@ -4,7 +4,7 @@ import * as path from "path";
 import { plannedChanges } from "../../tools/review/plan-changes";
 import { allowPatternMatches, changedStacks } from "../../tools/review/review";
 import { plannedOutputs, remoteStateProducers, unknownOutputPlaceholder } from "../../tools/review/stack-planner";
-import { PlanJson, PlanResourceChange } from "../../tools/terraform/index";
+import { PlanJson, PlanResourceChange } from "../../tools/terraform";
 
 function rc(address: string, actions: string[], change: Partial<PlanResourceChange["change"]> = {}, extra: Partial<PlanResourceChange> = {}): PlanResourceChange {
   const [type, name] = address.split(".");

@@ -1,5 +1,5 @@
 import { ProviderSchemas, providersKey, syntheticPlaceholder, syntheticState } from "../../tools/review/synthetic-state";
-import { PlanJson, PlanResourceChange } from "../../tools/terraform/index";
+import { PlanJson, PlanResourceChange } from "../../tools/terraform";
 
 const AWS = "registry.terraform.io/hashicorp/aws";
 const BUILTIN = "terraform.io/builtin/terraform";

@@ -3,9 +3,9 @@
  * `npm run review`, `npm run drift` and `npm run bench` use it at run time; this file keeps
  * every test's import path and adds what only jest can run.
  */
-import { PlanJson, terraformAvailable, TerraformWorkdir, WorkdirOptions } from '../../tools/terraform/index';
+import { PlanJson, terraformAvailable, TerraformWorkdir, WorkdirOptions } from '../../tools/terraform';
 
-export * from '../../tools/terraform/index';
+export * from '../../tools/terraform';
 
 /**
  * `describe` when Terraform and `providers` are available, else a printed reason and

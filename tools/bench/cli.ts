@@ -19,7 +19,7 @@ import { parseArgs } from "util";
 import { scaling, NEAR_LINEAR_FACTOR, SynthPoint } from "./scaling";
 import { StackPlanner } from "../review/stack-planner";
 import { PROJECT_ROOT, stackNames, synthesizeTo } from "../synthesize";
-import { providerAvailable, terraformAvailable, TerraformWorkdir } from "../terraform/index";
+import { providerAvailable, terraformAvailable, TerraformWorkdir } from "../terraform";
 
 /** Generated environments per scaling synth: three sizes tell a line from a curve; 20 is the README's target. */
 const SIZES = [5, 10, 20] as const;

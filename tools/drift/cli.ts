@@ -4,7 +4,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { CHECKED_IN_OUTDIR, STACK_FILE, stackNames } from "../synthesize";
-import { findPluginMirror, findTerraform, terraformEnv, writeCliConfig } from "../terraform/index";
+import { findPluginMirror, findTerraform, terraformEnv, writeCliConfig } from "../terraform";
 import { explainMissingCredentials, findAwsCredentials } from "./credentials";
 
 export const DRIFT_USAGE = `Usage: npm run drift -- <stack> [--synth-dir <dir>] [--instance-role]

@@ -1,4 +1,4 @@
-import { PlanJson, PlanResourceChange } from "../terraform/index";
+import { PlanJson, PlanResourceChange } from "../terraform";
 
 /** What a plan does to one resource, in the words a reviewer reads. */
 export type ChangeKind = "destroy" | "replace" | "forget" | "create" | "update" | "move" | "import" | "no-op";

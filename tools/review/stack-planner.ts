@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs
 import { tmpdir } from "os";
 import * as path from "path";
 import { STACK_FILE, stackNames } from "../synthesize";
-import { PlanJson, ProducerOutput, TerraformWorkdir, writeOutputsState } from "../terraform/index";
+import { PlanJson, ProducerOutput, TerraformWorkdir, writeOutputsState } from "../terraform";
 import { canonicalJson } from "./plan-changes";
 import { cachedProviderSchemas, needsSchemas, ProviderSchemas, providerSchemas, providersKey, syntheticState } from "./synthetic-state";
 
