@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs
 import { tmpdir } from "os";
 import * as path from "path";
 import { STACK_FILE, stackNames } from "../synthesize";
-import { PlanJson, ProducerOutput, TerraformWorkdir, writeOutputsState } from "../terraform";
+import { Json, PlanJson, ProducerOutput, TerraformWorkdir, writeOutputsState } from "../terraform";
 import { canonicalJson } from "./plan-changes";
 import { cachedProviderSchemas, needsSchemas, ProviderSchemas, providerSchemas, providersKey, syntheticState } from "./synthetic-state";
 
@@ -55,7 +55,6 @@ export interface StackPlannerOptions {
   readonly concurrency?: number;
 }
 
-type Json = Record<string, any>;
 
 /** The synthesized JSON of a stack in a synth output directory (`<outdir>/stacks/<stack>/cdk.tf.json`). */
 export function stackFile(outdir: string, stack: string): string {

@@ -15,7 +15,7 @@
 import { spawn } from "child_process";
 import { createHash } from "crypto";
 import * as path from "path";
-import { deterministicUuid, findTerraform, PlanJson, PlanResourceChange, terraformEnv, TerraformState } from "../terraform";
+import { deterministicUuid, findTerraform, Json, PlanJson, PlanResourceChange, terraformEnv, TerraformState } from "../terraform";
 import { canonicalJson } from "./plan-changes";
 
 /** A cty type as `terraform providers schema -json` writes it: `"string"`, `["list", "string"]`, `["object", {...}]`. */
@@ -101,7 +101,6 @@ function readSchemas(workdir: string): Promise<ProviderSchemas> {
   });
 }
 
-type Json = Record<string, any>;
 
 /**
  * The placeholder for a string known only after apply, e.g.

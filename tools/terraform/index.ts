@@ -34,3 +34,4 @@ export { writeOutputsState, deterministicUuid } from './outputs-state';
 export type { TerraformState, ProducerOutput } from './outputs-state';
 export { resourceChanges, summarize } from './plan-json';
 export type { PlanAction, PlanChange, PlanResourceChange, PlanJson, ResourceChange, PlanSummary } from './plan-json';
+export type { Json } from './files';
