@@ -8,11 +8,11 @@ import { readBackendSettings } from "../src/backend";
 import { generatedEnvironments } from "../tools/bench/generated-environments";
 import { parseEnvironmentsOrExit } from "../src/environments";
 import { dev } from "../src/environments/dev";
-import { Environment } from "../src/environments/environment";
+import { EnvironmentInput } from "../src/environments/environment";
 import { staging } from "../src/environments/staging";
 import { addEnvironment } from "../src/platform";
 
-const TEMPLATES: Readonly<Record<string, Environment>> = { dev, staging };
+const TEMPLATES: Readonly<Record<string, EnvironmentInput>> = { dev, staging };
 
 const count = Number(process.env.BENCH_ENVIRONMENTS ?? "20");
 const templateName = process.env.BENCH_TEMPLATE ?? "staging";

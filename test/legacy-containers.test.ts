@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { operationsOf } from "../src/environments/defaults";
-import { ENVIRONMENTS } from "../src/environments";
+import { operationsOf } from "../src/environments/operations";
+import { PARSED_ENVIRONMENTS as ENVIRONMENTS } from "./support/environments";
 import { compareContainerDefinitions, LEGACY_CONTAINER_EXCEPTIONS, LegacyComparisonContext } from "../tools/adoption/legacy-containers";
 import { STACK_FILE, synthesizeTo } from "../tools/synthesize";
 import { LEGACY_CONTAINER_DEFINITIONS as LEGACY_DEFINITIONS } from "./support/legacy-fixtures";

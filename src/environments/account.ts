@@ -6,13 +6,8 @@ const CERTIFICATE_ACCOUNT = /^arn:[a-z-]+:acm:[a-z0-9-]+:(\d{12}):certificate\//
 /**
  * The AWS account an environment deploys into: its `accountId` when given, else the account
  * of its load balancer's certificate, which must live in the same account as the load
- * balancer. Undefined only when neither names one (a malformed ARN, which validation reports).
+ * balancer. Undefined only when neither names one (a malformed ARN, which the schema refuses).
  */
 export function environmentAccountId(env: Pick<Environment, "accountId" | "loadBalancer">): string | undefined {
-  return accountIdOf(env.accountId, env.loadBalancer.certificateArn);
-}
-
-/** `environmentAccountId` from the two fields as given, either possibly missing (the rules between environments read raw input). */
-export function accountIdOf(accountId: string | undefined, certificateArn: string | undefined): string | undefined {
-  return accountId ?? (certificateArn === undefined ? undefined : CERTIFICATE_ACCOUNT.exec(certificateArn)?.[1]);
+  return env.accountId ?? CERTIFICATE_ACCOUNT.exec(env.loadBalancer.certificateArn)?.[1];
 }

@@ -3,12 +3,14 @@
  * compared where AWS keeps it unique (a VPC, an account and region, or an account), which a shared
  * VPC does not bound: one account holds several VPCs. And two environments must never use the same
  * data directories of one file system: two PostgreSQL servers (or two Synapse, two prosody) on one
- * data directory corrupt it. Reads the raw input, so that it reports alongside the field problems.
+ * data directory corrupt it. It compares the fields that pass their own schemas, so that it reports
+ * alongside the problems each environment has of its own.
  */
-import { accountIdOf } from "./account";
-import { EnvironmentProblem } from "./rules/problem";
+import { environmentAccountId } from "./account";
+import { defaultTaskExecutionRoleName } from "./defaults";
+import { EnvironmentProblem, q } from "./rules/problem";
 import { cidrsOverlap } from "./rules/network";
-import { arr, Loose, obj, str as text } from "./rules/read";
+import { EnvironmentFields, environmentFields } from "./shape";
 
 /** A problem of one environment of several, with that environment's label. */
 export interface LocatedProblem extends EnvironmentProblem {
@@ -16,47 +18,55 @@ export interface LocatedProblem extends EnvironmentProblem {
   readonly environment: string;
 }
 
-
 /** Where AWS keeps a name unique: security group names per VPC, most names per account and region, IAM names per account. */
 type Scope = "vpc" | "region" | "account";
 
-const UNIQUE_NAMES: readonly (readonly [string, Scope, (env: Loose) => unknown])[] = [
-  ["loadBalancer.name", "region", (env) => obj(env.loadBalancer).name],
-  ["loadBalancer.targetGroupNames.jitsi", "region", (env) => obj(obj(env.loadBalancer).targetGroupNames).jitsi],
-  ["loadBalancer.targetGroupNames.element", "region", (env) => obj(obj(env.loadBalancer).targetGroupNames).element],
-  ["loadBalancer.targetGroupNames.synapse", "region", (env) => obj(obj(env.loadBalancer).targetGroupNames).synapse],
-  ["securityGroups.loadBalancer.name", "vpc", (env) => obj(obj(env.securityGroups).loadBalancer).name],
-  ["securityGroups.instances.name", "vpc", (env) => obj(obj(env.securityGroups).instances).name],
-  ["securityGroups.efs.name", "vpc", (env) => obj(obj(env.securityGroups).efs).name],
-  ["iam.instanceRoleName", "account", (env) => obj(env.iam).instanceRoleName],
-  ["iam.instanceProfileName", "account", (env) => obj(env.iam).instanceProfileName],
-  ["iam.taskExecutionRoleName", "account", (env) => obj(env.iam).taskExecutionRoleName],
-  ["cluster.name", "region", (env) => obj(env.cluster).name],
-  ["capacity.autoScalingGroupName", "region", (env) => obj(env.capacity).autoScalingGroupName],
+/** The top-level fields of an environment that passed their own schemas. */
+type ValidFields = Partial<EnvironmentFields>;
+
+/** Each top-level field of an input parsed on its own: those that pass, typed; the others are the environment's own problems. */
+export function validFieldsOf(input: unknown): ValidFields {
+  const given = typeof input === "object" && input !== null ? (input as Readonly<Record<string, unknown>>) : {};
+  return Object.fromEntries(
+    Object.entries(environmentFields.shape).flatMap(([key, schema]) => {
+      const parsed = schema.safeParse(given[key]);
+      return parsed.success ? [[key, parsed.data]] : [];
+    }),
+  ) as ValidFields;
+}
+
+const UNIQUE_NAMES: readonly (readonly [string, Scope, (env: ValidFields) => string | undefined])[] = [
+  ["loadBalancer.name", "region", (env) => env.loadBalancer?.name],
+  ["loadBalancer.targetGroupNames.jitsi", "region", (env) => env.loadBalancer?.targetGroupNames.jitsi],
+  ["loadBalancer.targetGroupNames.element", "region", (env) => env.loadBalancer?.targetGroupNames.element],
+  ["loadBalancer.targetGroupNames.synapse", "region", (env) => env.loadBalancer?.targetGroupNames.synapse],
+  ["securityGroups.loadBalancer.name", "vpc", (env) => env.securityGroups?.loadBalancer.name],
+  ["securityGroups.instances.name", "vpc", (env) => env.securityGroups?.instances.name],
+  ["securityGroups.efs.name", "vpc", (env) => env.securityGroups?.efs.name],
+  ["iam.instanceRoleName", "account", (env) => env.iam?.instanceRoleName],
+  ["iam.instanceProfileName", "account", (env) => env.iam?.instanceProfileName],
+  // Given or derived: two environments whose clusters share a name would derive one role name.
+  ["iam.taskExecutionRoleName", "account", (env) => env.iam?.taskExecutionRoleName ?? (env.cluster && defaultTaskExecutionRoleName(env.cluster.name))],
+  ["cluster.name", "region", (env) => env.cluster?.name],
+  ["capacity.autoScalingGroupName", "region", (env) => env.capacity?.autoScalingGroupName],
 ];
 
 const SCOPE_WORDS: Readonly<Record<Scope, string>> = { vpc: "in the same VPC", region: "in the same account and region", account: "in the same account" };
 
-/** The account an environment deploys into (account.ts): its `accountId`, else its certificate's. */
-const accountOf = (env: Loose) => accountIdOf(text(env.accountId), text(obj(env.loadBalancer).certificateArn));
-
 /** Whether two environments share `scope`; a shared VPC implies a shared account and region. */
-function share(scope: Scope, a: Loose, b: Loose): boolean {
-  const vpc = text(obj(a.network).vpcId);
-  const sameVpc = vpc !== undefined && vpc === obj(b.network).vpcId;
+function share(scope: Scope, a: ValidFields, b: ValidFields): boolean {
+  const sameVpc = a.network !== undefined && a.network.vpcId === b.network?.vpcId;
   if (scope === "vpc" || sameVpc) return sameVpc;
+  const accountOf = (env: ValidFields) => (env.loadBalancer ? environmentAccountId({ accountId: env.accountId, loadBalancer: env.loadBalancer }) : undefined);
   const account = accountOf(a);
   const sameAccount = account !== undefined && account === accountOf(b);
-  return scope === "account" ? sameAccount : sameAccount && text(a.region) !== undefined && a.region === b.region;
+  return scope === "account" ? sameAccount : sameAccount && a.region !== undefined && a.region === b.region;
 }
 
 /** The EFS directories an environment's tasks mount, with the path of the field that names each. */
-function dataDirectories(env: Loose): { path: string; directory: string }[] {
+function dataDirectories(env: ValidFields): { path: string; directory: string }[] {
   return (["jitsi", "matrix"] as const).flatMap((service) =>
-    arr(obj(env[service]).volumes).flatMap((volume, i) => {
-      const directory = text(obj(volume).rootDirectory);
-      return directory === undefined ? [] : [{ path: `${service}.volumes[${i}].rootDirectory`, directory }];
-    }),
+    (env[service]?.volumes ?? []).map((volume, i) => ({ path: `${service}.volumes[${i}].rootDirectory`, directory: volume.rootDirectory })),
   );
 }
 
@@ -82,54 +92,52 @@ export function labelsOf(inputs: readonly unknown[]): string[] {
 export function crossEnvironmentProblems(inputs: readonly unknown[]): LocatedProblem[] {
   const problems: LocatedProblem[] = [];
   const labels = labelsOf(inputs);
-  const envs = inputs.map((input, index) => ({ env: obj(input), label: labels[index] }));
+  const envs = inputs.map((input, index) => ({ env: validFieldsOf(input), label: labels[index] }));
   envs.forEach(({ env, label }, j) => {
     for (const { env: other, label: otherLabel } of envs.slice(0, j)) {
       const add = (path: string, message: string) => problems.push({ environment: label, path, message });
-      if (text(env.name) !== undefined && env.name === other.name) {
-        add("name", `${JSON.stringify(env.name)} is also the name of another environment; stacks, state keys and parameter paths derive from it: give each environment its own name`);
+      if (env.name !== undefined && env.name === other.name) {
+        add("name", `${q(env.name)} is also the name of another environment; stacks, state keys and parameter paths derive from it: give each environment its own name`);
         continue;
       }
-      if (share("vpc", env, other)) {
-        const vpc = text(obj(env.network).vpcId);
-        arr(obj(env.network).subnets).forEach((subnet, i) => {
-          const cidr = text(obj(subnet).cidrBlock);
-          arr(obj(other.network).subnets).forEach((otherSubnet, k) => {
-            const otherCidr = text(obj(otherSubnet).cidrBlock);
-            if (cidr !== undefined && otherCidr !== undefined && cidrsOverlap(cidr, otherCidr)) {
+      if (env.network && other.network && share("vpc", env, other)) {
+        const vpcId = env.network.vpcId;
+        const theirSubnets = other.network.subnets;
+        env.network.subnets.forEach(({ cidrBlock }, i) => {
+          theirSubnets.forEach((otherSubnet, k) => {
+            if (cidrsOverlap(cidrBlock, otherSubnet.cidrBlock)) {
               add(
                 `network.subnets[${i}].cidrBlock`,
-                `${JSON.stringify(cidr)} overlaps environment ${otherLabel}'s network.subnets[${k}].cidrBlock ${JSON.stringify(otherCidr)} in the same VPC ${vpc}; pick a free range`,
+                `${q(cidrBlock)} overlaps environment ${otherLabel}'s network.subnets[${k}].cidrBlock ${q(otherSubnet.cidrBlock)} in the same VPC ${vpcId}; pick a free range`,
               );
             }
           });
         });
       }
       for (const [path, scope, read] of UNIQUE_NAMES) {
-        const name = text(read(env));
+        const name = read(env);
         if (name !== undefined && name === read(other) && share(scope, env, other)) {
-          add(path, `${JSON.stringify(name)} is also environment ${otherLabel}'s ${path}, ${SCOPE_WORDS[scope]}; AWS names must be unique there: rename it`);
+          add(path, `${q(name)} is also environment ${otherLabel}'s ${path}, ${SCOPE_WORDS[scope]}; AWS names must be unique there: rename it`);
         }
       }
-      const fileSystem = text(env.efsFileSystemId);
       // A file system ID names one file system within an account and region.
-      if (fileSystem !== undefined && fileSystem === other.efsFileSystemId && share("region", env, other)) {
+      if (env.efsFileSystemId !== undefined && env.efsFileSystemId === other.efsFileSystemId && share("region", env, other)) {
         const theirs = dataDirectories(other);
         for (const { path, directory } of dataDirectories(env)) {
           const clash = theirs.find((their) => nested(directory, their.directory));
           if (clash) {
             add(
               path,
-              `${JSON.stringify(directory)} on file system ${fileSystem} is also (or holds, or lies in) environment ${otherLabel}'s ${clash.path} ${JSON.stringify(clash.directory)}; ` +
+              `${q(directory)} on file system ${env.efsFileSystemId} is also (or holds, or lies in) environment ${otherLabel}'s ${clash.path} ${q(clash.directory)}; ` +
                 "two environments on one data directory would run two servers on one database or configuration: give each environment its own directories (or file system)",
             );
           }
         }
       }
-      const otherHosts = Object.entries(obj(obj(other.dns).hosts));
-      for (const [key, host] of Object.entries(obj(obj(env.dns).hosts))) {
-        const clash = otherHosts.find(([, otherHost]) => typeof host === "string" && otherHost === host);
-        if (clash) add(`dns.hosts.${key}`, `${JSON.stringify(host)} is also environment ${otherLabel}'s dns.hosts.${clash[0]}; a host name can point at one load balancer only: pick another`);
+      const otherHosts = Object.entries(other.dns?.hosts ?? {});
+      for (const [key, host] of Object.entries(env.dns?.hosts ?? {})) {
+        const clash = otherHosts.find(([, otherHost]) => otherHost === host);
+        if (clash) add(`dns.hosts.${key}`, `${q(host)} is also environment ${otherLabel}'s dns.hosts.${clash[0]}; a host name can point at one load balancer only: pick another`);
       }
     }
   });

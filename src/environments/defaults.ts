@@ -1,50 +1,42 @@
 /**
- * Defaults of environment fields that both the stacks (which apply them) and
- * validation (which checks the values they produce) need, and the operations
- * options (`logs`, `alarms`, `scaling`, `backups`, `capacity.launchTemplate`)
- * resolved to what the stacks build.
+ * The defaults `shape.ts` cannot give with `.default(...)`: those derived from other fields
+ * (names), and those of fields whose absence a rule must see (a legacy environment decides its
+ * operations options; a setting of the other scaling mode is a mistake). The rules read them
+ * through these functions and `schema.ts` resolves them with `resolveEnvironment`, so each
+ * default is written here once.
  */
-import { ScalingMode } from "../modules/autoscaling-capacity";
 import { DEFAULT_SCALE_IN, DEFAULT_SCALE_OUT } from "../modules/cpu-scaling-policies";
-import { EFS_BACKUP_DEFAULTS } from "../modules/efs-backup";
-import { ALARM_DEFAULTS } from "../modules/platform-alarms";
-import { DEFAULT_LOG_RETENTION_DAYS } from "../modules/service-log-group";
-import type { AlarmThresholds, Environment, ScalingOptions } from "./environment";
-
-/** Priorities of the HTTPS listener's host rules, as the legacy rules had them. */
-export const DEFAULT_RULE_PRIORITIES = { element: 99, synapse: 100 } as const;
-
-/** What the operations options default to; each option is on unless the environment says `enabled: false`. */
-export const OPERATIONS_DEFAULTS = {
-  logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
-  alarmThresholds: ALARM_DEFAULTS,
-  scalingMode: "cpu" as ScalingMode,
-  scaleOutCpuPercent: DEFAULT_SCALE_OUT.thresholdPercent,
-  scaleInCpuPercent: DEFAULT_SCALE_IN.thresholdPercent,
-  backupRetentionDays: EFS_BACKUP_DEFAULTS.retentionDays,
-  backupSchedule: EFS_BACKUP_DEFAULTS.schedule,
-  launchTemplate: true,
-  containerInsights: true,
-} as const;
+import { DEFAULT_TARGET_CAPACITY_PERCENT } from "../modules/ecs-capacity-provider";
+import type { EnvironmentFields } from "./shape";
 
 /** The options that are on unless switched off, by their field name. */
 export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups"] as const;
 export type SwitchedOption = (typeof SWITCHED_OPTIONS)[number];
 
 /** Whether an option with an `enabled` switch is on: left out, it is. */
-export function isOn(option: { readonly enabled?: boolean } | undefined): boolean {
-  return option?.enabled ?? true;
-}
+export const isOn = (option: { readonly enabled?: boolean }): boolean => option.enabled ?? true;
 
-/** The scaling mode, `"cpu"` unless the environment says otherwise. */
-export function scalingModeOf(scaling: ScalingOptions | undefined): ScalingMode {
-  return scaling?.mode ?? OPERATIONS_DEFAULTS.scalingMode;
-}
+/** A launch template, unless a legacy environment keeps its launch configuration. */
+export const launchTemplateOf = (capacity: EnvironmentFields["capacity"]): boolean => capacity.launchTemplate ?? true;
+
+/** IMDSv2 required, unless a legacy launch configuration keeps IMDSv1. */
+export const requireImdsv2Of = (capacity: EnvironmentFields["capacity"]): boolean => capacity.requireImdsv2 ?? true;
+
+/** Container Insights on the cluster, independent of the alarms' switch. */
+export const containerInsightsOf = (alarms: EnvironmentFields["alarms"]): boolean => alarms.containerInsights ?? true;
 
 /** Whether the JVB runs as a daemon on every instance: by default where CPU scaling adds instances. */
-export function runsJvbPerInstance(scaling: ScalingOptions | undefined): boolean {
-  return scaling?.jvbPerInstance ?? (isOn(scaling) && scalingModeOf(scaling) === "cpu");
-}
+export const jvbPerInstanceOf = (scaling: EnvironmentFields["scaling"]): boolean =>
+  scaling.jvbPerInstance ?? (isOn(scaling) && scaling.mode === "cpu");
+
+/** The CPU thresholds of mode `"cpu"`. */
+export const cpuThresholdsOf = (scaling: EnvironmentFields["scaling"]) => ({
+  scaleOut: scaling.scaleOutCpuPercent ?? DEFAULT_SCALE_OUT.thresholdPercent,
+  scaleIn: scaling.scaleInCpuPercent ?? DEFAULT_SCALE_IN.thresholdPercent,
+});
+
+/** The role ECS starts the tasks with. */
+export const defaultTaskExecutionRoleName = (clusterName: string) => `${clusterName}-task-execution`;
 
 /** Names the operations resources derive from the environment's name, each within its AWS limit for any valid name. */
 export const operationsNames = (environmentName: string) => ({
@@ -61,72 +53,36 @@ export const operationsNames = (environmentName: string) => ({
   jvbTaskFamily: `jvb-task-${environmentName}`,
 });
 
-/** The operations options of an environment as the stacks build them; an option that is off is undefined. */
-export interface Operations {
-  readonly logs?: { readonly retentionDays: number };
-  readonly alarms?: {
-    readonly topicName: string;
-    readonly namePrefix: string;
-    readonly emailAddresses: readonly string[];
-    readonly thresholds: Required<AlarmThresholds>;
-    readonly efsBurstCredits: boolean;
-  };
-  readonly scaling?: {
-    readonly mode: ScalingMode;
-    /** Mode `"cpu"` only; undefined keeps the construct's defaults. */
-    readonly scaleOutCpuPercent?: number;
-    readonly scaleInCpuPercent?: number;
-    /** Mode `"ecs-managed"` only. */
-    readonly targetCapacityPercent?: number;
-  };
-  readonly jvbPerInstance?: {
-    readonly xmppLoadBalancerName: string;
-    readonly serviceName: string;
-    readonly taskFamily: string;
-  };
-  readonly backups?: { readonly name: string; readonly retentionDays: number; readonly schedule: string };
-  readonly launchTemplate: boolean;
-  /** Container Insights on the cluster; the task alarms then count tasks against the desired count. */
-  readonly containerInsights: boolean;
-}
+/** The XMPP load balancer's name, as given or derived. */
+export const xmppLoadBalancerNameOf = (env: Pick<EnvironmentFields, "name" | "scaling">): string =>
+  env.scaling.xmppLoadBalancerName ?? operationsNames(env.name).xmppLoadBalancer;
 
-export function operationsOf(env: Environment): Operations {
-  const names = operationsNames(env.name);
-  const { logs, alarms, scaling, backups } = env;
+/** The environment with every default resolved: what the stacks read. */
+export function resolveEnvironment(env: EnvironmentFields) {
+  const { iam, capacity, logs, alarms, scaling, backups } = env;
+  const cpu = scaling.mode === "cpu" ? cpuThresholdsOf(scaling) : undefined;
   return {
-    logs: isOn(logs) ? { retentionDays: logs?.retentionDays ?? OPERATIONS_DEFAULTS.logRetentionDays } : undefined,
-    alarms: isOn(alarms)
-      ? {
-          topicName: alarms?.topicName ?? names.alarmTopic,
-          namePrefix: names.alarmPrefix,
-          emailAddresses: alarms?.emailAddresses ?? [],
-          thresholds: { ...OPERATIONS_DEFAULTS.alarmThresholds, ...alarms?.thresholds },
-          efsBurstCredits: alarms?.efsBurstCredits ?? true,
-        }
-      : undefined,
-    scaling: isOn(scaling)
-      ? {
-          mode: scalingModeOf(scaling),
-          scaleOutCpuPercent: scaling?.scaleOutCpuPercent,
-          scaleInCpuPercent: scaling?.scaleInCpuPercent,
-          targetCapacityPercent: scaling?.targetCapacityPercent,
-        }
-      : undefined,
-    jvbPerInstance: runsJvbPerInstance(scaling)
-      ? {
-          xmppLoadBalancerName: scaling?.xmppLoadBalancerName ?? names.xmppLoadBalancer,
-          serviceName: names.jvbService,
-          taskFamily: names.jvbTaskFamily,
-        }
-      : undefined,
-    backups: isOn(backups)
-      ? {
-          name: names.backup,
-          retentionDays: backups?.retentionDays ?? OPERATIONS_DEFAULTS.backupRetentionDays,
-          schedule: backups?.schedule ?? OPERATIONS_DEFAULTS.backupSchedule,
-        }
-      : undefined,
-    launchTemplate: env.capacity.launchTemplate ?? OPERATIONS_DEFAULTS.launchTemplate,
-    containerInsights: alarms?.containerInsights ?? OPERATIONS_DEFAULTS.containerInsights,
+    ...env,
+    iam: { ...iam, taskExecutionRoleName: iam.taskExecutionRoleName ?? defaultTaskExecutionRoleName(env.cluster.name) },
+    capacity: { ...capacity, launchTemplate: launchTemplateOf(capacity), requireImdsv2: requireImdsv2Of(capacity) },
+    logs: { ...logs, enabled: isOn(logs) },
+    alarms: {
+      ...alarms,
+      enabled: isOn(alarms),
+      emailAddresses: alarms.emailAddresses ?? [],
+      topicName: alarms.topicName ?? operationsNames(env.name).alarmTopic,
+      containerInsights: containerInsightsOf(alarms),
+    },
+    scaling: {
+      ...scaling,
+      enabled: isOn(scaling),
+      // Each mode's own settings, and none of the other's.
+      scaleOutCpuPercent: cpu?.scaleOut,
+      scaleInCpuPercent: cpu?.scaleIn,
+      targetCapacityPercent: cpu ? undefined : (scaling.targetCapacityPercent ?? DEFAULT_TARGET_CAPACITY_PERCENT),
+      jvbPerInstance: jvbPerInstanceOf(scaling),
+      xmppLoadBalancerName: xmppLoadBalancerNameOf(env),
+    },
+    backups: { ...backups, enabled: isOn(backups) },
   };
 }

@@ -1,4 +1,4 @@
-import { Environment } from "./environment";
+import { EnvironmentInput } from "./environment";
 
 /**
  * Dev, the example of a new environment and the one to copy for another (README, "Adding an
@@ -10,7 +10,7 @@ import { Environment } from "./environment";
  * alarm address are placeholders (`PLACEHOLDER`) to replace with the new account's before the
  * first deploy. Its subnets take a range of the VPC's own, clear of any other environment.
  */
-export const dev: Environment = {
+export const dev: EnvironmentInput = {
   name: "dev",
   region: "eu-west-1",
   tags: {

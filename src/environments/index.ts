@@ -1,5 +1,5 @@
 import { dev } from "./dev";
-import { Environment } from "./environment";
+import { EnvironmentInput } from "./environment";
 import { production } from "./production";
 import { staging } from "./staging";
 
@@ -20,4 +20,4 @@ export type { LocatedProblem } from "./between-environments";
  * `dev.ts`) and one line here; `main.ts` validates them all (`parseEnvironments`)
  * before building a stack.
  */
-export const ENVIRONMENTS: readonly Environment[] = [staging, production, dev];
+export const ENVIRONMENTS: readonly EnvironmentInput[] = [staging, production, dev];

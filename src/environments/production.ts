@@ -1,11 +1,11 @@
-import { Environment } from "./environment";
+import { EnvironmentInput } from "./environment";
 
 /**
  * Production, adopted from the legacy HCL deployment (`config/production.tfvars`).
  * Its certificate ARN and hosted zone ID were empty in the legacy files: the
  * values here are placeholders to replace before the first deploy.
  */
-export const production: Environment = {
+export const production: EnvironmentInput = {
   name: "production",
   region: "eu-west-1",
   tags: {

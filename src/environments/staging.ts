@@ -1,4 +1,4 @@
-import { Environment } from "./environment";
+import { EnvironmentInput } from "./environment";
 
 /**
  * Staging, adopted from the legacy HCL deployment (`config/staging.tfvars`).
@@ -9,7 +9,7 @@ import { Environment } from "./environment";
  * environment starts from `dev.ts`, which has none of them (README, "Adding an
  * environment").
  */
-export const staging: Environment = {
+export const staging: EnvironmentInput = {
   name: "staging",
   region: "eu-west-1",
   tags: {

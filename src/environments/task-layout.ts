@@ -5,16 +5,8 @@
  * values. Validation checks these before any stack is built; a test keeps
  * this model equal to the synthesized container definitions.
  */
-import {
-  JITSI_DEFAULT_MEMORY,
-  JITSI_WEB_HOST_PORT,
-  JITSI_WEB_TLS_HOST_PORT,
-  JVB_MEDIA_PORT,
-  JVB_TCP_PORT,
-  PROSODY_XMPP_PORT,
-} from "../modules/jitsi";
-import { ELEMENT_HOST_PORT, MATRIX_DEFAULT_CONTAINER_MEMORY, POSTGRES_PORT, REDIS_PORT, SYNAPSE_PORT } from "../modules/matrix";
-import { POSTGRES_UPGRADE_DEFAULTS } from "../modules/postgres-upgrade";
+import { JITSI_DEFAULT_MEMORY, JITSI_WEB_TLS_HOST_PORT, JVB_MEDIA_PORT, JVB_TCP_PORT, PROSODY_XMPP_PORT } from "../modules/jitsi";
+import { POSTGRES_PORT, REDIS_PORT } from "../modules/matrix";
 
 /** A port a container publishes on its instance. */
 export interface HostPortUse {
@@ -41,26 +33,25 @@ export interface TaskLayout {
   readonly hostPorts: readonly HostPortUse[];
 }
 
-/** The values of an environment the layout depends on; anything missing takes the construct's default. */
+/** The values of an environment the layout depends on, as the schema resolves them. */
 export interface TaskLayoutInput {
-  readonly jitsi?: {
-    readonly webHostPort?: number;
-    readonly memory?: Readonly<Partial<Record<keyof typeof JITSI_DEFAULT_MEMORY, number>>>;
+  readonly jitsi: {
+    readonly webHostPort: number;
+    readonly memory: Readonly<Record<keyof typeof JITSI_DEFAULT_MEMORY, number>>;
   };
-  readonly matrix?: {
-    readonly containerMemory?: number;
-    readonly synapseHostPort?: number;
-    readonly elementHostPort?: number;
+  readonly matrix: {
+    readonly containerMemory: number;
+    readonly synapseHostPort: number;
+    readonly elementHostPort: number;
   };
-  readonly postgresUpgrade?: {
-    readonly memory?: number;
+  readonly postgresUpgrade: {
+    readonly memory: number;
   };
   /**
    * The JVB runs as a daemon task of its own on every instance (`scaling.jvbPerInstance`):
    * the jitsi task then publishes prosody's XMPP port instead of the JVB's.
-   * @default false
    */
-  readonly jvbPerInstance?: boolean;
+  readonly jvbPerInstance: boolean;
 }
 
 /**
@@ -68,14 +59,14 @@ export interface TaskLayoutInput {
  * instance, the jvb daemon. The matrix and postgres-upgrade tasks never run together.
  */
 export function taskLayouts(env: TaskLayoutInput): TaskLayout[] {
-  const jitsiMemory = { ...JITSI_DEFAULT_MEMORY, ...env.jitsi?.memory };
-  const matrixMemory = env.matrix?.containerMemory ?? MATRIX_DEFAULT_CONTAINER_MEMORY;
+  const jitsiMemory = env.jitsi.memory;
+  const matrixMemory = env.matrix.containerMemory;
   const postgres = (field?: string): HostPortUse => ({ port: POSTGRES_PORT, protocol: "tcp", container: "postgres", field });
   const jvbPorts: HostPortUse[] = [
     { port: JVB_MEDIA_PORT, protocol: "udp", container: "jvb" },
     { port: JVB_TCP_PORT, protocol: "tcp", container: "jvb" },
   ];
-  const daemon = env.jvbPerInstance ?? false;
+  const daemon = env.jvbPerInstance;
   const jvbLayout: TaskLayout = {
     task: "jvb",
     memoryField: "jitsi.memory",
@@ -90,7 +81,7 @@ export function taskLayouts(env: TaskLayoutInput): TaskLayout[] {
         .filter(([container]) => !(daemon && container === "jvb"))
         .map(([container, mib]) => ({ container, mib })),
       hostPorts: [
-        { port: env.jitsi?.webHostPort ?? JITSI_WEB_HOST_PORT, protocol: "tcp", container: "web", field: "jitsi.webHostPort" },
+        { port: env.jitsi.webHostPort, protocol: "tcp", container: "web", field: "jitsi.webHostPort" },
         { port: JITSI_WEB_TLS_HOST_PORT, protocol: "tcp", container: "web" },
         ...(daemon ? [{ port: PROSODY_XMPP_PORT, protocol: "tcp" as const, container: "prosody" }] : jvbPorts),
       ],
@@ -100,8 +91,8 @@ export function taskLayouts(env: TaskLayoutInput): TaskLayout[] {
       memoryField: "matrix.containerMemory",
       memory: ["synapse", "element", "postgres", "redis"].map((container) => ({ container, mib: matrixMemory })),
       hostPorts: [
-        { port: env.matrix?.synapseHostPort ?? SYNAPSE_PORT, protocol: "tcp", container: "synapse", field: "matrix.synapseHostPort" },
-        { port: env.matrix?.elementHostPort ?? ELEMENT_HOST_PORT, protocol: "tcp", container: "element", field: "matrix.elementHostPort" },
+        { port: env.matrix.synapseHostPort, protocol: "tcp", container: "synapse", field: "matrix.synapseHostPort" },
+        { port: env.matrix.elementHostPort, protocol: "tcp", container: "element", field: "matrix.elementHostPort" },
         postgres(),
         { port: REDIS_PORT, protocol: "tcp", container: "redis" },
       ],
@@ -109,7 +100,7 @@ export function taskLayouts(env: TaskLayoutInput): TaskLayout[] {
     {
       task: "postgres-upgrade",
       memoryField: "postgresUpgrade.memory",
-      memory: [{ container: "postgres", mib: env.postgresUpgrade?.memory ?? POSTGRES_UPGRADE_DEFAULTS.memory }],
+      memory: [{ container: "postgres", mib: env.postgresUpgrade.memory }],
       hostPorts: [postgres()],
     },
     ...(daemon ? [jvbLayout] : []),

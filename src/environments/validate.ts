@@ -1,16 +1,17 @@
 /**
- * Validation of environments before any stack is built: the schema's field
- * rules (`schema.ts`), the rules between fields (`cross-checks.ts`, one file per concern in `rules/`), and, for
- * the registry, the rules between environments. Every problem is reported at
- * once, each as `path: what is wrong; how to fix it`.
+ * Validation of environments before any stack is built: the environment's schema (`schema.ts`:
+ * its fields' own rules and the rules between fields) and, for the registry, the rules between
+ * environments. Every problem is reported at once, each as `path: what is wrong; how to fix it`.
  */
 import { z } from "zod";
 import { crossEnvironmentProblems, LocatedProblem, labelsOf } from "./between-environments";
-import { crossCheck, EnvironmentProblem } from "./cross-checks";
 import type { Environment } from "./environment";
+import { EnvironmentProblem } from "./rules/problem";
+import { collectingWarnings, ruleFieldOf } from "./rules/rule";
 import { environmentSchema } from "./schema";
+import { environmentFields } from "./shape";
 
-export type { EnvironmentProblem } from "./cross-checks";
+export type { EnvironmentProblem } from "./rules/problem";
 
 /** A problem of one environment of a list. */
 export interface EnvironmentCheck {
@@ -75,15 +76,18 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** The schema below a path, looking through optional wrappers, arrays and records. */
 function schemaAt(path: readonly PropertyKey[]): z.ZodType | undefined {
-  let schema: z.ZodType | undefined = environmentSchema;
+  let schema: z.ZodType | undefined = environmentFields;
+  const unwrap = () => {
+    while (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault) schema = schema.unwrap() as z.ZodType;
+  };
   for (const key of path) {
-    while (schema instanceof z.ZodOptional) schema = schema.unwrap() as z.ZodType;
+    unwrap();
     if (schema instanceof z.ZodObject) schema = (schema.shape as Record<string, z.ZodType>)[String(key)];
     else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
     else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
     else return undefined;
   }
-  while (schema instanceof z.ZodOptional) schema = schema.unwrap() as z.ZodType;
+  unwrap();
   return schema;
 }
 
@@ -101,6 +105,8 @@ const TYPE_NAMES: Readonly<Record<string, string>> = {
 const show = (value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value));
 
 function toProblems(issue: z.core.$ZodIssue): EnvironmentProblem[] {
+  const ruleField = ruleFieldOf(issue);
+  if (ruleField !== undefined) return [{ path: ruleField, message: issue.message }];
   const path = formatPath(issue.path);
   switch (issue.code) {
     case "custom":
@@ -139,22 +145,14 @@ function toProblems(issue: z.core.$ZodIssue): EnvironmentProblem[] {
 
 /** Every problem of one environment, without throwing. */
 export function checkEnvironment(input: unknown): EnvironmentCheck {
-  const parsed = environmentSchema.safeParse(input, { reportInput: true });
-  const fieldProblems = parsed.success ? [] : parsed.error.issues.flatMap(toProblems);
-  const cross = crossCheck(input);
-  const seen = new Set<string>();
-  const errors = [...fieldProblems, ...cross.errors].filter((problem) => {
-    const key = formatProblem(problem);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  return { errors: inFieldOrder(errors), warnings: inFieldOrder(cross.warnings), environment: parsed.success && errors.length === 0 ? parsed.data : undefined };
+  const { result: parsed, warnings } = collectingWarnings(() => environmentSchema.safeParse(input, { reportInput: true }));
+  if (parsed.success) return { errors: [], warnings: inFieldOrder(warnings), environment: parsed.data };
+  return { errors: inFieldOrder(parsed.error.issues.flatMap(toProblems)), warnings: inFieldOrder(warnings) };
 }
 
 /** Problems in the order of the fields in an environment file (stable within a field). */
 function inFieldOrder(problems: readonly EnvironmentProblem[]): EnvironmentProblem[] {
-  const fields = Object.keys(environmentSchema.shape);
+  const fields = Object.keys(environmentFields.shape);
   const rank = (problem: EnvironmentProblem) => {
     const index = fields.indexOf(problem.path.split(/[.[]/)[0]);
     return index < 0 ? fields.length : index;
@@ -204,7 +202,7 @@ export function parseEnvironments(inputs: readonly unknown[], options: ParseOpti
  */
 export function formatWaivers(environments: readonly Pick<Environment, "name" | "waivers">[]): string {
   const lines = environments.flatMap((environment) =>
-    Object.entries(environment.waivers ?? {}).map(([rule, reason]) => `  - ${environment.name}: ${rule} — ${reason}`),
+    Object.entries(environment.waivers).map(([rule, reason]) => `  - ${environment.name}: ${rule} — ${reason}`),
   );
   if (lines.length === 0) return "Security baseline waivers in force: none.";
   return ["Security baseline waivers in force (docs/security-baseline.md):", ...lines].join("\n");

@@ -4,8 +4,8 @@ import { Construct } from "constructs";
 import { EcsLaunchTemplate, EcsRootVolume } from "./ecs-launch-template";
 import { ecsUserData } from "./ecs-user-data";
 
-const DEFAULT_HEALTH_CHECK_GRACE_PERIOD = 300;
-const DEFAULT_HEALTH_CHECK_TYPE = "EC2";
+export const DEFAULT_HEALTH_CHECK_GRACE_PERIOD = 300;
+export const DEFAULT_HEALTH_CHECK_TYPE = "EC2";
 
 /**
  * What changes the group's size besides Terraform: CPU step scaling policies, or an ECS

@@ -3,6 +3,9 @@ import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster
 import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 
+/** Managed scaling keeps the instances as full as the tasks need: no spare instance. */
+export const DEFAULT_TARGET_CAPACITY_PERCENT = 100;
+
 /** ECS managed scaling ("cluster auto scaling") of a capacity provider's group. */
 export interface ManagedScalingOptions {
   /**
@@ -111,7 +114,7 @@ export class EcsCapacityProvider extends Construct {
         managedScaling: scaling
           ? {
               status: "ENABLED",
-              targetCapacity: scaling.targetCapacityPercent ?? 100,
+              targetCapacity: scaling.targetCapacityPercent ?? DEFAULT_TARGET_CAPACITY_PERCENT,
               minimumScalingStepSize: minStep,
               maximumScalingStepSize: maxStep,
               instanceWarmupPeriod: scaling.instanceWarmupSeconds ?? 300,

@@ -2,19 +2,19 @@ import { Lazy, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { declareLegacyMoves } from "./legacy-moves";
 import { environmentAccountId } from "../environments/account";
-import { DEFAULT_RULE_PRIORITIES, operationsOf } from "../environments/defaults";
 import { EfsVolumeSpec } from "../environments/environment";
+import { operationsOf } from "../environments/operations";
 import { AutoscalingCapacity } from "../modules/autoscaling-capacity";
 import { DnsRecords } from "../modules/dns-records";
 import { EcsCluster } from "../modules/ecs-cluster";
 import { EcsInstanceRole } from "../modules/ecs-instance-role";
 import { EfsVolume } from "../modules/ecs-service";
 import { EfsMountTargets } from "../modules/efs-mount-targets";
-import { Jitsi, JITSI_VOLUMES, JITSI_WEB_HOST_PORT, JVB_MEDIA_PORT } from "../modules/jitsi";
+import { Jitsi, JITSI_VOLUMES, JVB_MEDIA_PORT } from "../modules/jitsi";
 import { LoadBalancer } from "../modules/load-balancer";
-import { ELEMENT_HOST_PORT, Matrix, MATRIX_VOLUMES, SYNAPSE_PORT } from "../modules/matrix";
+import { Matrix, MATRIX_VOLUMES } from "../modules/matrix";
 import { PLATFORM_SECRETS, PlatformSecret, secretParameterArn, secretParameterName } from "../modules/platform-secrets";
-import { POSTGRES_UPGRADE_DEFAULTS, PostgresUpgrade } from "../modules/postgres-upgrade";
+import { PostgresUpgrade } from "../modules/postgres-upgrade";
 import { SecurityGroup, SecurityGroupRule } from "../modules/security-group";
 import { TaskExecutionRole } from "../modules/task-execution-role";
 import { EnvironmentStackProps, EnvironmentStack } from "./environment-stack";
@@ -71,29 +71,25 @@ export class JitsiMatrixStack extends EnvironmentStack {
     const env = props.environment;
     const ops = operationsOf(env);
     const subnetIds = Object.values(props.subnetIdsByCidr);
-    const legacy = env.legacy ?? {};
+    const legacy = env.legacy;
     const vpcId = env.network.vpcId;
-    const webHostPort = env.jitsi.webHostPort ?? JITSI_WEB_HOST_PORT;
-    const synapseHostPort = env.matrix.synapseHostPort ?? SYNAPSE_PORT;
-    const elementHostPort = env.matrix.elementHostPort ?? ELEMENT_HOST_PORT;
-    const rulePriorities = {
-      element: env.loadBalancer.rulePriorities?.element ?? DEFAULT_RULE_PRIORITIES.element,
-      synapse: env.loadBalancer.rulePriorities?.synapse ?? DEFAULT_RULE_PRIORITIES.synapse,
-    };
+    const { webHostPort } = env.jitsi;
+    const { synapseHostPort, elementHostPort } = env.matrix;
+    const { rulePriorities } = env.loadBalancer;
 
     const loadBalancerIngress: Record<string, SecurityGroupRule> = {
       "standard http port": { protocol: "tcp", fromPort: 80, cidrBlocks: ANYWHERE },
       "standard https port": { protocol: "tcp", fromPort: 443, cidrBlocks: ANYWHERE },
       "synapse federation port": { protocol: "tcp", fromPort: 8448, cidrBlocks: ANYWHERE },
     };
-    if (legacy.loadBalancerUdpMediaIngress) {
+    if (legacy?.loadBalancerUdpMediaIngress) {
       loadBalancerIngress["jvb udp test"] = { protocol: "udp", fromPort: JVB_MEDIA_PORT, cidrBlocks: ANYWHERE };
     }
     const albSg = new SecurityGroup(this, "alb_sg", {
       vpcId,
       ...env.securityGroups.loadBalancer,
       ingress: loadBalancerIngress,
-      nameTag: legacy.securityGroupNameTag,
+      nameTag: legacy?.securityGroupNameTag,
     });
 
     // Created before the instances' group, which opens prosody's port to it; its own rules refer back to that group.
@@ -116,24 +112,24 @@ export class JitsiMatrixStack extends EnvironmentStack {
       "jvp udp port for video streaming": { protocol: "udp", fromPort: JVB_MEDIA_PORT, cidrBlocks: ANYWHERE },
       ...xmpp?.instanceIngress,
     };
-    if (legacy.instanceNfsIngressFromLoadBalancer) {
+    if (legacy?.instanceNfsIngressFromLoadBalancer) {
       instanceIngress["efs port"] = fromLoadBalancer(NFS_PORT);
     }
-    if (legacy.sshIngressCidrs && legacy.sshIngressCidrs.length > 0) {
+    if (legacy && legacy.sshIngressCidrs.length > 0) {
       instanceIngress["temp. ssh host access"] = { protocol: "tcp", fromPort: 22, cidrBlocks: legacy.sshIngressCidrs };
     }
     instanceSg = new SecurityGroup(this, "instance_sg", {
       vpcId,
       ...env.securityGroups.instances,
       ingress: instanceIngress,
-      nameTag: legacy.securityGroupNameTag,
+      nameTag: legacy?.securityGroupNameTag,
     });
 
     const efsSg = new SecurityGroup(this, "efs_sg", {
       vpcId,
       ...env.securityGroups.efs,
       ingress: { "efs port": { protocol: "tcp", fromPort: NFS_PORT, securityGroupIds: [instanceSg.securityGroupId] } },
-      nameTag: legacy.securityGroupNameTag,
+      nameTag: legacy?.securityGroupNameTag,
     });
 
     new EfsMountTargets(this, "efs_mount_target", {
@@ -165,7 +161,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       healthCheckType: env.capacity.healthCheckType,
       requireImdsv2: env.capacity.requireImdsv2,
       // Tagging the legacy group would be an in-place update during adoption, which must be a no-op.
-      tags: legacy.untaggedAutoScalingGroup ? undefined : env.tags,
+      tags: legacy?.untaggedAutoScalingGroup ? undefined : env.tags,
       ...capacityOptions(env, ops),
     });
     const scaling = addCapacityScaling(this, env, ops, capacity);
@@ -194,12 +190,12 @@ export class JitsiMatrixStack extends EnvironmentStack {
     // Parameters by their deterministic names, not by reference: this stack plans without the secrets stack's state.
     const parameter = (secret: PlatformSecret) => secretParameterName(env.name, secret);
     const executionRole = new TaskExecutionRole(this, "task_execution_role", {
-      roleName: env.iam.taskExecutionRoleName ?? `${env.cluster.name}-task-execution`,
+      roleName: env.iam.taskExecutionRoleName,
       // Exact ARNs: the account comes from the environment or, failing that, from its certificate's ARN.
       secretParameterArns: PLATFORM_SECRETS.map((secret) => secretParameterArn(env.name, secret, env.region, environmentAccountId(env))),
     });
 
-    const { jvb: _daemonOwnsThis, ...taskEnvironment } = env.jitsi.environment ?? {};
+    const { jvb: _daemonOwnsThis, ...taskEnvironment } = env.jitsi.environment;
     const jitsiEnvironment = xmpp ? taskEnvironment : env.jitsi.environment;
     new Jitsi(this, "jitsi", {
       clusterArn: cluster.clusterArn,
@@ -241,7 +237,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
     const matrixVolumes = efsVolumes("matrix.volumes", env.matrix.volumes, MATRIX_VOLUMES, env.efsFileSystemId);
     // The PostgreSQL upgrade switch swaps only the matrix task and service: Matrix's log group, alarm and scale-in protection stay (docs/maintenance.md).
     const matrixLogs = serviceLogGroup(this, env, ops, "matrix", env.matrix.serviceName);
-    const upgradeServiceName = env.postgresUpgrade.serviceName ?? POSTGRES_UPGRADE_DEFAULTS.serviceName;
+    const upgradeServiceName = env.postgresUpgrade.serviceName;
     const services: Record<string, string> = { jitsi: env.jitsi.serviceName, matrix: env.matrix.serviceName };
     if (props.postgresUpgrade) {
       const upgrade = env.postgresUpgrade;

@@ -1,5 +1,4 @@
 import { TerraformResource, TerraformStack } from "cdktf";
-import { OPERATIONS_DEFAULTS } from "../environments/defaults";
 import { Environment } from "../environments/environment";
 import { formatAddress, jitsiMatrixMovedBlocks, jitsiMatrixMoves } from "./legacy-addresses";
 
@@ -23,7 +22,7 @@ export function declareLegacyMoves(stack: TerraformStack, environment: Environme
   );
   // After the launch template switch the synth has no launch configuration: its move is followed by its
   // planned removal, which is the switch itself (docs/launch-template-switch.md).
-  const launchTemplate = environment.capacity.launchTemplate ?? OPERATIONS_DEFAULTS.launchTemplate;
+  const launchTemplate = environment.capacity.launchTemplate;
   const missing = jitsiMatrixMoves(environment)
     .filter((move) => move.postgresUpgrade === undefined || move.postgresUpgrade === postgresUpgrade)
     .filter((move) => !(launchTemplate && move.to.type === "aws_launch_configuration"))

@@ -10,7 +10,8 @@ import { EcsService as AwsEcsService } from "@cdktf/provider-aws/lib/ecs-service
 import { dependable, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { environmentAccountId } from "../environments/account";
-import { Operations, operationsNames } from "../environments/defaults";
+import { operationsNames } from "../environments/defaults";
+import { Operations } from "../environments/operations";
 import { Environment } from "../environments/environment";
 import { AutoscalingCapacity, AutoscalingCapacityProps } from "../modules/autoscaling-capacity";
 import { AlarmTopic } from "../modules/alarm-topic";
@@ -171,8 +172,8 @@ export function addJvbDaemon(scope: Construct, env: Environment, ops: Operations
     xmppServer: refs.xmpp.dnsName,
     jvbAuthPasswordParameter: refs.jvbAuthPasswordParameter,
     executionRoleArn: refs.executionRoleArn,
-    memoryReservation: env.jitsi.memory?.jvb,
-    environment: env.jitsi.environment?.jvb,
+    memoryReservation: env.jitsi.memory.jvb,
+    environment: env.jitsi.environment.jvb,
     logConfiguration: refs.logConfiguration,
     dependsOn: refs.dependsOn,
   });

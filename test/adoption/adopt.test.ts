@@ -18,12 +18,10 @@ import { PASSWORD_SHAPE } from "../../src/modules/secret-parameters";
 import { cloudId, managedInstances, StateFile } from "../../tools/adoption/state-file";
 import { readBackendSettings } from "../../src/backend";
 import { Environment } from "../../src/environments/environment";
-import { production } from "../../src/environments/production";
-import { staging } from "../../src/environments/staging";
 import { constructKey } from "../../src/modules/construct-key";
 import { PLATFORM_SECRETS } from "../../src/modules/platform-secrets";
 import { unexplainedTaskDefinitionChanges } from "../../tools/adoption/task-definition-changes";
-import { operationsOf } from "../../src/environments/defaults";
+import { operationsOf } from "../../src/environments/operations";
 import { PROJECT_ROOT, synthesizeTo } from "../../tools/synthesize";
 import {
   describeIfTerraform,
@@ -37,6 +35,7 @@ import {
 } from "../support/terraform";
 import { deriveLegacyState, literalPasswords, stagingLegacyState, withPostgresUpgrade, withSwappedSubnetIds } from "./fixtures";
 import { actualPlan, expectedFor, expectedPlan } from "./runbook-plan";
+import { staging, production } from "../support/environments";
 
 let scratch: string;
 beforeAll(() => (scratch = mkdtempSync(path.join(tmpdir(), "adoption-"))));

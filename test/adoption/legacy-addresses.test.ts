@@ -6,13 +6,13 @@ import { formatAddress, jitsiMatrixMovedBlocks, jitsiMatrixMoves, legacyMountTar
 import { declareLegacyMoves } from "../../src/stacks/legacy-moves";
 import { instanceAddress, managedInstances } from "../../tools/adoption/state-file";
 import { readBackendSettings } from "../../src/backend";
-import { Environment, ENVIRONMENTS } from "../../src/environments";
-import { staging } from "../../src/environments/staging";
+import { Environment } from "../../src/environments";
 import { addEnvironment } from "../../src/platform";
 import { AddressedStack } from "../../src/stacks/addressed-stack";
 import { CHECKED_IN_OUTDIR } from "../../tools/synthesize";
 import { addressesOf, StackJson } from "../support/synth";
 import { stagingLegacyState } from "./fixtures";
+import { PARSED_ENVIRONMENTS as ENVIRONMENTS, staging } from "../support/environments";
 
 /** The environments adopted from the legacy deployment; a new one (dev) has no legacy state and no moves. */
 const LEGACY_ENVIRONMENTS = ENVIRONMENTS.filter((environment) => environment.legacy !== undefined);

@@ -5,10 +5,10 @@ import { LegacyStateError, rootOutputs, splitLegacyState, SynthesizedStack } fro
 import { instanceAddress, managedInstances, parseState, StateFile } from "../../tools/adoption/state-file";
 import { legacyS3Location, overridden, parseBackendOverride } from "../../tools/adoption/state-store";
 import { readBackendSettings } from "../../src/backend";
-import { staging } from "../../src/environments/staging";
 import { PLATFORM_SECRETS } from "../../src/modules/platform-secrets";
 import { CHECKED_IN_OUTDIR } from "../../tools/synthesize";
 import { literalPasswords, stagingLegacyState, withPostgresUpgrade, withSwappedSubnetIds } from "./fixtures";
+import { staging } from "../support/environments";
 
 const synth = (stack: string) => JSON.parse(readFileSync(path.join(CHECKED_IN_OUTDIR, "stacks", stack, "cdk.tf.json"), "utf8")) as SynthesizedStack;
 const networkingSynth = synth("networking-staging");

@@ -3,8 +3,8 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { adopt, AdoptionRefused } from "../../tools/adoption/adopt";
 import { readBackendSettings } from "../../src/backend";
-import { dev } from "../../src/environments/dev";
 import { LEGACY_DIR } from "./fixtures";
+import { dev } from "../support/environments";
 
 describe("adopting an environment that the legacy configuration never deployed", () => {
   it("is refused before anything is read or written: its stack has no moves, so a plan would destroy what the state holds", () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { readBackendSettings } from "../../src/backend";
 import { checkBaseline, formatBaselineReport, readSynthesizedStacks, stacksUnderCheck, SynthesizedStack } from "../../tools/baseline";
-import { ENVIRONMENTS } from "../../src/environments";
+import { PARSED_ENVIRONMENTS as ENVIRONMENTS } from "../support/environments";
 import { formatWaivers } from "../../src/environments/validate";
 import { synthesizeTo } from "../../tools/synthesize";
 

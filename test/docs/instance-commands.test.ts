@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { ENVIRONMENTS } from "../../src/environments";
+import { PARSED_ENVIRONMENTS as ENVIRONMENTS } from "../support/environments";
 import { Environment } from "../../src/environments/environment";
 import { POSTGRES_UPGRADE_DEFAULTS } from "../../src/modules/postgres-upgrade";
 import { STACK_FILE } from "../../tools/synthesize";

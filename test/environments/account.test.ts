@@ -1,7 +1,6 @@
 import { checkEnvironment, formatProblem } from "../../src/environments/validate";
 import { environmentAccountId } from "../../src/environments/account";
-import { production } from "../../src/environments/production";
-import { staging } from "../../src/environments/staging";
+import { production, staging } from "../support/environments";
 
 describe("environmentAccountId", () => {
   const certificate = (account: string, partition = "aws") => `arn:${partition}:acm:eu-west-1:${account}:certificate/00000000-0000-4000-8000-000000000001`;

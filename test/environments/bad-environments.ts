@@ -1,9 +1,9 @@
-import type { Environment } from "../../src/environments";
+import type { EnvironmentInput } from "../../src/environments";
 import type { Draft } from "./fixtures";
 import { fakeSecret } from "../support/fake-secret";
 
 /** A rule of validation: how to break an environment, the path of the problem, the gist of its message. */
-export type Row = [rule: string, breakIt: (env: Draft<Environment>) => void, path: string, gist: RegExp];
+export type Row = [rule: string, breakIt: (env: Draft<EnvironmentInput>) => void, path: string, gist: RegExp];
 
 /** Sets a field to a value its type does not allow, as a hand-edited or generated environment could. */
 export const untyped = (target: object, key: string, value: unknown) => {

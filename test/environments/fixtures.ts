@@ -1,4 +1,4 @@
-import type { Environment } from "../../src/environments";
+import type { EnvironmentInput } from "../../src/environments";
 
 /** A writable copy of a readonly type, for tests that break one field at a time. */
 export type Draft<T> = T extends readonly (infer E)[]
@@ -14,7 +14,7 @@ export type Draft<T> = T extends readonly (infer E)[]
  * the VPC range and the zone's name, so that the rules that need them run. A
  * fresh object on every call.
  */
-export function newEnvironment(): Draft<Environment> {
+export function newEnvironment(): Draft<EnvironmentInput> {
   return {
     name: "dev",
     region: "eu-west-1",
@@ -92,7 +92,7 @@ export function newEnvironment(): Draft<Environment> {
 }
 
 /** Moves `environment` to another AWS account: its `accountId` and its certificate's account. */
-export function inAccount(environment: Draft<Environment>, accountId: string): void {
+export function inAccount(environment: Draft<EnvironmentInput>, accountId: string): void {
   environment.accountId = accountId;
   environment.loadBalancer.certificateArn = environment.loadBalancer.certificateArn.replace(/:\d{12}:certificate\//, `:${accountId}:certificate/`);
 }

@@ -1,7 +1,7 @@
 import { readBackendSettings } from "../../src/backend";
 import { checkBaseline, formatBaselineReport, RECOMMENDED_TLS_POLICY, stacksUnderCheck, SynthesizedStack } from "../../tools/baseline";
 import { Environment, parseEnvironment } from "../../src/environments";
-import { operationsOf, runsJvbPerInstance } from "../../src/environments/defaults";
+import { operationsOf } from "../../src/environments/operations";
 import { taskLayouts } from "../../src/environments/task-layout";
 import { dev } from "../../src/environments/dev";
 import { newEnvironment } from "./fixtures";
@@ -16,7 +16,7 @@ describe("dev.ts as the recipe", () => {
     const stacks = synthEnvironment(parseEnvironment(structuredClone(dev)));
     // A load balancer that lost its protection (a hand edit of the synth) must be caught for dev.
     (jitsiMatrixOf(stacks).json.resource as any).aws_lb.load_balancer.enable_deletion_protection = false;
-    const findings = checkBaseline(stacksUnderCheck(stacks, [dev], readBackendSettings().bucket)).violations;
+    const findings = checkBaseline(stacksUnderCheck(stacks, [parseEnvironment(dev)], readBackendSettings().bucket)).violations;
     expect(findings.filter((finding) => finding.rule === "production-deletion-protection").map((finding) => finding.address)).toEqual([
       "aws_lb.load_balancer",
     ]);
@@ -29,18 +29,20 @@ describe("dev.ts as the recipe", () => {
 
 // The recipe starts from dev.ts; the fixture is a second, independently written new environment with other values.
 describe.each([
-  ["dev.ts, the environment the README's recipe copies", () => parseEnvironment(structuredClone(dev))],
-  ["a new environment made from the README's recipe (test fixture)", () => parseEnvironment(newEnvironment())],
+  ["dev.ts, the environment the README's recipe copies", () => structuredClone(dev)],
+  ["a new environment made from the README's recipe (test fixture)", () => newEnvironment()],
 ])("%s", (_name, make) => {
-  const environment = make();
+  /** As the file writes it, and as the stacks get it. */
+  const written = make();
+  const environment = parseEnvironment(written);
   const stacks = synthEnvironment(environment);
   const jitsiMatrix = jitsiMatrixOf(stacks);
 
   it("has no legacy block and leaves every operations option at its default, so all of them on", () => {
-    expect(environment.legacy).toBeUndefined();
-    for (const option of [environment.logs, environment.scaling, environment.backups]) expect(option?.enabled).toBeUndefined();
-    expect(environment.alarms?.enabled).toBeUndefined();
-    expect(environment.capacity.launchTemplate).toBeUndefined();
+    expect(written.legacy).toBeUndefined();
+    for (const option of [written.logs, written.scaling, written.backups]) expect(option?.enabled).toBeUndefined();
+    expect(written.alarms?.enabled).toBeUndefined();
+    expect(written.capacity.launchTemplate).toBeUndefined();
     const ops = operationsOf(environment);
     expect(ops.logs?.retentionDays).toBe(30);
     expect(ops.backups?.retentionDays).toBe(7);
@@ -51,7 +53,7 @@ describe.each([
   });
 
   it("has no waiver and passes the security baseline in every stack", () => {
-    expect(environment.waivers).toBeUndefined();
+    expect(written.waivers).toBeUndefined();
     const report = checkBaseline(stacksUnderCheck(stacks, [environment], readBackendSettings().bucket));
     expect(report.waivers).toEqual([]);
     expect(report.violations).toEqual([]);
@@ -126,7 +128,7 @@ describe("host ports and listener rule priorities an environment sets", () => {
       containersOf(jitsiMatrix, task)
         .map((container) => `${String(container.name)} ${Number(container.memory ?? container.memoryReservation)}`)
         .sort();
-    const [jitsi, matrix, , jvb] = taskLayouts({ ...environment, jvbPerInstance: runsJvbPerInstance(environment.scaling) });
+    const [jitsi, matrix, , jvb] = taskLayouts({ ...environment, jvbPerInstance: environment.scaling.jvbPerInstance });
     const modelPorts = (layout: typeof jitsi) => layout.hostPorts.map((use) => `${use.container} ${use.port}/${use.protocol}`).sort();
     const modelMemory = (layout: typeof jitsi) => layout.memory.map((use) => `${use.container} ${use.mib}`).sort();
     expect(modelPorts(jitsi)).toEqual(hostPorts("jitsi_task_definition"));
@@ -140,7 +142,7 @@ describe("host ports and listener rule priorities an environment sets", () => {
 
   it("model the jitsi task with its own JVB when the JVB does not run per instance", () => {
     const withJvb = parseEnvironment({ ...draft, scaling: { jvbPerInstance: false } });
-    const [jitsi, , , daemon] = taskLayouts({ ...withJvb, jvbPerInstance: runsJvbPerInstance(withJvb.scaling) });
+    const [jitsi, , , daemon] = taskLayouts({ ...withJvb, jvbPerInstance: withJvb.scaling.jvbPerInstance });
     const containers = containersOf(jitsiMatrixOf(synthEnvironment(withJvb)), "jitsi_task_definition");
     expect(daemon).toBeUndefined();
     expect(jitsi.hostPorts.map((use) => `${use.container} ${use.port}/${use.protocol}`).sort()).toEqual(
@@ -150,7 +152,7 @@ describe("host ports and listener rule priorities an environment sets", () => {
 
   it("model the postgres-upgrade task too", () => {
     const upgrade = jitsiMatrixOf(synthEnvironment(environment, { postgresUpgrade: true }));
-    const [, , postgresUpgrade] = taskLayouts(environment);
+    const [, , postgresUpgrade] = taskLayouts({ ...environment, jvbPerInstance: environment.scaling.jvbPerInstance });
     const containers = containersOf(upgrade, "postgres_upgrade_task_definition");
     expect(containers.map((c) => `${String(c.name)} ${Number(c.memory)}`)).toEqual(postgresUpgrade.memory.map((m) => `${m.container} ${m.mib}`));
     expect(containers.flatMap((c) => (c.portMappings as { hostPort: number }[]).map((m) => m.hostPort))).toEqual(

@@ -10,8 +10,9 @@ import { createHash } from "crypto";
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import * as path from "path";
 import { checkBaseline, readSynthesizedStacks, stacksUnderCheck } from "../../tools/baseline";
-import { Environment, ENVIRONMENTS, parseEnvironment } from "../../src/environments";
+import { Environment, EnvironmentInput, parseEnvironment } from "../../src/environments";
 import { formatWaivers } from "../../src/environments/validate";
+import { PARSED_ENVIRONMENTS } from "../support/environments";
 import { PROJECT_ROOT } from "../../tools/synthesize";
 import { ProjectCopy } from "../support/project-copy";
 import { BAD_ENVIRONMENTS } from "./bad-environments";
@@ -27,12 +28,12 @@ function register(project: string, files: Readonly<Record<string, string>>): voi
   const index = path.join(project, "src", "environments", "index.ts");
   for (const [exportName, source] of Object.entries(files)) {
     writeFileSync(path.join(project, "src", "environments", `${exportName}.ts`), source);
-    appendFileSync(index, `import { ${exportName} } from "./${exportName}";\n(ENVIRONMENTS as Environment[]).push(${exportName});\n`);
+    appendFileSync(index, `import { ${exportName} } from "./${exportName}";\n(ENVIRONMENTS as EnvironmentInput[]).push(${exportName});\n`);
   }
 }
 
 const environmentFile = (exportName: string, environment: unknown) =>
-  `import { Environment } from "./environment";\n\nexport const ${exportName}: Environment = ${JSON.stringify(environment, null, 2)};\n`;
+  `import { EnvironmentInput } from "./environment";\n\nexport const ${exportName}: EnvironmentInput = ${JSON.stringify(environment, null, 2)};\n`;
 
 function npmRunSynth(project: string) {
   const result = spawnSync("npm", ["run", "--silent", "synth"], { cwd: project, encoding: "utf8" });
@@ -157,14 +158,17 @@ describe("npm run synth", () => {
     expect(result.stderr).not.toMatch(/environment qa/);
     expect(result.status).toBe(0);
     // Operators see the waivers in force on every synth: each environment's, with its reason, and none for the new one.
-    expect(result.stdout).toContain(formatWaivers(ENVIRONMENTS));
+    expect(result.stdout).toContain(formatWaivers(PARSED_ENVIRONMENTS));
     expect(result.stdout).toMatch(/^ {2}- staging: autoscaling-tags — The legacy Auto Scaling group has no tag blocks/m);
     expect(result.stdout).not.toMatch(/^ {2}- qa:/m);
     const stacks = readSynthesizedStacks(path.join(dir, "cdktf.out")).filter((stack) => stack.name.endsWith("-qa"));
     expect(stacks.map((stack) => stack.name).sort()).toEqual(["jitsi-matrix-qa", "networking-qa", "secrets-qa"]);
-    const environment: Environment = parseEnvironment(evaluateEnvironment(path.join(dir, "src", "environments", "qa.ts"), "qa"));
-    expect(environment.waivers).toBeUndefined();
-    expect([environment.logs, environment.scaling, environment.backups, environment.capacity.launchTemplate]).toEqual([undefined, undefined, undefined, undefined]);
+    // The file leaves the waivers and the operations options out; the parse gives them their defaults.
+    const written = evaluateEnvironment(path.join(dir, "src", "environments", "qa.ts"), "qa") as EnvironmentInput;
+    expect(written.waivers).toBeUndefined();
+    expect([written.logs, written.scaling, written.backups, written.capacity.launchTemplate]).toEqual([undefined, undefined, undefined, undefined]);
+    const environment: Environment = parseEnvironment(written);
+    expect([environment.logs.enabled, environment.scaling.enabled, environment.backups.enabled, environment.capacity.launchTemplate]).toEqual([true, true, true, true]);
     const report = checkBaseline(stacksUnderCheck(stacks, [environment]));
     expect(report.waivers).toEqual([]);
     expect(report.violations).toEqual([]);

@@ -3,13 +3,14 @@ import * as path from "path";
 import { Testing } from "cdktf";
 import { readBackendSettings } from "../../src/backend";
 import { SynthesizedStack, TerraformJson } from "../../tools/baseline";
-import { Environment } from "../../src/environments";
+import { EnvironmentInput } from "../../src/environments";
+import { parsed } from "../support/environments";
 import { addEnvironment } from "../../src/platform";
 
-/** The stacks of one environment, synthesized as the app does (whole app, so cross-stack references are wired). */
-export function synthEnvironment(environment: Environment, context?: Record<string, unknown>): SynthesizedStack[] {
+/** The stacks of one environment, parsed and synthesized as the app does (whole app, so cross-stack references are wired). */
+export function synthEnvironment(environment: EnvironmentInput, context?: Record<string, unknown>): SynthesizedStack[] {
   const app = Testing.app({ context });
-  const stacks = addEnvironment(app, environment, readBackendSettings());
+  const stacks = addEnvironment(app, parsed(environment), readBackendSettings());
   app.synth();
   return [stacks.networking, stacks.secrets, stacks.jitsiMatrix].map((stack) => ({
     name: stack.node.id,

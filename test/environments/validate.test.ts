@@ -1,6 +1,6 @@
 import {
   checkEnvironment,
-  Environment,
+  EnvironmentInput,
   EnvironmentValidationError,
   LocatedProblem,
   parseEnvironment,
@@ -17,12 +17,26 @@ import { Draft, newEnvironment } from "./fixtures";
 describe("parseEnvironment", () => {
   it("accepts the recipe's new environment, with no waiver and no warning", () => {
     const environment = newEnvironment();
-    expect(checkEnvironment(environment)).toEqual({ errors: [], warnings: [], environment });
-    // The schema's parse, not the input cast: equal, but its own object.
+    expect(checkEnvironment(environment)).toEqual({ errors: [], warnings: [], environment: parseEnvironment(environment) });
+    // The schema's parse, not the input cast: the input with every default resolved, in an object of its own.
     const parsed = parseEnvironment(environment);
-    expect(parsed).toEqual(environment);
+    expect(parsed).toMatchObject(environment);
     expect(parsed).not.toBe(environment);
     expect(environment.waivers).toBeUndefined();
+  });
+
+  it("resolves every default, from the constructs' constants and from other fields, and parses its own output to itself", () => {
+    const parsed = parseEnvironment(newEnvironment());
+    expect(parsed.loadBalancer).toMatchObject({ deletionProtection: true, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", rulePriorities: { element: 99, synapse: 100 } });
+    expect(parsed.iam.taskExecutionRoleName).toBe("jitsi-matrix-cluster-dev-task-execution");
+    expect(parsed.scaling).toMatchObject({ enabled: true, mode: "cpu", scaleOutCpuPercent: 75, scaleInCpuPercent: 25, jvbPerInstance: true, xmppLoadBalancerName: "jitsi-xmpp-dev" });
+    expect(parsed.scaling.targetCapacityPercent).toBeUndefined();
+    expect(parsed.alarms).toMatchObject({ enabled: true, topicName: "jitsi-matrix-dev-alarms", containerInsights: true, thresholds: { instanceCpuPercent: 75 } });
+    expect(parsed.capacity).toMatchObject({ launchTemplate: true, requireImdsv2: true, healthCheckGracePeriod: 300 });
+    expect(parseEnvironment(parsed)).toEqual(parsed);
+    // A legacy environment's output parses to itself too: what it decided stays decided.
+    const stagingParsed = parseEnvironment(staging, { onWarning: () => undefined });
+    expect(parseEnvironment(stagingParsed, { onWarning: () => undefined })).toEqual(stagingParsed);
   });
 
   it.each([
@@ -108,7 +122,7 @@ describe("parseEnvironment", () => {
 });
 
 describe("parseEnvironments", () => {
-  const renamed = (name: string, change: (env: Draft<Environment>) => void = () => undefined) => {
+  const renamed = (name: string, change: (env: Draft<EnvironmentInput>) => void = () => undefined) => {
     const environment = newEnvironment();
     environment.name = name;
     for (const key of ["loadBalancer", "instances", "efs"] as const) environment.securityGroups[key].name += `-${name}`;
@@ -126,7 +140,9 @@ describe("parseEnvironments", () => {
   };
 
   it("accepts staging and production together, and environments that share a VPC without sharing names or ranges", () => {
-    expect(parseEnvironments([staging, production], { onWarning: () => undefined })).toEqual([staging, production]);
+    const [parsedStaging, parsedProduction] = parseEnvironments([staging, production], { onWarning: () => undefined });
+    expect(parsedStaging).toMatchObject(staging);
+    expect(parsedProduction).toMatchObject(production);
     const second = renamed("qa", (e) => (e.network.subnets = [
       { cidrBlock: "10.20.2.0/28", availabilityZone: "eu-west-1a", name: "qa-1" },
       { cidrBlock: "10.20.2.16/28", availabilityZone: "eu-west-1b", name: "qa-2" },
@@ -134,7 +150,7 @@ describe("parseEnvironments", () => {
     expect(() => parseEnvironments([newEnvironment(), second])).not.toThrow();
   });
 
-  it.each<[string, Draft<Environment>, string, RegExp]>([
+  it.each<[string, Draft<EnvironmentInput>, string, RegExp]>([
     ["two environments with one name", renamed("dev"), "name", /"dev" is also the name of another environment/],
     ["overlapping subnets in one VPC", renamed("qa"), "network.subnets[0].cidrBlock", /overlaps environment dev's network.subnets\[0\].cidrBlock "10.20.1.0\/28" in the same VPC/],
     [
@@ -176,6 +192,18 @@ describe("parseEnvironments", () => {
       }),
       "iam.instanceRoleName",
       /is also environment dev's iam.instanceRoleName, in the same account; AWS names must be unique there/,
+    ],
+    [
+      "one derived task execution role name in one account: the cluster's name in another region",
+      renamed("qa", (e) => {
+        e.region = "eu-central-1";
+        e.loadBalancer.certificateArn = e.loadBalancer.certificateArn.replace(":eu-west-1:", ":eu-central-1:");
+        e.network.vpcId = "vpc-0fedcba9876543210";
+        for (const [i, subnet] of e.network.subnets.entries()) subnet.availabilityZone = `eu-central-1${"ab"[i]}`;
+        e.cluster.name = "jitsi-matrix-cluster-dev";
+      }),
+      "iam.taskExecutionRoleName",
+      /"jitsi-matrix-cluster-dev-task-execution" is also environment dev's iam.taskExecutionRoleName, in the same account; AWS names must be unique there/,
     ],
     [
       "PostgreSQL's data directory on one file system",
@@ -223,6 +251,8 @@ describe("parseEnvironments", () => {
       e.network.vpcId = "vpc-0fedcba9876543210";
       for (const [i, subnet] of e.network.subnets.entries()) subnet.availabilityZone = `eu-central-1${"ab"[i]}`;
       e.cluster.name = "jitsi-matrix-cluster-dev";
+      // The role its tasks start with is an IAM name, unique in the account: the cluster's name would derive dev's.
+      e.iam.taskExecutionRoleName = "jitsi-matrix-cluster-dev-eu-central-1-task-execution";
     });
     expect(() => parseEnvironments([newEnvironment(), otherRegion], { onWarning: () => undefined })).not.toThrow();
   });
@@ -245,7 +275,7 @@ describe("parseEnvironments", () => {
 
 describe("formatWaivers", () => {
   it("lists every waiver an environment declares as environment: rule — reason, and none of an environment without", () => {
-    const listing = formatWaivers(ENVIRONMENTS);
+    const listing = formatWaivers(parseEnvironments(ENVIRONMENTS, { onWarning: () => undefined }));
     const declared = ENVIRONMENTS.flatMap((environment) =>
       Object.entries(environment.waivers ?? {}).map(([rule, reason]) => `${environment.name}: ${rule} — ${reason}`),
     );
@@ -253,7 +283,7 @@ describe("formatWaivers", () => {
     for (const line of declared) expect(listing).toContain(`  - ${line}`);
     expect(listing.split("\n").slice(1)).toEqual(declared.map((line) => `  - ${line}`));
     expect(listing).not.toMatch(/^ {2}- dev:/m);
-    expect(formatWaivers([newEnvironment()])).toBe("Security baseline waivers in force: none.");
+    expect(formatWaivers([parseEnvironment(newEnvironment())])).toBe("Security baseline waivers in force: none.");
   });
 });
 
@@ -287,7 +317,7 @@ describe("instance memory", () => {
     expect(checkEnvironment(fresh).errors).toEqual([
       { path: "capacity.instanceType", message: expect.stringMatching(new RegExp(`does not know how much memory a "${type.replace(".", "\\.")}" has.*capacity.instanceMemoryMiB$`)) },
     ]);
-    const legacy = structuredClone(staging) as Draft<Environment>;
+    const legacy = structuredClone(staging) as Draft<EnvironmentInput>;
     legacy.capacity.instanceType = type;
     const check = checkEnvironment(legacy);
     expect(check.errors).toEqual([]);
@@ -297,6 +327,6 @@ describe("instance memory", () => {
   it("checks the tasks against the memory given for a type it does not know, and then says nothing of the type", () => {
     const environment = newEnvironment();
     Object.assign(environment.capacity, { instanceType: "c5n.large", instanceMemoryMiB: 5376 });
-    expect(checkEnvironment(environment)).toEqual({ errors: [], warnings: [], environment });
+    expect(checkEnvironment(environment)).toEqual({ errors: [], warnings: [], environment: expect.objectContaining({ capacity: expect.objectContaining(environment.capacity) }) });
   });
 });

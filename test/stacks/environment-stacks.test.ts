@@ -2,18 +2,17 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { TerraformStack, Testing } from "cdktf";
 import { readBackendSettings } from "../../src/backend";
-import { Environment } from "../../src/environments";
-import { production } from "../../src/environments/production";
-import { staging } from "../../src/environments/staging";
+import { EnvironmentInput } from "../../src/environments";
 import { addEnvironment } from "../../src/platform";
 import { addressesOf, resourcesOf, StackJson } from "../support/synth";
+import { parsed, production, staging } from "../support/environments";
 
 const backend = readBackendSettings();
 
-/** Synthesizes the whole app, so that cdktf wires the cross-stack references as `cdktf synth` does. */
-function synthEnvironment(environment: Environment, context?: Record<string, unknown>) {
+/** Parses the environment and synthesizes the whole app, so that cdktf wires the cross-stack references as `cdktf synth` does. */
+function synthEnvironment(environment: EnvironmentInput, context?: Record<string, unknown>) {
   const app = Testing.app({ context });
-  const stacks = addEnvironment(app, environment, backend);
+  const stacks = addEnvironment(app, parsed(environment), backend);
   app.synth();
   const parse = (stack: TerraformStack) =>
     JSON.parse(readFileSync(path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8")) as StackJson;

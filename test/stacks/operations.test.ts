@@ -4,7 +4,7 @@
  * environments), asserted on the synthesized JSON.
  */
 import { readBackendSettings } from "../../src/backend";
-import { Environment, parseEnvironment } from "../../src/environments";
+import { EnvironmentInput, parseEnvironment } from "../../src/environments";
 import { dev } from "../../src/environments/dev";
 import { staging } from "../../src/environments/staging";
 import { ECS_MANAGED_TAG } from "../../src/modules/autoscaling-capacity";
@@ -17,7 +17,7 @@ import * as path from "path";
 import { resourcesOf, StackJson } from "../support/synth";
 
 /** jitsi-matrix-<env> of an environment, validated first as the app does. */
-function jitsiMatrix(environment: Environment, context?: Record<string, unknown>): StackJson {
+function jitsiMatrix(environment: EnvironmentInput, context?: Record<string, unknown>): StackJson {
   const checked = parseEnvironment(environment, { onWarning: () => undefined });
   const app = Testing.app({ context });
   const stacks = addEnvironment(app, checked, readBackendSettings());

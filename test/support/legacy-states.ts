@@ -2,9 +2,9 @@ import { mkdirSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { splitLegacyState } from "../../tools/adoption/legacy-state";
 import { formatState, managedInstances, parseState, StateFile } from "../../tools/adoption/state-file";
-import { staging } from "../../src/environments/staging";
 import { CHECKED_IN_OUTDIR, STACK_FILE } from "../../tools/synthesize";
 import { LEGACY_STAGING_STATE } from "./legacy-fixtures";
+import { staging } from "./environments";
 
 export { LEGACY_STAGING_STATE };
 

@@ -15,7 +15,8 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { splitLegacyState } from "../../tools/adoption/legacy-state";
 import { formatState, parseState } from "../../tools/adoption/state-file";
-import { Environment, parseEnvironment } from "../../src/environments";
+import { Environment, EnvironmentInput, parseEnvironment } from "../../src/environments";
+import { parsed } from "../support/environments";
 import { staging } from "../../src/environments/staging";
 import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../../tools/synthesize";
 import { synthEnvironment } from "../environments/synth-environment";
@@ -32,10 +33,10 @@ interface OptionSwitch {
   readonly option: string;
   /** The setting, as the doc's second column shows it. */
   readonly setting: string;
-  readonly switchOn: (env: Environment) => Environment;
+  readonly switchOn: (env: EnvironmentInput) => EnvironmentInput;
 }
 
-const withoutImdsv1 = (env: Environment): Environment => {
+const withoutImdsv1 = (env: EnvironmentInput): EnvironmentInput => {
   const { requireImdsv2: _imdsv1, ...capacity } = env.capacity;
   const { "imdsv2-required": _waiver, ...waivers } = env.waivers ?? {};
   return { ...env, capacity: { ...capacity, launchTemplate: true }, waivers };
@@ -98,7 +99,7 @@ describeIfTerraform("switching each operations option on for adopted staging, pl
     scratch = mkdtempSync(path.join(tmpdir(), "operations-options-"));
     const legacy = parseState(readFileSync(LEGACY_STAGING_STATE, "utf8"), LEGACY_STAGING_STATE);
     const networkingSynth = JSON.parse(readFileSync(path.join(CHECKED_IN_OUTDIR, "stacks", "networking-staging", STACK_FILE), "utf8"));
-    const split = splitLegacyState(legacy, staging, networkingSynth);
+    const split = splitLegacyState(legacy, parsed(staging), networkingSynth);
     const networkingState = path.join(scratch, "networking.tfstate");
     const jitsiMatrixState = path.join(scratch, "jitsi-matrix.tfstate");
     writeFileSync(networkingState, formatState(split.networking));
@@ -108,7 +109,7 @@ describeIfTerraform("switching each operations option on for adopted staging, pl
       remoteState: networkingState,
     });
     await workdir.init();
-    baseline = await planFor(staging);
+    baseline = await planFor(parsed(staging));
   });
   afterAll(() => {
     workdir?.dispose();

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { readBackendSettings, S3BackendSettings, stateKey } from "../../src/backend";
-import { ENVIRONMENTS } from "../../src/environments";
+import { PARSED_ENVIRONMENTS as ENVIRONMENTS } from "../support/environments";
 import { NetworkingStack } from "../../src/stacks/networking-stack";
 import { STATE_BACKEND_STACK_NAME, STATE_BACKEND_TAGS } from "../../src/stacks/state-backend-stack";
 import { synthesizeTo } from "../../tools/synthesize";

@@ -1,4 +1,4 @@
-import { Environment } from "../../src/environments/environment";
+import { EnvironmentInput } from "../../src/environments/environment";
 
 /**
  * The first third octet of generated subnets: x.y.100.0/28 and up, clear of the real subnets
@@ -16,7 +16,7 @@ const MAX_ENVIRONMENTS = 255 - FIRST_THIRD_OCTET;
  * subnets in a /24 of their own inside the template's VPC and data directories of their own on
  * its file system, so that they synthesize side by side as real ones would.
  */
-export function generatedEnvironments(template: Environment, count: number): Environment[] {
+export function generatedEnvironments(template: EnvironmentInput, count: number): EnvironmentInput[] {
   if (!Number.isInteger(count) || count < 1 || count > MAX_ENVIRONMENTS) {
     throw new Error(`generated environments: count ${count} is not between 1 and ${MAX_ENVIRONMENTS}; ask for fewer.`);
   }
@@ -33,7 +33,7 @@ export function generatedEnvironments(template: Environment, count: number): Env
 }
 
 /** `prefix`: the first two octets of the subnets, the VPC's. */
-function generatedEnvironment(template: Environment, index: number, prefix: string): Environment {
+function generatedEnvironment(template: EnvironmentInput, index: number, prefix: string): EnvironmentInput {
   const name = `bench${String(index).padStart(2, "0")}`;
   const capitalized = name[0].toUpperCase() + name.slice(1);
   const templateCapitalized = template.name[0].toUpperCase() + template.name.slice(1);
@@ -43,7 +43,7 @@ function generatedEnvironment(template: Environment, index: number, prefix: stri
     if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rename(v)]));
     return value;
   };
-  const renamed = rename(template) as Environment;
+  const renamed = rename(template) as EnvironmentInput;
   const thirdOctet = FIRST_THIRD_OCTET + index - 1;
   // Directories of its own on the template's file system: two environments on one data directory are refused.
   const ownDirectories = <T extends { readonly volumes: readonly { readonly rootDirectory: string }[] }>(service: T): T => ({
@@ -63,7 +63,7 @@ function generatedEnvironment(template: Environment, index: number, prefix: stri
       ...renamed.dns,
       hosts: Object.fromEntries(
         Object.entries(renamed.dns.hosts).map(([role, host]) => [role, host.replace(/^([^.]+)\./, `$1-${name}.`)]),
-      ) as Environment["dns"]["hosts"],
+      ) as EnvironmentInput["dns"]["hosts"],
     },
   };
 }

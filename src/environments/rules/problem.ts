@@ -3,3 +3,6 @@ export interface EnvironmentProblem {
   readonly path: string;
   readonly message: string;
 }
+
+/** A value as a message shows it. */
+export const q = (value: unknown) => JSON.stringify(value);

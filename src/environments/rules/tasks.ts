@@ -1,120 +1,113 @@
 /** The tasks: the volumes their containers mount, and what they ask of one instance (memory, host ports). */
-import { JITSI_VOLUMES } from "../../modules/jitsi";
-import { MATRIX_VOLUMES } from "../../modules/matrix";
+import { JITSI_VOLUMES, JITSI_WEB_HOST_PORT } from "../../modules/jitsi";
+import { ELEMENT_HOST_PORT, MATRIX_VOLUMES, SYNAPSE_PORT } from "../../modules/matrix";
+import { jvbPerInstanceOf } from "../defaults";
+import { INSTANCE_TYPE } from "../fields";
 import { instanceMemoryMiB, KNOWN_INSTANCE_TYPES, taskMemoryMiB } from "../instance-memory";
-import { INSTANCE_TYPE } from "../schema";
 import { ECS_RESERVED_PORTS, HostPortUse, runTogether, taskLayouts } from "../task-layout";
-import { RuleContext } from "./context";
-import { int, Loose, obj, q, str } from "./read";
+import { q } from "./problem";
+import { EnvironmentRule } from "./rule";
 
 /** Each task has the volumes its containers mount, under distinct names. */
-export function volumeRules(ctx: RuleContext): void {
-  const { env, error } = ctx;
-  const jitsi = obj(env.jitsi);
-  const matrix = obj(env.matrix);
-  const volumeChecks: [string, Loose, readonly string[]][] = [
-    ["jitsi.volumes", jitsi, JITSI_VOLUMES],
-    ["matrix.volumes", matrix, MATRIX_VOLUMES],
-  ];
-  for (const [field, section, required] of volumeChecks) {
-    if (!Array.isArray(section.volumes)) continue;
-    const names = section.volumes.map((volume) => str(obj(volume).name));
-    const missing = required.filter((name) => !names.includes(name));
-    if (missing.length > 0) {
-      error(field, `has no volume ${missing.map(q).join(", ")}, which the containers mount; add it with its root directory on EFS`);
-    }
-    names.forEach((name, index) => {
-      if (name !== undefined && names.indexOf(name) < index) {
-        error(`${field}[${index}].name`, `${q(name)} is also ${field}[${names.indexOf(name)}].name; a task's volumes need distinct names: remove or rename one`);
+export const volumeRules: EnvironmentRule = {
+  reads: [],
+  check(env, { error, valid }) {
+    const volumeChecks = [
+      ["jitsi.volumes", JITSI_VOLUMES],
+      ["matrix.volumes", MATRIX_VOLUMES],
+    ] as const;
+    for (const [field, required] of volumeChecks) {
+      if (!valid(field)) continue;
+      const names = (field === "jitsi.volumes" ? env.jitsi : env.matrix).volumes.map((volume) => volume.name);
+      const missing = required.filter((name) => !names.includes(name));
+      if (missing.length > 0) {
+        error(field, `has no volume ${missing.map(q).join(", ")}, which the containers mount; add it with its root directory on EFS`);
       }
-    });
-  }
-}
+      names.forEach((name, index) => {
+        if (names.indexOf(name) < index) {
+          error(`${field}[${index}].name`, `${q(name)} is also ${field}[${names.indexOf(name)}].name; a task's volumes need distinct names: remove or rename one`);
+        }
+      });
+    }
+  },
+};
+
+/** The ports an environment can set, with the construct's own port it replaces. */
+const DEFAULT_HOST_PORTS: Readonly<Record<string, number>> = {
+  "jitsi.webHostPort": JITSI_WEB_HOST_PORT,
+  "matrix.synapseHostPort": SYNAPSE_PORT,
+  "matrix.elementHostPort": ELEMENT_HOST_PORT,
+};
 
 /** The tasks fit on one instance: memory within what the type offers tasks, host ports free and not reserved. */
-export function instanceRules(ctx: RuleContext): void {
-  const { env, error } = ctx;
-  const jvbPerInstance = ctx.jvb.perInstance;
-  const [jitsi, matrix, upgrade, capacity] = [obj(env.jitsi), obj(env.matrix), obj(env.postgresUpgrade), obj(env.capacity)];
-  const jitsiMemory = obj(jitsi.memory);
-  const layouts = taskLayouts({
-    jitsi: {
-      webHostPort: int(jitsi.webHostPort),
-      memory: Object.fromEntries(
-        Object.entries(jitsiMemory).filter((entry): entry is [string, number] => int(entry[1]) !== undefined),
-      ),
-    },
-    matrix: {
-      containerMemory: int(matrix.containerMemory),
-      synapseHostPort: int(matrix.synapseHostPort),
-      elementHostPort: int(matrix.elementHostPort),
-    },
-    postgresUpgrade: { memory: int(upgrade.memory) },
-    jvbPerInstance,
-  });
-  const instanceType = str(capacity.instanceType);
-  const givenMemory = int(capacity.instanceMemoryMiB);
-  const knownMemory = instanceType === undefined ? undefined : instanceMemoryMiB(instanceType);
-  if (givenMemory !== undefined && knownMemory !== undefined && givenMemory !== knownMemory) {
-    error(
-      "capacity.instanceMemoryMiB",
-      `${givenMemory} is not the ${knownMemory} MiB of a ${instanceType}, whose memory validation knows; remove capacity.instanceMemoryMiB, which is for types it does not know`,
-    );
-  }
-  if (instanceType !== undefined && INSTANCE_TYPE.test(instanceType) && knownMemory === undefined && capacity.instanceMemoryMiB === undefined) {
-    // Never a silent skip: an unknown type means the tasks' memory goes unchecked, which an adopted environment may live with for now.
-    (env.legacy === undefined ? error : ctx.warn)(
-      "capacity.instanceType",
-      `validation does not know how much memory a ${q(instanceType)} has, so it cannot tell whether the tasks fit on one instance; use a type it knows (${KNOWN_INSTANCE_TYPES}), or give the type's memory as capacity.instanceMemoryMiB`,
-    );
-  }
-  const available = instanceType === undefined ? undefined : taskMemoryMiB(instanceType, givenMemory);
-  if (available !== undefined) {
-    for (const layout of layouts) {
-      const total = layout.memory.reduce((sum, container) => sum + container.mib, 0);
-      if (total > available) {
-        error(
-          layout.memoryField,
-          `the ${layout.task} task's containers together reserve ${total} MiB (${layout.memory.map((c) => `${c.container} ${c.mib}`).join(", ")}), more than the ${available} MiB a ${instanceType} offers to tasks, so the task could never be placed; lower the memory or choose a larger capacity.instanceType`,
-        );
-      }
+export const instanceRules: EnvironmentRule = {
+  reads: ["scaling", "jitsi.webHostPort", "jitsi.memory", "matrix.containerMemory", "matrix.synapseHostPort", "matrix.elementHostPort", "postgresUpgrade.memory"],
+  check(env, { error, warn, valid }) {
+    const layouts = taskLayouts({ ...env, jvbPerInstance: jvbPerInstanceOf(env.scaling) });
+    const instanceType = valid("capacity.instanceType") ? env.capacity.instanceType : undefined;
+    const givenMemory = valid("capacity.instanceMemoryMiB") ? env.capacity.instanceMemoryMiB : undefined;
+    const knownMemory = instanceType === undefined ? undefined : instanceMemoryMiB(instanceType);
+    if (givenMemory !== undefined && knownMemory !== undefined && givenMemory !== knownMemory) {
+      error(
+        "capacity.instanceMemoryMiB",
+        `${givenMemory} is not the ${knownMemory} MiB of a ${instanceType}, whose memory validation knows; remove capacity.instanceMemoryMiB, which is for types it does not know`,
+      );
     }
-  }
-  const portText = (use: HostPortUse) => `${use.port}/${use.protocol}`;
-  // Only ports the environment sets can clash: the constructs' own ports are distinct by design.
-  const isSet = (use: HostPortUse) => use.field !== undefined && obj(env[use.field.split(".")[0]])[use.field.split(".")[1]] !== undefined;
-  const uses = layouts.flatMap((layout) => layout.hostPorts.map((use) => ({ layout, use })));
-  const position = (use: HostPortUse) => uses.findIndex((entry) => entry.use === use);
-  // Of two set ports that clash, only the later one is reported.
-  const reportedElsewhere = (use: HostPortUse, other: HostPortUse) => isSet(other) && position(other) > position(use);
-  for (const layout of layouts) {
-    for (const use of layout.hostPorts) {
-      if (!isSet(use)) continue;
-      const field = use.field!;
-      const reserved = use.protocol === "tcp" ? ECS_RESERVED_PORTS[use.port] : undefined;
-      if (reserved !== undefined) {
-        error(field, `${use.port} is reserved on ECS container instances for ${reserved}, so the task would never start; pick another port`);
-        continue;
-      }
-      const sameTask = layout.hostPorts.find((other) => other !== use && other.port === use.port && other.protocol === use.protocol);
-      if (sameTask && reportedElsewhere(use, sameTask)) continue;
-      if (sameTask) {
-        error(
-          field,
-          `${portText(use)} is also the host port of the ${sameTask.container} container${sameTask.field ? ` (${sameTask.field})` : ""} in the ${layout.task} task; containers of one task need distinct host ports: pick another`,
-        );
-        continue;
-      }
-      for (const other of layouts) {
-        if (other === layout || !runTogether(layout.task, other.task)) continue;
-        const clash = other.hostPorts.find((candidate) => candidate.port === use.port && candidate.protocol === use.protocol);
-        if (clash && !reportedElsewhere(use, clash)) {
+    if (instanceType !== undefined && INSTANCE_TYPE.test(instanceType) && knownMemory === undefined && env.capacity.instanceMemoryMiB === undefined) {
+      // Never a silent skip: an unknown type means the tasks' memory goes unchecked, which an adopted environment may live with for now.
+      (env.legacy === undefined ? error : warn)(
+        "capacity.instanceType",
+        `validation does not know how much memory a ${q(instanceType)} has, so it cannot tell whether the tasks fit on one instance; use a type it knows (${KNOWN_INSTANCE_TYPES}), or give the type's memory as capacity.instanceMemoryMiB`,
+      );
+    }
+    const available = instanceType === undefined ? undefined : taskMemoryMiB(instanceType, givenMemory);
+    if (available !== undefined) {
+      for (const layout of layouts) {
+        const total = layout.memory.reduce((sum, container) => sum + container.mib, 0);
+        if (total > available) {
           error(
-            field,
-            `${portText(use)} is also published by the ${clash.container} container of the ${other.task} task${clash.field ? ` (${clash.field})` : ""}, and both tasks run on the same instance; pick a port no other task uses`,
+            layout.memoryField,
+            `the ${layout.task} task's containers together reserve ${total} MiB (${layout.memory.map((c) => `${c.container} ${c.mib}`).join(", ")}), more than the ${available} MiB a ${instanceType} offers to tasks, so the task could never be placed; lower the memory or choose a larger capacity.instanceType`,
           );
         }
       }
     }
-  }
-}
+    const portText = (use: HostPortUse) => `${use.port}/${use.protocol}`;
+    // Only ports the environment sets can clash: the constructs' own ports are distinct by design.
+    const isSet = (use: HostPortUse) => use.field !== undefined && use.port !== DEFAULT_HOST_PORTS[use.field];
+    const uses = layouts.flatMap((layout) => layout.hostPorts.map((use) => ({ layout, use })));
+    const position = (use: HostPortUse) => uses.findIndex((entry) => entry.use === use);
+    // Of two set ports that clash, only the later one is reported.
+    const reportedElsewhere = (use: HostPortUse, other: HostPortUse) => isSet(other) && position(other) > position(use);
+    for (const layout of layouts) {
+      for (const use of layout.hostPorts) {
+        if (!isSet(use)) continue;
+        const field = use.field!;
+        const reserved = use.protocol === "tcp" ? ECS_RESERVED_PORTS[use.port] : undefined;
+        if (reserved !== undefined) {
+          error(field, `${use.port} is reserved on ECS container instances for ${reserved}, so the task would never start; pick another port`);
+          continue;
+        }
+        const sameTask = layout.hostPorts.find((other) => other !== use && other.port === use.port && other.protocol === use.protocol);
+        if (sameTask && reportedElsewhere(use, sameTask)) continue;
+        if (sameTask) {
+          error(
+            field,
+            `${portText(use)} is also the host port of the ${sameTask.container} container${sameTask.field ? ` (${sameTask.field})` : ""} in the ${layout.task} task; containers of one task need distinct host ports: pick another`,
+          );
+          continue;
+        }
+        for (const other of layouts) {
+          if (other === layout || !runTogether(layout.task, other.task)) continue;
+          const clash = other.hostPorts.find((candidate) => candidate.port === use.port && candidate.protocol === use.protocol);
+          if (clash && !reportedElsewhere(use, clash)) {
+            error(
+              field,
+              `${portText(use)} is also published by the ${clash.container} container of the ${other.task} task${clash.field ? ` (${clash.field})` : ""}, and both tasks run on the same instance; pick a port no other task uses`,
+            );
+          }
+        }
+      }
+    }
+  },
+};

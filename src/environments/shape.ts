@@ -1,0 +1,469 @@
+/**
+ * The fields of an environment: their shape (the field schemas of `fields.ts`), the documentation
+ * of each (the comments on the keys carry into the inferred types, so an editor shows them on an
+ * environment file) and their defaults, taken from the constructs' exported constants.
+ *
+ * A few fields stay optional here because a rule must see whether the environment wrote them
+ * (a legacy environment has to decide its operations options; a setting of the other scaling
+ * mode is a mistake) or because their default derives from other fields (names): `schema.ts`
+ * resolves those when it has checked the rules, so what the stacks read is fully resolved.
+ *
+ * Names follow AWS terms; a field that replaces a legacy variable
+ * (`test/fixtures/legacy/environments.json`) names it.
+ */
+import { z } from "zod";
+import { RECOMMENDED_TLS_POLICY } from "../baseline-rules";
+import { DEFAULT_HEALTH_CHECK_GRACE_PERIOD, DEFAULT_HEALTH_CHECK_TYPE } from "../modules/autoscaling-capacity";
+import { EFS_BACKUP_DEFAULTS } from "../modules/efs-backup";
+import { JITSI_DEFAULT_MEMORY, JITSI_WEB_HOST_PORT, JITSI_WEB_IMAGES_PATH } from "../modules/jitsi";
+import { DEFAULT_DELETION_PROTECTION } from "../modules/load-balancer";
+import { ELEMENT_HOST_PORT, MATRIX_DEFAULT_CONTAINER_MEMORY, SYNAPSE_PORT } from "../modules/matrix";
+import { ALARM_DEFAULTS } from "../modules/platform-alarms";
+import { POSTGRES_UPGRADE_DEFAULTS } from "../modules/postgres-upgrade";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../modules/service-log-group";
+import * as field from "./fields";
+
+/** Priorities of the HTTPS listener's host rules, as the legacy rules had them. */
+export const DEFAULT_RULE_PRIORITIES = { element: 99, synapse: 100 } as const;
+
+/** Name and description of a security group (legacy `*_sg_values`). */
+const securityGroup = z.strictObject({ name: field.securityGroupName, description: field.securityGroupDescription });
+
+/** An EFS access of a task: a named volume rooted at a directory of the file system. */
+const efsVolume = z.strictObject({
+  /** Volume name the containers mount (legacy `ecs_task_volumes_*[].name`). */
+  name: field.volumeName,
+  /** Absolute directory inside the file system (legacy `root_directory`). */
+  rootDirectory: field.rootDirectory,
+  /**
+   * Encrypt NFS traffic between instance and EFS. `false` needs the `efs-transit-encryption` waiver.
+   * @default true
+   */
+  transitEncryption: z.boolean().default(true),
+});
+
+/** When the alarms fire. */
+const alarmThresholds = z.strictObject({
+  /** Average CPU of the instances, percent. @default 75 */
+  instanceCpuPercent: field.percent("CPU percentage", 75).default(ALARM_DEFAULTS.instanceCpuPercent),
+  /** Minutes above it, a multiple of 5 (EC2's basic monitoring period). @default 5 */
+  instanceCpuMinutes: field.wholeMinutes(5).default(ALARM_DEFAULTS.instanceCpuMinutes),
+  /** Minutes a service may run no task before its alarm fires. @default 5 */
+  taskCountMinutes: field.wholeMinutes().default(ALARM_DEFAULTS.taskCountMinutes),
+  /** Minutes a target may stay unhealthy. @default 5 */
+  unhealthyTargetMinutes: field.wholeMinutes().default(ALARM_DEFAULTS.unhealthyTargetMinutes),
+  /** 5xx responses the load balancer itself generates per window. @default 10 */
+  loadBalancer5xxCount: field.integer("count of responses", 1, 1000000, "e.g. 10").default(ALARM_DEFAULTS.loadBalancer5xxCount),
+  /** The window of `loadBalancer5xxCount`, in minutes. @default 5 */
+  loadBalancer5xxMinutes: field.wholeMinutes().default(ALARM_DEFAULTS.loadBalancer5xxMinutes),
+  /** EFS burst credits, in GiB, below which the alarm fires. @default 1024 */
+  efsBurstCreditBalanceGiB: field.burstCreditBalance.default(ALARM_DEFAULTS.efsBurstCreditBalanceGiB),
+});
+
+/*
+ * The operations options (`logs`, `alarms`, `scaling`, `backups`) are on for a new environment
+ * when left out; a legacy environment sets each `enabled: false` (validation insists, so that
+ * adopting it stays a no-op) and switches them on one at a time (docs/operations-options.md).
+ * Their `enabled` stays optional here so that the rule can tell; `schema.ts` resolves it to `true`.
+ */
+
+const logs = z.strictObject({
+  /**
+   * A CloudWatch log group per service and the `awslogs` driver on every container.
+   * `false` leaves the logs on the instance, as the legacy tasks have them.
+   * @default true
+   */
+  enabled: z.boolean().optional(),
+  /**
+   * Days CloudWatch keeps each log event: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180,
+   * 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.
+   * @default 30
+   */
+  retentionDays: field.logRetention.default(DEFAULT_LOG_RETENTION_DAYS),
+});
+
+const alarms = z.strictObject({
+  /**
+   * An SNS topic and alarms on instance CPU, each service's running tasks, unhealthy targets,
+   * the load balancer's own 5xx and EFS burst credits.
+   * @default true
+   */
+  enabled: z.boolean().optional(),
+  /**
+   * Addresses that get every alarm and every recovery by e-mail; each confirms AWS's
+   * subscription mail first. At least one while alarms are on.
+   * @default - none, which validation refuses while alarms are on
+   */
+  emailAddresses: field.emailAddresses.optional(),
+  /** @default `jitsi-matrix-<name>-alarms` */
+  topicName: field.snsTopicName.optional(),
+  /** @default - see the thresholds' own defaults */
+  thresholds: alarmThresholds.prefault({}),
+  /**
+   * The EFS burst credit alarm; turn it off for a file system in Elastic or Provisioned
+   * throughput mode, where burst credits mean nothing.
+   * @default true
+   */
+  efsBurstCredits: z.boolean().default(true),
+  /**
+   * ECS Container Insights on the cluster (a paid CloudWatch feature), so that each service's
+   * alarm compares its running tasks with its desired count (one missing JVB of several too);
+   * off, the alarm sees only a service with no task at all. Independent of `enabled`.
+   * @default true
+   */
+  containerInsights: z.boolean().optional(),
+});
+
+const scaling = z.strictObject({
+  /**
+   * Let the Auto Scaling group change its size between `capacity.minSize` and `maxSize`,
+   * through an ECS capacity provider, and let scale-in take the newest instance first (the
+   * stateful services usually run on the oldest).
+   * @default true
+   */
+  enabled: z.boolean().optional(),
+  /**
+   * - `"cpu"`: one instance more above `scaleOutCpuPercent`, one fewer below `scaleInCpuPercent`
+   *   (the legacy production rule); the instances the stateful services start on are protected
+   *   from scale-in, and ECS drains an instance before it goes.
+   * - `"ecs-managed"`: ECS sizes the group for the tasks that need room, and never scales in an
+   *   instance that runs a task; it does not scale out for daemon tasks, so no `jvbPerInstance`.
+   * @default "cpu"
+   */
+  mode: z.enum(["cpu", "ecs-managed"]).default("cpu"),
+  /** Mode `"cpu"` only. @default 75 */
+  scaleOutCpuPercent: field.percent("CPU percentage", 75).optional(),
+  /** Mode `"cpu"` only; below `scaleOutCpuPercent`. @default 25 */
+  scaleInCpuPercent: field.percent("CPU percentage", 25).optional(),
+  /** Mode `"ecs-managed"` only: percent of the instances the tasks should need. @default 100 */
+  targetCapacityPercent: field.integer("target capacity", 1, 100, "100 keeps no spare instance").optional(),
+  /**
+   * Run the JVB as its own daemon service, one on every instance, each advertising its own
+   * instance's public address and joining prosody through an internal network load balancer,
+   * so that conference capacity grows with the group. Needs mode `"cpu"`.
+   * @default - true with `enabled` and mode `"cpu"`, else false
+   */
+  jvbPerInstance: z.boolean().optional(),
+  /**
+   * Name of the internal network load balancer (and its target group) the JVBs reach prosody through, at most 32 characters.
+   * @default `jitsi-xmpp-<name>`
+   */
+  xmppLoadBalancerName: field.loadBalancerName.optional(),
+});
+
+const backups = z.strictObject({
+  /** A daily AWS Backup of the EFS file system. @default true */
+  enabled: z.boolean().optional(),
+  /** Days each daily recovery point is kept. @default 7 */
+  retentionDays: field.integer("number of days", 1, 36500, "e.g. 7").default(EFS_BACKUP_DEFAULTS.retentionDays),
+  /** When the daily backup starts, an AWS Backup cron expression in UTC. @default "cron(0 3 * * ? *)" */
+  schedule: field.backupSchedule.default(EFS_BACKUP_DEFAULTS.schedule),
+});
+
+/**
+ * Settings that legacy environments keep until their operators change them,
+ * because changing them is not part of a no-op adoption.
+ */
+const legacy = z.strictObject({
+  /**
+   * Value of the `Name` tag on the three security groups (the legacy modules tagged them `test`).
+   * @default - each group's name
+   */
+  securityGroupNameTag: field.tagText("Name tag", 256).optional(),
+  /**
+   * CIDRs allowed to reach port 22 on the instances (legacy: `0.0.0.0/0`, "temp. ssh host access").
+   * `0.0.0.0/0` needs the `admin-ports-closed` waiver.
+   * @default - none: no SSH ingress
+   */
+  sshIngressCidrs: z.array(field.ingressCidr).default([]),
+  /**
+   * The legacy load balancer group also opened UDP 10000, which an ALB cannot carry.
+   * Needs the `no-udp-to-load-balancer` waiver.
+   * @default false
+   */
+  loadBalancerUdpMediaIngress: z.boolean().default(false),
+  /** The legacy instance group let the load balancer group reach NFS (2049), which it never uses. @default false */
+  instanceNfsIngressFromLoadBalancer: z.boolean().default(false),
+  /**
+   * Keep the Auto Scaling group without tag blocks, as the legacy state has it (`tag: []`), so its
+   * instances carry none of the environment's tags (`default_tags` reach neither). Needs the
+   * `autoscaling-tags` waiver; tagging the group later is an in-place update.
+   * @default false
+   */
+  untaggedAutoScalingGroup: z.boolean().default(false),
+});
+
+/** The whole environment; unknown fields are refused, so a misspelt optional field cannot go unnoticed. */
+export const environmentFields = z.strictObject({
+  /** Short name: the stack suffix (`networking-<name>`) and part of state keys and parameter paths. */
+  name: field.environmentName,
+  /** AWS region of every resource (legacy `region`). */
+  region: field.region,
+  /** Tags on every resource through the provider's `default_tags` (legacy `default_tags`). */
+  tags: field.tags,
+  /**
+   * Whether the environment serves users. Production load balancers must have
+   * deletion protection (security baseline).
+   * @default true - the stricter rules apply unless an environment says it is not production
+   */
+  production: z.boolean().default(true),
+  /**
+   * AWS account ID, used to scope IAM policies to this account's parameters.
+   * @default - the account of the load balancer's certificate
+   */
+  accountId: field.accountId.optional(),
+  network: z.strictObject({
+    /** Existing VPC (legacy `aws_vpc_id`). */
+    vpcId: field.vpcId,
+    /**
+     * The VPC's IPv4 range, when known; lets validation check that subnets lie inside it.
+     * @default - not checked
+     */
+    vpcCidrBlock: field.vpcCidr.optional(),
+    /** New subnets, one per availability zone the load balancer spans (legacy `subnet_values`). */
+    subnets: z.array(
+      z.strictObject({
+        /** IPv4 CIDR, also the subnet's key in addresses (legacy `subnet_values[].cidr_block`). */
+        cidrBlock: field.subnetCidr,
+        /** Availability zone, e.g. `eu-west-1a` (legacy `az`). */
+        availabilityZone: field.availabilityZone,
+        /** Value of the `Name` tag (legacy `subnet_name`). */
+        name: field.tagText("subnet Name tag", 256),
+      }),
+    ),
+  }),
+  /** Existing EFS file system holding all data (legacy `efs_id`). */
+  efsFileSystemId: field.efsFileSystemId,
+  securityGroups: z.strictObject({
+    /** Group of the load balancer (legacy `alb_sg_values`). */
+    loadBalancer: securityGroup,
+    /** Group of the ECS container instances (legacy `ecs_sg_values`). */
+    instances: securityGroup,
+    /** Group of the EFS mount targets (legacy `efs_sg_values`). */
+    efs: securityGroup,
+  }),
+  iam: z.strictObject({
+    /** Role of the container instances (legacy `ecs_iam_role_name`). */
+    instanceRoleName: field.iamRoleName,
+    /** Instance profile of that role (legacy `ecs_iam_instance_profile_name`). */
+    instanceProfileName: field.instanceProfileName,
+    /**
+     * Role ECS uses to start tasks and read their secrets.
+     * @default `<cluster name>-task-execution`
+     */
+    taskExecutionRoleName: field.iamRoleName.optional(),
+  }),
+  capacity: z.strictObject({
+    /** Auto Scaling group name (legacy `ecs_asg_name`). */
+    autoScalingGroupName: field.autoScalingGroupName,
+    /**
+     * Launch the instances from a launch template (IMDSv2 required, encrypted gp3 root volume)
+     * instead of a launch configuration, which AWS accounts created since 2024-10-01 cannot
+     * create. `false` keeps a legacy environment's launch configuration; switching it on is
+     * docs/launch-template-switch.md.
+     * @default true
+     */
+    launchTemplate: z.boolean().optional(),
+    /**
+     * AMI of the container instances (legacy `ecs_lc_image_id`). Required with a launch configuration.
+     * @default - the ECS-optimized Amazon Linux 2023 AMI, which AWS's public SSM parameter names at each launch
+     */
+    imageId: field.amiId.optional(),
+    /** Instance type (legacy `ecs_lc_instance_type`). */
+    instanceType: field.instanceType,
+    /**
+     * Memory of one instance of `instanceType` in MiB, for a type whose memory validation cannot
+     * tell from its name (e.g. `c5n.large`: 5376); validation checks that the tasks fit into it.
+     * @default - from the instance type's name; a type it does not know is an error (a warning for
+     *   a legacy environment), since the tasks could then not be checked
+     */
+    instanceMemoryMiB: field
+      .integer("instance memory in MiB", 512, 25165824, "give the instance type's memory from the EC2 documentation, e.g. 5376 for a c5n.large")
+      .optional(),
+    /**
+     * EC2 key pair for SSH (legacy `ecs_lc_key`).
+     * @default - no key pair
+     */
+    keyName: field.keyName.optional(),
+    desiredCapacity: field.instanceCount,
+    minSize: field.instanceCount,
+    maxSize: field.instanceCount,
+    /** @default 300 */
+    healthCheckGracePeriod: field.seconds.default(DEFAULT_HEALTH_CHECK_GRACE_PERIOD),
+    /** @default "EC2" */
+    healthCheckType: z.enum(["EC2", "ELB"]).default(DEFAULT_HEALTH_CHECK_TYPE),
+    /**
+     * Require IMDSv2 (session tokens) for the instance metadata service. `false`
+     * leaves out `metadata_options`, as the legacy launch configuration did, so
+     * that the instances also accept IMDSv1; it needs the `imdsv2-required` waiver and a
+     * launch configuration (`launchTemplate: false`): a launch template always requires IMDSv2.
+     * @default true
+     */
+    requireImdsv2: z.boolean().optional(),
+  }),
+  cluster: z.strictObject({
+    /** ECS cluster name (legacy `ecs_cluster_name`). */
+    name: field.ecsName("cluster name", "jitsi-matrix-cluster-dev"),
+  }),
+  loadBalancer: z.strictObject({
+    /** ALB name, at most 32 characters (legacy `lb_name`). */
+    name: field.loadBalancerName,
+    /** @default false */
+    internal: z.boolean().default(false),
+    /**
+     * Protect the load balancer from deletion (legacy `lb_deletion_protection`).
+     * A production environment with `false` needs the `production-deletion-protection` waiver.
+     * @default true
+     */
+    deletionProtection: z.boolean().default(DEFAULT_DELETION_PROTECTION),
+    /**
+     * TLS policy of the HTTPS listener (legacy `lb_listener_ssl_policy`). A policy
+     * that is not current needs the `current-tls-policy` waiver.
+     * @default "ELBSecurityPolicy-TLS13-1-2-2021-06"
+     */
+    sslPolicy: field.sslPolicy.default(RECOMMENDED_TLS_POLICY),
+    /** ACM certificate of the HTTPS listener (legacy `lb_listener_cert_arn`). */
+    certificateArn: field.certificateArn,
+    /** Target group names, at most 32 characters each (legacy `lb_tg_name_*`). */
+    targetGroupNames: z.strictObject({ jitsi: field.targetGroupName, element: field.targetGroupName, synapse: field.targetGroupName }),
+    /** Priorities of the HTTPS listener's host rules, unique on the listener (1 to 50000, lower wins). */
+    rulePriorities: z
+      .strictObject({
+        /** @default 99, as the legacy rule had it */
+        element: field.rulePriority.default(DEFAULT_RULE_PRIORITIES.element),
+        /** @default 100, as the legacy rule had it */
+        synapse: field.rulePriority.default(DEFAULT_RULE_PRIORITIES.synapse),
+      })
+      .prefault({}),
+  }),
+  dns: z.strictObject({
+    /** Route53 hosted zone of the records (legacy `route53_zone_id`). */
+    hostedZoneId: field.hostedZoneId,
+    /**
+     * Domain of that zone, when known; lets validation check the host names.
+     * @default - not checked
+     */
+    hostedZoneName: field.dnsName.optional(),
+    /** Host names served by the load balancer (legacy `*_url`). */
+    hosts: z.strictObject({ jitsi: field.dnsName, matrix: field.dnsName, element: field.dnsName, synapse: field.dnsName }),
+  }),
+  jitsi: z.strictObject({
+    /** ECS service name (legacy `ecs_service_name_jitsi`). */
+    serviceName: field.ecsName("service name", "jitsi-service-dev"),
+    /** Task definition family (legacy `ecs_task_values_jitsi.ecs_task_name`). */
+    taskFamily: field.ecsName("task definition family", "jitsi-meet-task-dev"),
+    /** Tag of the four `jitsi/*` images, e.g. `stable-6865`. `latest` needs the `pinned-image-tags` waiver. */
+    imageTag: field.imageTag,
+    /**
+     * Host port of the web container's HTTP port, the jitsi target group's port.
+     * @default 8000
+     */
+    webHostPort: field.hostPort.default(JITSI_WEB_HOST_PORT),
+    /**
+     * Container path where the web container mounts `jitsi-images` (legacy staging: with a trailing slash).
+     * @default "/usr/share/jitsi-meet/images"
+     */
+    webImagesPath: field.containerPath.default(JITSI_WEB_IMAGES_PATH),
+    /** EFS volumes `jitsi-data` (prosody config) and `jitsi-images` (legacy `ecs_task_volumes_jitsi`). */
+    volumes: z.array(efsVolume),
+    /**
+     * Public IPv4 address the JVB advertises for media (UDP 10000).
+     * @default - the JVB discovers its public address through its STUN servers at start
+     */
+    jvbAdvertiseAddress: field.publicIpv4.optional(),
+    /** Memory in MiB per container. */
+    memory: z
+      .strictObject({
+        /** @default 256 */
+        web: field.memory.default(JITSI_DEFAULT_MEMORY.web),
+        /** @default 256 */
+        prosody: field.memory.default(JITSI_DEFAULT_MEMORY.prosody),
+        /** @default 256 */
+        jicofo: field.memory.default(JITSI_DEFAULT_MEMORY.jicofo),
+        /** @default 1024 */
+        jvb: field.memory.default(JITSI_DEFAULT_MEMORY.jvb),
+      })
+      .prefault({}),
+    /**
+     * Environment variables per container (`web`, `prosody`, `jicofo`, `jvb`) over the construct's defaults.
+     * @default - none
+     */
+    environment: field.jitsiEnvironment.default({}),
+  }),
+  matrix: z.strictObject({
+    /** ECS service name (legacy `ecs_service_name_matrix`). */
+    serviceName: field.ecsName("service name", "matrix-service-dev"),
+    /** Task definition family (legacy `ecs_task_values_matrix.ecs_task_name`). */
+    taskFamily: field.ecsName("task definition family", "matrix-task-dev"),
+    /** Image tags of the four containers. `latest` needs the `pinned-image-tags` waiver. */
+    imageTags: z.strictObject({ synapse: field.imageTag, element: field.imageTag, postgres: field.imageTag, redis: field.imageTag }),
+    /**
+     * Memory in MiB of each container.
+     * @default 256
+     */
+    containerMemory: field.memory.default(MATRIX_DEFAULT_CONTAINER_MEMORY),
+    /**
+     * Host port of Synapse's HTTP port (8008 in the container), the synapse target group's port.
+     * @default 8008
+     */
+    synapseHostPort: field.hostPort.default(SYNAPSE_PORT),
+    /**
+     * Host port of Element's HTTP port (80 in the container), the element target group's port.
+     * @default 8080
+     */
+    elementHostPort: field.hostPort.default(ELEMENT_HOST_PORT),
+    /** EFS volumes `matrix-synapse-data`, `matrix-postres-data`, `matrix-element-data` (legacy `ecs_task_volumes_matrix`). */
+    volumes: z.array(efsVolume),
+  }),
+  postgresUpgrade: z.strictObject({
+    /**
+     * Replace the matrix service by a one-container PostgreSQL task for a major upgrade
+     * (legacy `postgresql_upgrade`). The cdktf context key `postgresUpgrade` overrides it for one run.
+     */
+    enabled: z.boolean(),
+    /** @default "14.2" */
+    imageTag: field.imageTag.default(POSTGRES_UPGRADE_DEFAULTS.imageTag),
+    /** @default "postgres-upgrade-task" */
+    taskFamily: field.ecsName("task definition family", "postgres-upgrade-task").default(POSTGRES_UPGRADE_DEFAULTS.taskFamily),
+    /** @default "postgres-upgrade-service" */
+    serviceName: field.ecsName("service name", "postgres-upgrade-service").default(POSTGRES_UPGRADE_DEFAULTS.serviceName),
+    /** @default 128 */
+    memory: field.memory.default(POSTGRES_UPGRADE_DEFAULTS.memory),
+  }),
+  /**
+   * CloudWatch logs of every container. A legacy environment sets `enabled: false` until its operators switch it on.
+   * @default - on, 30 days of retention
+   */
+  logs: logs.prefault({}),
+  /**
+   * CloudWatch alarms and the SNS topic that mails them. On, it needs `emailAddresses`.
+   * @default - on, with the thresholds' defaults
+   */
+  alarms: alarms.prefault({}),
+  /**
+   * Scaling of the container instances, an ECS capacity provider, and the JVB per instance.
+   * @default - on: CPU scaling, one JVB on every instance
+   */
+  scaling: scaling.prefault({}),
+  /**
+   * Daily AWS Backup of the EFS file system (docs/backups.md).
+   * @default - on, 7 days of retention
+   */
+  backups: backups.prefault({}),
+  /**
+   * Settings kept from the legacy deployment so that adopting it changes nothing; its presence
+   * marks an environment adopted from the legacy deployment.
+   * @default - none: new environments get the secure settings
+   */
+  legacy: legacy.optional(),
+  /**
+   * Security baseline rules this environment may break, each with the reason
+   * it still does (`docs/security-baseline.md`). Validation refuses a setting
+   * that breaks a rule without its waiver, and a waiver that excuses nothing.
+   * @default - none: new environments keep every rule
+   */
+  waivers: field.waivers.default({}),
+});
+
+/** The environment as the rules read it: the defaults applied, the fields `schema.ts` resolves still as written. */
+export type EnvironmentFields = z.output<typeof environmentFields>;
