@@ -31,6 +31,10 @@ export const BASELINE_RULES = {
     title: "No literal secrets in container environment or SSM parameters",
     waivable: false,
   },
+  "no-secret-in-state": {
+    title: "No generated or stored secret value in a Terraform state or plan",
+    waivable: false,
+  },
   "state-bucket-protected": {
     title: "The state bucket is encrypted, versioned and private; the backend encrypts state",
     waivable: false,

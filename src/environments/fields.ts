@@ -392,3 +392,6 @@ export const containerPath = checked(z.string(), (value) =>
 export const burstCreditBalance = checked(z.number(), (value) =>
   value > 0 ? undefined : `${q(value)} is not a balance; give the GiB of burst credits below which to alarm, e.g. 1024`,
 );
+
+/** The version of a write-only value: a whole number, raised to write a new value. */
+export const secretVersion = integer("secret version", 1, 1000000, "raise it by one to write a new value");

@@ -19,7 +19,9 @@ import { JITSI_DEFAULT_MEMORY, JITSI_WEB_HOST_PORT, JITSI_WEB_IMAGES_PATH } from
 import { DEFAULT_DELETION_PROTECTION } from "../modules/load-balancer";
 import { ELEMENT_HOST_PORT, MATRIX_DEFAULT_CONTAINER_MEMORY, SYNAPSE_PORT } from "../modules/matrix";
 import { ALARM_DEFAULTS } from "../modules/platform-alarms";
+import { PLATFORM_SECRETS } from "../modules/platform-secrets";
 import { POSTGRES_UPGRADE_DEFAULTS } from "../modules/postgres-upgrade";
+import { INITIAL_SECRET_VERSION } from "../modules/secret-parameters";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../modules/service-log-group";
 import * as field from "./fields";
 
@@ -456,6 +458,15 @@ export const environmentFields = z.strictObject({
    * @default - none: new environments get the secure settings
    */
   legacy: legacy.optional(),
+  /**
+   * The version of each password's value in SSM (`secrets-<env>`). The passwords are in no
+   * Terraform state: a parameter is written only when its version changes, so rotating a password
+   * is raising its version by one and deploying `secrets-<env>` (README, "Rotating a password").
+   * @default 1 for each
+   */
+  secretVersions: z
+    .strictObject(Object.fromEntries(PLATFORM_SECRETS.map((secret) => [secret, field.secretVersion.default(INITIAL_SECRET_VERSION)])) as Record<(typeof PLATFORM_SECRETS)[number], z.ZodDefault<typeof field.secretVersion>>)
+    .prefault({}),
   /**
    * Security baseline rules this environment may break, each with the reason
    * it still does (`docs/security-baseline.md`). Validation refuses a setting

@@ -5,12 +5,12 @@ import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 
 /**
  * The passwords of an environment, generated once and kept in SSM. The only
- * stack that needs the random provider, and the only state holding passwords.
+ * stack that needs the random provider; its state holds no password (`SecretParameters`).
  */
 export class SecretsStack extends EnvironmentStack {
   constructor(scope: Construct, props: EnvironmentStackProps) {
     super(scope, "secrets", props);
     new RandomProvider(this, "random");
-    new SecretParameters(this, "secret", { environmentName: props.environment.name });
+    new SecretParameters(this, "secret", { environmentName: props.environment.name, versions: props.environment.secretVersions });
   }
 }

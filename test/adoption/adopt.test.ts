@@ -12,9 +12,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from "os";
 import * as path from "path";
 import { adopt, AdoptionRefused, AdoptionReport, AdoptOptions } from "../../tools/adoption/adopt";
-import { KEEP_IMPORTS_FILE } from "../../tools/adoption/legacy-secrets";
+import { KEEP_VALUES_FILE, keepVariable } from "../../tools/adoption/legacy-secrets";
 import { LegacyStateError } from "../../tools/adoption/legacy-state";
-import { PASSWORD_SHAPE } from "../../src/modules/secret-parameters";
 import { cloudId, managedInstances, StateFile } from "../../tools/adoption/state-file";
 import { readBackendSettings } from "../../src/backend";
 import { Environment } from "../../src/environments/environment";
@@ -484,25 +483,28 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
   describe("rotating the passwords: adopting without --keep-secrets (the production adoption above)", () => {
     const secretsSynth = () =>
       JSON.parse(readFileSync(path.join(freshSynth(), "stacks", "secrets-production", "cdk.tf.json"), "utf8")) as {
-        resource: Record<string, Record<string, { name?: string; value?: string }>>;
+        resource: Record<string, Record<string, { name?: string; value?: string; value_wo?: string }>>;
+        ephemeral?: { random_password?: Record<string, unknown> };
         import?: unknown;
       };
 
     it("prepares nothing to import and says that the secrets stack generates new passwords", () => {
       expect(productionReport.keepSecretsDir).toBeUndefined();
       const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [e.name]));
-      expect(files(productionDir).filter((name) => name === KEEP_IMPORTS_FILE)).toEqual([]);
+      expect(files(productionDir).filter((name) => name === KEEP_VALUES_FILE)).toEqual([]);
       expect(productionLog.join("\n")).toMatch(/no --keep-secrets: secrets-production generates new passwords/);
     });
 
-    it("leaves secrets-<env> to generate all six passwords, each stored in its parameter, importing none", () => {
+    it("leaves secrets-<env> to generate all six passwords, each written into its parameter and kept in no state, importing none", () => {
       const synth = secretsSynth();
       expect(synth.import).toBeUndefined();
-      const passwords = Object.keys(synth.resource.random_password ?? {});
+      expect(synth.resource.random_password).toBeUndefined();
+      const passwords = Object.keys(synth.ephemeral?.random_password ?? {});
       const parameters = Object.values(synth.resource.aws_ssm_parameter ?? {});
       expect(passwords).toHaveLength(PLATFORM_SECRETS.length);
       expect(parameters.map((p) => p.name).sort()).toEqual(PLATFORM_SECRETS.map((name) => `/jitsi-matrix/production/${name}`).sort());
-      expect(parameters.map((p) => /^\$\{random_password\.([\w-]+)\.result\}$/.exec(p.value ?? "")?.[1]).sort()).toEqual(passwords.sort());
+      expect(parameters.map((p) => p.value)).toEqual(parameters.map(() => undefined));
+      expect(parameters.map((p) => /^\$\{ephemeral\.random_password\.([\w-]+)\.result\}$/.exec(p.value_wo ?? "")?.[1]).sort()).toEqual(passwords.sort());
       // The runbook's rotate plan creates every resource of the stack, and nothing else.
       const resources = Object.values(synth.resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
       expect(expectedPlan("secrets-rotate").summary).toBe(`Plan: ${resources} to add, 0 to change, 0 to destroy.`);
@@ -536,61 +538,58 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
       expect(keepDir).toBe(path.join(stagingDir, "keep-secrets"));
     });
 
-    it("prepares a private copy of secrets-<env> whose import blocks carry each legacy password to its random_password", () => {
+    it("prepares a private copy of secrets-<env> whose parameters take each legacy password from an ephemeral variable", () => {
       expect(statSync(keepDir).mode & 0o777).toBe(0o700);
-      expect(statSync(path.join(keepDir, KEEP_IMPORTS_FILE)).mode & 0o777).toBe(0o600);
+      expect(statSync(path.join(keepDir, KEEP_VALUES_FILE)).mode & 0o777).toBe(0o600);
+      expect(statSync(path.join(keepDir, "cdk.tf.json")).mode & 0o777).toBe(0o600);
       const secrets = JSON.parse(readFileSync(path.join(keepDir, "cdk.tf.json"), "utf8"));
-      const imports = JSON.parse(readFileSync(path.join(keepDir, KEEP_IMPORTS_FILE), "utf8")).import as { to: string; id: string }[];
+      const values = JSON.parse(readFileSync(path.join(keepDir, KEEP_VALUES_FILE), "utf8")) as Record<string, string>;
       const passwords = literalPasswords(legacy);
-      expect(imports).toHaveLength(PLATFORM_SECRETS.length);
+      expect(Object.keys(values)).toHaveLength(PLATFORM_SECRETS.length);
       for (const name of PLATFORM_SECRETS) {
-        const parameter = Object.values(secrets.resource.aws_ssm_parameter as Record<string, { name: string; value: string }>).find(
+        const parameter = Object.values(secrets.resource.aws_ssm_parameter as Record<string, { name: string; value_wo: string }>).find(
           (p) => p.name === `/jitsi-matrix/staging/${name}`,
         )!;
-        const block = imports.find((i) => `\${${i.to}.result}` === parameter.value);
-        expect({ name, id: block?.id }).toEqual({ name, id: passwords.get(name) });
+        expect(parameter.value_wo).toBe(`\${var.${keepVariable(name)}}`);
+        expect({ name, value: values[keepVariable(name)] }).toEqual({ name, value: passwords.get(name) });
+        expect(secrets.variable[keepVariable(name)]).toMatchObject({ ephemeral: true, sensitive: true });
       }
+      // The passwords are in the values file only.
+      for (const password of passwords.values()) expect(readFileSync(path.join(keepDir, "cdk.tf.json"), "utf8")).not.toContain(password);
     });
 
-    it("imports into random_password resources that ignore the shape an import records, so the value is kept, not regenerated", () => {
-      const secrets = JSON.parse(readFileSync(path.join(keepDir, "cdk.tf.json"), "utf8"));
-      for (const password of Object.values(secrets.resource.random_password as Record<string, { lifecycle?: { ignore_changes?: string[] } }>)) {
-        // The import records length = the value's length and every character class; these force a new value when they differ.
-        expect(password.lifecycle?.ignore_changes).toEqual(expect.arrayContaining(["length", "special", "upper", "lower", "numeric", ...PASSWORD_SHAPE]));
-      }
+    it("writes each parameter at secrets-<env>'s own value_wo_version, so that stack's next plan writes nothing", () => {
+      const keep = JSON.parse(readFileSync(path.join(keepDir, "cdk.tf.json"), "utf8")).resource.aws_ssm_parameter as Record<string, { value_wo_version: number }>;
+      const stack = JSON.parse(readFileSync(path.join(freshSynth(), "stacks", "secrets-staging", "cdk.tf.json"), "utf8")).resource.aws_ssm_parameter as Record<
+        string,
+        { value_wo_version: number }
+      >;
+      expect(Object.fromEntries(Object.entries(keep).map(([key, p]) => [key, p.value_wo_version]))).toEqual(
+        Object.fromEntries(Object.entries(stack).map(([key, p]) => [key, p.value_wo_version])),
+      );
     });
 
-    it("expects, in the runbook, the import of every prepared password and the creation of the rest of the stack", () => {
+    it("expects, in the runbook, the creation of every parameter it holds, and nothing imported", () => {
       const secrets = JSON.parse(readFileSync(path.join(keepDir, "cdk.tf.json"), "utf8")) as { resource: Record<string, Record<string, unknown>> };
-      const imports = JSON.parse(readFileSync(path.join(keepDir, KEEP_IMPORTS_FILE), "utf8")).import as unknown[];
       const resources = Object.values(secrets.resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
-      expect(expectedPlan("secrets-keep").summary).toBe(`Plan: ${imports.length} to import, ${resources - imports.length} to add, 0 to change, 0 to destroy.`);
+      expect(expectedPlan("secrets-keep").summary).toBe(`Plan: ${resources} to add, 0 to change, 0 to destroy.`);
     });
 
-    (randomAvailable ? it : it.skip)("plans secrets-<env> importing the legacy values and storing them in SSM, generating nothing", async () => {
+    it("plans, with real Terraform, the parameters with the legacy values, and neither the plan nor a state holds one", async () => {
       const workdir = new TerraformWorkdir(path.join(keepDir, "cdk.tf.json"));
       try {
-        copyFileSync(path.join(keepDir, KEEP_IMPORTS_FILE), path.join(workdir.dir, KEEP_IMPORTS_FILE));
+        copyFileSync(path.join(keepDir, KEEP_VALUES_FILE), path.join(workdir.dir, KEEP_VALUES_FILE));
         await workdir.init();
         const plan = await workdir.plan();
-        const changes = resourceChanges(plan);
         expect(actualPlan(plan).summary).toBe(expectedPlan("secrets-keep").summary);
-        expect(changes.filter((c) => c.type === "random_password").map((c) => c.actions.join())).toEqual(PLATFORM_SECRETS.map(() => "no-op"));
-        const passwords = literalPasswords(legacy);
-        for (const parameter of changes.filter((c) => c.type === "aws_ssm_parameter")) {
-          const after = parameter.after as { name: string; value: string };
-          expect(after.value).toBe(passwords.get(after.name.split("/").pop()!));
-        }
+        const changes = resourceChanges(plan);
+        expect(changes.map((c) => `${c.actions.join()} ${c.type}`)).toEqual(PLATFORM_SECRETS.map(() => "create aws_ssm_parameter"));
+        const text = JSON.stringify(plan);
+        for (const password of literalPasswords(legacy).values()) expect(text).not.toContain(password);
       } finally {
         workdir.dispose();
       }
     });
-    if (!randomAvailable) {
-      console.warn(
-        `SKIPPED: the Terraform plan of the keep-secrets working copy of secrets-staging: ${randomMissing} ` +
-          "The import blocks and the random_password lifecycle are still checked above.",
-      );
-    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "fs";
 import * as path from "path";
-import { extractLegacySecrets, keepImports, passwordAddresses } from "../../tools/adoption/legacy-secrets";
+import { extractLegacySecrets, keepVariable, keepWorkdir } from "../../tools/adoption/legacy-secrets";
 import { LegacyStateError, rootOutputs, splitLegacyState, SynthesizedStack } from "../../tools/adoption/legacy-state";
 import { instanceAddress, managedInstances, parseState, StateFile } from "../../tools/adoption/state-file";
 import { legacyS3Location, overridden, parseBackendOverride } from "../../tools/adoption/state-store";
@@ -237,14 +237,31 @@ describe("the legacy passwords", () => {
     expect(found.conflicts).toEqual([
       expect.stringMatching(/^JVB_AUTH_PASSWORD differs between the containers jitsi-meet-task-staging\/jvb, jitsi-meet-task-staging\/prosody \(2 values\)/),
     ]);
-    expect(() => keepImports(found, synth("secrets-staging"), "staging")).toThrow(/cannot be kept/);
+    expect(() => keepWorkdir(found, synth("secrets-staging"), "staging")).toThrow(/cannot be kept/);
     for (const value of [...literalPasswords(stagingLegacyState()).values(), "another-value"]) expect(found.conflicts.join()).not.toContain(value);
   });
 
-  it("are imported into the random_password behind each parameter of secrets-<env>", () => {
-    const addresses = passwordAddresses(synth("secrets-staging"), "staging");
-    expect([...addresses.entries()]).toEqual(PLATFORM_SECRETS.map((name) => [name, `random_password.secret_${name}_value`]));
-    const imports = keepImports(extractLegacySecrets(stagingLegacyState()), synth("secrets-staging"), "staging");
-    expect(imports.map((i) => i.to)).toEqual(PLATFORM_SECRETS.map((name) => `random_password.secret_${name}_value`));
+  it("are written into each parameter of secrets-<env> from an ephemeral variable, at the stack's own value_wo_version", () => {
+    const legacy = extractLegacySecrets(stagingLegacyState());
+    const { config, values } = keepWorkdir(legacy, synth("secrets-staging"), "staging");
+    const parameters = Object.values(config.resource!.aws_ssm_parameter) as { name: string; value_wo: string; value_wo_version: number }[];
+    expect(parameters.map((p) => [p.name, p.value_wo, p.value_wo_version])).toEqual(
+      expect.arrayContaining(PLATFORM_SECRETS.map((name) => [`/jitsi-matrix/staging/${name}`, `\${var.${keepVariable(name)}}`, 1])),
+    );
+    expect(parameters).toHaveLength(PLATFORM_SECRETS.length);
+    const variables = (config as { variable?: Record<string, { ephemeral?: boolean; sensitive?: boolean }> }).variable!;
+    for (const name of PLATFORM_SECRETS) expect(variables[keepVariable(name)]).toMatchObject({ ephemeral: true, sensitive: true });
+    expect(values).toEqual(Object.fromEntries(legacy.secrets.map((secret) => [keepVariable(secret.name), secret.value])));
+    // Nothing is generated there: no ephemeral random_password, and no random provider to install.
+    expect((config as { ephemeral?: unknown }).ephemeral).toBeUndefined();
+    expect(JSON.stringify(config)).not.toMatch(/random_password\.[\w]+\.result|hashicorp\/random/);
+  });
+
+  it("leave to secrets-<env> the parameters of passwords the legacy containers did not have", () => {
+    const legacy = extractLegacySecrets(stagingLegacyState());
+    const partial = { ...legacy, secrets: legacy.secrets.filter((secret) => secret.name !== "JIBRI_XMPP_PASSWORD") };
+    const { config, values } = keepWorkdir(partial, synth("secrets-staging"), "staging");
+    expect((Object.values(config.resource!.aws_ssm_parameter) as { name: string }[]).map((p) => p.name)).not.toContain("/jitsi-matrix/staging/JIBRI_XMPP_PASSWORD");
+    expect(Object.keys(values)).not.toContain(keepVariable("JIBRI_XMPP_PASSWORD"));
   });
 });

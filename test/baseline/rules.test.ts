@@ -34,6 +34,8 @@ import { AutoscalingCapacity } from "../../src/modules/autoscaling-capacity";
 import { ContainerDefinition, renderContainerDefinitions } from "../../src/modules/container-definition";
 import { EcsService } from "../../src/modules/ecs-service";
 import { SecurityGroup } from "../../src/modules/security-group";
+import { PLATFORM_SECRETS } from "../../src/modules/platform-secrets";
+import { SecretParameters } from "../../src/modules/secret-parameters";
 import { AddressedStack } from "../../src/stacks/addressed-stack";
 import { fakeSecret } from "../support/fake-secret";
 
@@ -291,6 +293,27 @@ describe("the security baseline", () => {
         const value = new Password(scope, "value", { length: 32 });
         new SsmParameter(scope, "password", { name: "/x/PASSWORD", type: "SecureString", value: value.result });
       });
+      expect(broken(json)["no-literal-secrets"]).toBeUndefined();
+    });
+  });
+
+  describe("no-secret-in-state", () => {
+    it("fails on a random_password resource and on a SecureString parameter with a value, generated or not", () => {
+      const json = stack((scope) => {
+        new RandomProvider(scope, "random");
+        const value = new Password(scope, "value", { length: 32 });
+        new SsmParameter(scope, "password", { name: "/x/PASSWORD", type: "SecureString", value: value.result });
+      });
+      expect(broken(json)["no-secret-in-state"]).toEqual([
+        expect.stringMatching(/^random_password.value: a random_password resource keeps its result in the state .*ephemeral random_password/),
+        expect.stringMatching(/^aws_ssm_parameter.password: a SecureString parameter with value keeps the secret in the state; write it through value_wo/),
+      ]);
+    });
+
+    it("passes the secrets construct: ephemeral passwords written through value_wo", () => {
+      const versions = Object.fromEntries(PLATFORM_SECRETS.map((secret) => [secret, 1])) as Record<(typeof PLATFORM_SECRETS)[number], number>;
+      const json = stack((scope) => new SecretParameters(scope, "secret", { environmentName: "dev", versions }));
+      expect(broken(json)["no-secret-in-state"]).toBeUndefined();
       expect(broken(json)["no-literal-secrets"]).toBeUndefined();
     });
   });

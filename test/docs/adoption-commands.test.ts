@@ -103,7 +103,7 @@ describe("docs/adopting-an-environment.md, step by step, against a terraform tha
     expect(result.output).toContain(`wrote ${WRITTEN.jitsiMatrix} resource(s) to jitsi-matrix-staging (${objectUrl(JITSI_MATRIX_KEY)})`);
     expect([resources(NETWORKING_KEY), resources(JITSI_MATRIX_KEY)]).toEqual([WRITTEN.networking, WRITTEN.jitsiMatrix]);
     expect(result.output).toMatch(/^nothing left to do: networking-staging .* and jitsi-matrix-staging .* already hold the adopted resources\.$/m);
-    expect(result.output).toContain(`prepared ${keepDir()}: its plan imports ${PASSWORDS.length} legacy password(s) into secrets-staging`);
+    expect(result.output).toContain(`prepared ${keepDir()}: its apply writes ${PASSWORDS.length} legacy password(s) into secrets-staging's parameters`);
   });
 
   it("step 3 (```sh adopt-plan-networking): inits and plans in networking-staging's stack directory", () => {

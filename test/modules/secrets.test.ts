@@ -4,20 +4,32 @@ import { TaskExecutionRole } from "../../src/modules/task-execution-role";
 import { onlyResource, resourcesOf, synthConstructs } from "../support/synth";
 
 describe("SecretParameters", () => {
-  const { json } = synthConstructs((scope) => new SecretParameters(scope, "secret", { environmentName: "dev" }));
+  const versions = { ...Object.fromEntries(PLATFORM_SECRETS.map((s) => [s, 1])), JVB_AUTH_PASSWORD: 3 } as Record<(typeof PLATFORM_SECRETS)[number], number>;
+  const { json } = synthConstructs((scope) => new SecretParameters(scope, "secret", { environmentName: "dev", versions }));
+  const blocks = json as unknown as { ephemeral?: { random_password?: Record<string, unknown> }; removed?: unknown[]; resource?: Record<string, unknown> };
 
-  it("stores every platform password as a SecureString under the environment's path", () => {
+  it("stores every platform password as a SecureString under the environment's path, through its write-only value", () => {
     const parameters = resourcesOf(json, "aws_ssm_parameter");
     expect(Object.keys(parameters).sort()).toEqual(PLATFORM_SECRETS.map((s) => `secret_${s}`).sort());
     expect(parameters.secret_JVB_AUTH_PASSWORD).toMatchObject({
       name: "/jitsi-matrix/dev/JVB_AUTH_PASSWORD",
       type: "SecureString",
-      value: "${random_password.secret_JVB_AUTH_PASSWORD_value.result}",
+      value_wo: "${ephemeral.random_password.secret_JVB_AUTH_PASSWORD_value.result}",
+      value_wo_version: 3,
     });
+    // No value that a state or plan would record.
+    for (const parameter of Object.values(parameters)) expect(parameter).not.toHaveProperty("value");
+    expect(parameters.secret_POSTGRES_PASSWORD.value_wo_version).toBe(1);
   });
 
-  it("generates the values with random_password, letters and digits only", () => {
-    expect(resourcesOf(json, "random_password").secret_POSTGRES_PASSWORD_value).toMatchObject({ length: 40, special: false });
+  it("generates the values with an ephemeral random_password, letters and digits only, and keeps no random_password resource", () => {
+    expect(blocks.ephemeral?.random_password?.secret_POSTGRES_PASSWORD_value).toEqual({ length: 40, special: false });
+    expect(Object.keys(blocks.ephemeral?.random_password ?? {})).toHaveLength(PLATFORM_SECRETS.length);
+    expect(blocks.resource?.random_password).toBeUndefined();
+  });
+
+  it("forgets, without destroying, the random_password resources an earlier version kept in state", () => {
+    expect(blocks.removed).toEqual(PLATFORM_SECRETS.map((s) => ({ from: `random_password.secret_${s}_value`, lifecycle: { destroy: false } })));
   });
 });
 

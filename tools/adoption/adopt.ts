@@ -14,7 +14,7 @@ import { S3BackendSettings, StackKind } from "../../src/backend";
 import { Environment } from "../../src/environments/environment";
 import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../synthesize";
 import { AdoptedInstance, AdoptionStates, splitLegacyState, SynthesizedStack } from "./legacy-state";
-import { assertKeepWorkdirUsable, extractLegacySecrets, ImportBlock, keepImports, LegacySecrets, writeKeepWorkdir } from "./legacy-secrets";
+import { assertKeepWorkdirUsable, extractLegacySecrets, KeepWorkdir, keepWorkdir, LegacySecrets, writeKeepWorkdir } from "./legacy-secrets";
 import { cloudId, formatState, managedInstances, parseState, StateFile } from "./state-file";
 import { BackendOverride, describeLocation, legacyS3Location, overridden, readStateObject, StateLocation, TerraformStates } from "./state-store";
 
@@ -256,12 +256,12 @@ function adoptWith(options: AdoptOptions, states: TerraformStates, context: Cont
         "the legacy values stay only in the legacy state and the backup.",
     );
   }
-  let keepImportBlocks: ImportBlock[] | undefined;
+  let keep: KeepWorkdir | undefined;
   let secretsSynth: { text: string; json: SynthesizedStack } | undefined;
   if (options.keepSecretsDir !== undefined) {
     secretsSynth = readSynth(synthDir, secretsStack);
     try {
-      keepImportBlocks = keepImports(secrets, secretsSynth.json, env.name);
+      keep = keepWorkdir(secrets, secretsSynth.json, env.name);
       assertKeepWorkdirUsable(options.keepSecretsDir, PROJECT_ROOT);
     } catch (error) {
       throw new AdoptionRefused(`${(error as Error).message}\nNothing was written.`);
@@ -319,7 +319,7 @@ function adoptWith(options: AdoptOptions, states: TerraformStates, context: Cont
           : `dry run: ${target.stack} (${describeLocation(target.location)}) already holds the adopted resources`,
       );
     }
-    if (keepImportBlocks !== undefined) log(`dry run: would prepare ${options.keepSecretsDir} to import ${keepImportBlocks.length} legacy password(s)`);
+    if (keep !== undefined) log(`dry run: would prepare ${options.keepSecretsDir} to write ${Object.keys(keep.values).length} legacy password(s) into ${secretsStack}`);
     log("dry run: nothing was written.");
     return report("dry-run", false);
   }
@@ -364,15 +364,15 @@ function adoptWith(options: AdoptOptions, states: TerraformStates, context: Cont
     }
   }
 
-  if (keepImportBlocks !== undefined && secretsSynth !== undefined && options.keepSecretsDir !== undefined) {
+  if (keep !== undefined && secretsSynth !== undefined && options.keepSecretsDir !== undefined) {
     const secretsLocation = overridden(stackLocation(secretsSynth.json, secretsStack), options.backendOverride);
     const extra: Record<string, string> =
       secretsLocation.backend === "local"
         ? { "zz_backend_override.tf.json": `${JSON.stringify({ terraform: { backend: { local: secretsLocation.config } } }, null, 2)}\n` }
         : {};
-    writeKeepWorkdir(options.keepSecretsDir, PROJECT_ROOT, secretsSynth.text, keepImportBlocks, extra);
+    writeKeepWorkdir(options.keepSecretsDir, PROJECT_ROOT, keep, extra);
     log(
-      `prepared ${path.resolve(options.keepSecretsDir)}: its plan imports ${keepImportBlocks.length} legacy password(s) into ${secretsStack}; ` +
+      `prepared ${path.resolve(options.keepSecretsDir)}: its apply writes ${Object.keys(keep.values).length} legacy password(s) into ${secretsStack}'s parameters; ` +
         "delete the directory after its apply: it holds them.",
     );
   }

@@ -1,10 +1,10 @@
 /**
  * The passwords of an adopted environment. The legacy task definitions held
  * them literally in their container definitions, so the legacy state has them.
- * Keeping them means importing them as the `random_password` values of
- * `secrets-<env>`; rotating means letting that stack generate new ones. The
- * values never go to the repository: only to a working directory the operator
- * names outside it, and to the secrets state.
+ * Keeping them means writing them into the parameters of `secrets-<env>` from a
+ * working directory that passes them as ephemeral variables; rotating means
+ * letting that stack generate new ones. The values never go to the repository
+ * or to any state: only to a working directory the operator names outside it.
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
 import * as path from "path";
@@ -72,48 +72,67 @@ export function extractLegacySecrets(state: StateFile): LegacySecrets {
   return { secrets, conflicts, absent: PLATFORM_SECRETS.filter((name) => !found.has(name)) };
 }
 
-/** An `import` block in Terraform's JSON syntax. */
-export interface ImportBlock {
-  readonly to: string;
-  readonly id: string;
-}
-
 /**
- * The `random_password` address of each secret in the synthesized
- * `secrets-<env>`, found through the parameter that stores it, so the import
- * follows the stack's addresses wherever they go.
+ * The keep working directory's configuration: `secrets-<env>` with the parameter of each kept
+ * password written from an ephemeral input variable instead of an ephemeral `random_password`,
+ * and the values in a private variables file beside it. Write-only values and ephemeral variables
+ * reach neither the plan nor the state, so applying it puts the legacy values into SSM and records
+ * only each parameter's `value_wo_version`, the one `secrets-<env>` has: its next plan writes nothing.
+ * Parameters of passwords the legacy containers did not have are left to `secrets-<env>`.
  */
-export function passwordAddresses(secretsSynth: SynthesizedStack, environmentName: string): Map<PlatformSecret, string> {
-  const parameters = secretsSynth.resource?.aws_ssm_parameter ?? {};
-  const addresses = new Map<PlatformSecret, string>();
-  for (const secret of PLATFORM_SECRETS) {
-    const parameter = Object.values(parameters).find((p) => p.name === secretParameterName(environmentName, secret));
-    const match = typeof parameter?.value === "string" ? /^\$\{(random_password\.[A-Za-z0-9_-]+)\.result\}$/.exec(parameter.value) : null;
-    if (match) addresses.set(secret, match[1]);
-  }
-  return addresses;
+export interface KeepWorkdir {
+  readonly config: SynthesizedStack;
+  /** Variable name to legacy value: the contents of `KEEP_VALUES_FILE`. */
+  readonly values: Readonly<Record<string, string>>;
 }
 
-/** Import blocks that make the legacy values the `random_password` results of `secrets-<env>`. */
-export function keepImports(legacy: LegacySecrets, secretsSynth: SynthesizedStack, environmentName: string): ImportBlock[] {
+/** The ephemeral input variable that carries a kept password. */
+export const keepVariable = (secret: PlatformSecret) => `legacy_${secret}`;
+
+export function keepWorkdir(legacy: LegacySecrets, secretsSynth: SynthesizedStack, environmentName: string): KeepWorkdir {
   if (legacy.conflicts.length > 0) {
     throw new Error(`the legacy passwords cannot be kept as they are:\n  - ${legacy.conflicts.join("\n  - ")}`);
   }
-  const addresses = passwordAddresses(secretsSynth, environmentName);
-  return legacy.secrets.map((secret) => {
-    const to = addresses.get(secret.name);
-    if (to === undefined) {
-      throw new Error(
-        `secrets-${environmentName}: no aws_ssm_parameter named ${secretParameterName(environmentName, secret.name)} ` +
-          "with a random_password value; synthesize again (npm run synth) or give --synth-dir.",
-      );
+  const config = JSON.parse(JSON.stringify(secretsSynth)) as SynthesizedStack & {
+    ephemeral?: unknown;
+    variable?: Record<string, unknown>;
+    provider?: Record<string, unknown>;
+    terraform?: { required_providers?: Record<string, unknown> };
+  };
+  const parameters = (config.resource?.aws_ssm_parameter ?? {}) as Record<string, Record<string, unknown>>;
+  const kept = new Map(legacy.secrets.map((secret) => [secretParameterName(environmentName, secret.name), secret]));
+  const values: Record<string, string> = {};
+  const variables: Record<string, unknown> = {};
+  for (const [key, parameter] of Object.entries(parameters)) {
+    const secret = kept.get(String(parameter.name));
+    if (secret === undefined) {
+      delete parameters[key];
+      continue;
     }
-    return { to, id: secret.value };
-  });
+    if (typeof parameter.value_wo !== "string") {
+      throw new Error(`secrets-${environmentName}: aws_ssm_parameter.${key} has no write-only value; synthesize again (npm run synth) or give --synth-dir.`);
+    }
+    parameter.value_wo = `\${var.${keepVariable(secret.name)}}`;
+    variables[keepVariable(secret.name)] = { type: "string", ephemeral: true, sensitive: true, description: `${secret.name} as the legacy containers had it` };
+    values[keepVariable(secret.name)] = secret.value;
+  }
+  const missing = legacy.secrets.filter((secret) => values[keepVariable(secret.name)] === undefined);
+  if (missing.length > 0) {
+    throw new Error(
+      `secrets-${environmentName}: no aws_ssm_parameter named ${missing.map((secret) => secretParameterName(environmentName, secret.name)).join(", ")}; ` +
+        "synthesize again (npm run synth) or give --synth-dir.",
+    );
+  }
+  // Nothing is generated here, so the random provider, which offline machines cannot install, is not needed.
+  delete config.ephemeral;
+  delete config.provider?.random;
+  delete config.terraform?.required_providers?.random;
+  config.variable = { ...config.variable, ...variables };
+  return { config, values };
 }
 
-/** The file of the keep working directory that holds the import blocks, and the passwords. */
-export const KEEP_IMPORTS_FILE = "legacy_passwords_import.tf.json";
+/** The file of the keep working directory that holds the legacy passwords, as variable values. */
+export const KEEP_VALUES_FILE = "legacy_passwords.auto.tfvars.json";
 
 /**
  * Fails unless `dir` can become the keep working directory: new or empty,
@@ -134,24 +153,17 @@ export function assertKeepWorkdirUsable(dir: string, repository: string): void {
 }
 
 /**
- * Writes a working copy of `secrets-<env>` into `dir`, its backend the
- * stack's, plus `KEEP_IMPORTS_FILE`: its plan imports the legacy values.
- * Files are private to their owner. `extraFiles` are written too (a local
- * backend under `--backend-override`).
+ * Writes the keep working directory into `dir`: `keepWorkdir`'s configuration, its backend the
+ * stack's, and `KEEP_VALUES_FILE`. Files are private to their owner. `extraFiles` are written too
+ * (a local backend under `--backend-override`).
  */
-export function writeKeepWorkdir(
-  dir: string,
-  repository: string,
-  secretsSynthText: string,
-  imports: readonly ImportBlock[],
-  extraFiles: Readonly<Record<string, string>> = {},
-): void {
+export function writeKeepWorkdir(dir: string, repository: string, workdir: KeepWorkdir, extraFiles: Readonly<Record<string, string>> = {}): void {
   assertKeepWorkdirUsable(dir, repository);
   const target = path.resolve(dir);
   mkdirSync(target, { recursive: true, mode: 0o700 });
   chmodSync(target, 0o700);
   const write = (name: string, text: string) => writeFileSync(path.join(target, name), text, { mode: 0o600 });
-  write("cdk.tf.json", secretsSynthText);
-  write(KEEP_IMPORTS_FILE, `${JSON.stringify({ import: imports }, null, 2)}\n`);
+  write("cdk.tf.json", `${JSON.stringify(workdir.config, null, 2)}\n`);
+  write(KEEP_VALUES_FILE, `${JSON.stringify(workdir.values, null, 2)}\n`);
   for (const [name, text] of Object.entries(extraFiles)) write(name, text);
 }

@@ -281,6 +281,24 @@ const noLiteralSecrets: Check = (json) => {
   return findings;
 };
 
+/** Managed resources of the random provider whose result is a secret Terraform keeps in state. */
+const SECRET_RESULT_TYPES = ["random_password", "random_string"];
+
+const noSecretInState: Check = (json) => [
+  ...SECRET_RESULT_TYPES.flatMap((type) =>
+    resourcesOfType(json, type).map((resource) => ({
+      address: resource.address,
+      message: `a ${type} resource keeps its result in the state (and every old version of it); generate the value with an ephemeral ${type} and write it through a write-only argument (value_wo)`,
+    })),
+  ),
+  ...resourcesOfType(json, "aws_ssm_parameter")
+    .filter((parameter) => parameter.block.type === "SecureString" && (parameter.block.value !== undefined || parameter.block.insecure_value !== undefined))
+    .map((parameter) => ({
+      address: parameter.address,
+      message: "a SecureString parameter with value keeps the secret in the state; write it through value_wo with value_wo_version, which no state or plan records",
+    })),
+];
+
 /** Resources of a type whose `bucket` names the given bucket resource, by reference or by literal name. */
 function bucketCompanions(json: TerraformJson, type: string, bucket: AddressedResource): Block[] {
   return resourcesOfType(json, type)
@@ -470,6 +488,7 @@ export const BASELINE_CHECKS: Readonly<Record<BaselineRuleId, Check>> = {
   "efs-transit-encryption": efsTransitEncryption,
   "imdsv2-required": imdsv2Required,
   "no-literal-secrets": noLiteralSecrets,
+  "no-secret-in-state": noSecretInState,
   "state-bucket-protected": stateBucketProtected,
   "production-deletion-protection": productionDeletionProtection,
   "environment-tags": environmentTags,
