@@ -27,6 +27,10 @@ export const BASELINE_RULES = {
     title: "Instances require IMDSv2 (metadata tokens)",
     waivable: true,
   },
+  "container-metadata-blocked": {
+    title: "Containers cannot reach the instance metadata service: hop limit 1 and the ECS host rule",
+    waivable: true,
+  },
   "no-literal-secrets": {
     title: "No literal secrets in container environment or SSM parameters",
     waivable: false,

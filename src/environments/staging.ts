@@ -141,6 +141,8 @@ export const staging: EnvironmentInput = {
       "The legacy HTTPS listener uses ELBSecurityPolicy-2016-08; moving to ELBSecurityPolicy-TLS13-1-2-2021-06 drops TLS 1.0 and 1.1 clients, to be announced first.",
     "efs-transit-encryption":
       "The legacy tasks mount EFS without TLS; enabling it is a new task revision and a restart of the services, planned after adoption.",
+    "container-metadata-blocked":
+      "The legacy launch configuration lets every container reach the instance metadata service (IMDSv1, the legacy user data); the launch template switch (docs/launch-template-switch.md) brings hop limit 1 and the ECS host rule, planned after adoption.",
     "imdsv2-required":
       "The legacy launch configuration has no metadata_options; adding them replaces the launch configuration, which a no-op adoption must not do.",
     "autoscaling-tags":

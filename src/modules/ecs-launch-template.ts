@@ -16,8 +16,8 @@ export const ECS_OPTIMIZED_IMAGE = `resolve:ssm:${ECS_OPTIMIZED_AMI_PARAMETER}`;
 export const ECS_OPTIMIZED_ROOT_SNAPSHOT_GIB = 30;
 
 const DEFAULT_ROOT_DEVICE_NAME = "/dev/xvda";
-// Containers in bridge mode are one network hop behind the instance: with a limit of 1 their IMDSv2 token never arrives.
-const DEFAULT_METADATA_HOP_LIMIT = 2;
+// Containers in bridge mode are one network hop behind the instance: with a limit of 1 no IMDSv2 token reaches them.
+export const DEFAULT_METADATA_HOP_LIMIT = 1;
 const MAX_GP3_GIB = 16384;
 
 /** The instances' root volume: always gp3 and encrypted. */
@@ -62,7 +62,7 @@ export interface EcsLaunchTemplateProps {
   readonly rootVolume?: EcsRootVolume;
   /**
    * Network hops an IMDSv2 token response may travel (1 to 64).
-   * @default 2 - enough for containers in bridge mode
+   * @default 1 - the instance only: containers in bridge mode get no token (with the user data's host rule, no answer at all)
    */
   readonly metadataHopLimit?: number;
   /**
@@ -136,7 +136,7 @@ export class EcsLaunchTemplate extends Construct {
       fail("rootVolume.deviceName", deviceName, "is not a device name; use the AMI's root device, e.g. /dev/xvda");
     }
     const hopLimit = props.metadataHopLimit ?? DEFAULT_METADATA_HOP_LIMIT;
-    checkWholeNumber("metadataHopLimit", hopLimit, 1, 64, "use 2 for containers in bridge mode");
+    checkWholeNumber("metadataHopLimit", hopLimit, 1, 64, "use 1, which keeps containers from the instance role's credentials");
 
     const instanceTags = props.instanceTags ?? {};
     const tagged = Object.keys(instanceTags).length > 0;
@@ -147,8 +147,8 @@ export class EcsLaunchTemplate extends Construct {
       instanceType: props.instanceType,
       keyName: props.keyName,
       iamInstanceProfile: { name: props.instanceProfileName },
-      // Launch templates take user data base64-encoded; Terraform encodes the same text the launch configuration sent.
-      userData: Fn.base64encode(ecsUserData(props.clusterName)),
+      // Launch templates take user data base64-encoded; with the host rule that cuts containers off the metadata service.
+      userData: Fn.base64encode(ecsUserData(props.clusterName, { blockContainerMetadata: true })),
       // IMDSv1 answers any process that can make a GET, e.g. through a server-side request forgery.
       metadataOptions: {
         httpEndpoint: "enabled",

@@ -5,43 +5,6 @@ import { Construct } from "constructs";
 import { ContainerDefinition, toEcsContainerDefinition } from "./container-definition";
 import { EXTERNAL_JVB_VARIABLES, JITSI_DEFAULT_MEMORY, JVB_PORT_MAPPINGS, jvbEnvironment } from "./jitsi";
 
-/**
- * What the JVB container runs before the image's own entry point (`/init`, s6-overlay):
- * it asks the instance metadata service (IMDSv2, then IMDSv1) for the instance's public
- * IPv4 and exports it as `JVB_ADVERTISE_IPS` (and `DOCKER_HOST_ADDRESS`, its name in
- * images before stable-6726), which s6 hands to the JVB's configuration. It needs bash
- * and curl or GNU wget, which the jitsi/base image installs. Without an answer it
- * exports nothing and the JVB discovers its address through its STUN servers, as the
- * jitsi task's bridge does by default. No `${` or `%{` in it: Terraform would read them
- * as template sequences in the synthesized JSON.
- */
-export const ADVERTISE_OWN_ADDRESS_SCRIPT = [
-  'imds="http://169.254.169.254/latest"',
-  "# fetch METHOD URL [HEADER]: the response body, with curl or else GNU wget.",
-  "fetch() {",
-  "  if command -v curl >/dev/null 2>&1; then",
-  '    if [ -n "$3" ]; then curl -fsS --max-time 2 -X "$1" -H "$3" "$2"; else curl -fsS --max-time 2 -X "$1" "$2"; fi',
-  "  elif command -v wget >/dev/null 2>&1; then",
-  '    if [ -n "$3" ]; then wget -q -O - -T 2 -t 1 --method="$1" --header="$3" "$2"; else wget -q -O - -T 2 -t 1 --method="$1" "$2"; fi',
-  "  else",
-  '    echo "jvb: neither curl nor wget in the image" >&2',
-  "    return 1",
-  "  fi",
-  "}",
-  'token="$(fetch PUT "$imds/api/token" "X-aws-ec2-metadata-token-ttl-seconds: 300" 2>/dev/null)"',
-  // Without a token (IMDSv1 only, or a hop limit of 1) the GET goes without one; its error, if any, lands in the log.
-  'header=""',
-  'if [ -n "$token" ]; then header="X-aws-ec2-metadata-token: $token"; fi',
-  'address="$(fetch GET "$imds/meta-data/public-ipv4" "$header")"',
-  'if [[ "$address" =~ ^[0-9]{1,3}(\\.[0-9]{1,3}){3}$ ]]; then',
-  '  export JVB_ADVERTISE_IPS="$address" DOCKER_HOST_ADDRESS="$address"',
-  '  echo "jvb: advertising this instance\'s public address $address"',
-  "else",
-  '  echo "jvb: no public IPv4 from the instance metadata service; the JVB discovers its address through STUN" >&2',
-  "fi",
-  "exec /init",
-].join("\n");
-
 export interface JvbDaemonProps {
   readonly clusterArn: string;
   readonly serviceName: string;
@@ -86,7 +49,9 @@ export const JVB_DAEMON_FIXED_VARIABLES: Readonly<Record<string, string>> = EXTE
 /**
  * The Jitsi Videobridge as its own ECS service with DAEMON scheduling: one JVB on
  * every container instance, on host ports UDP 10000 and TCP 4443, advertising the
- * public IPv4 of the instance it runs on and joining the shared prosody/jicofo
+ * public IPv4 of the instance it runs on, which it learns from its STUN servers
+ * (`JVB_STUN_SERVERS`) at start: no container asks the instance metadata service,
+ * which the launch template keeps from them. It joins the shared prosody/jicofo
  * through `xmppServer`. Conference capacity then grows with the group: jicofo puts
  * new conferences on the bridge with the least load. Use with `Jitsi` `externalJvb`,
  * or the jitsi task's own bridge holds the same host ports.
@@ -101,7 +66,7 @@ export class JvbDaemon extends Construct {
     const overridden = Object.keys(props.environment ?? {}).filter((name) => JVB_DAEMON_OWN_VARIABLES.includes(name));
     if (overridden.length > 0) {
       throw new Error(
-        `environment: ${overridden.join(", ")} set, which the JVB daemon sets itself (address found at start, fixed host ports, ` +
+        `environment: ${overridden.join(", ")} set, which the JVB daemon sets itself (address found through STUN at start, fixed host ports, ` +
           "xmppServer); remove them.",
       );
     }
@@ -135,9 +100,7 @@ export class JvbDaemon extends Construct {
       requiresCompatibilities: ["EC2"],
       executionRoleArn: props.executionRoleArn,
       // Bridge networking (the EC2 default), as the other tasks: the host ports above are the instance's.
-      containerDefinitions: JSON.stringify([
-        { ...toEcsContainerDefinition(this.container), entryPoint: ["/bin/bash", "-c"], command: [ADVERTISE_OWN_ADDRESS_SCRIPT] },
-      ]),
+      containerDefinitions: JSON.stringify([toEcsContainerDefinition(this.container)]),
     });
 
     const service = new AwsEcsService(this, "service", {

@@ -251,6 +251,42 @@ describe("the security baseline", () => {
     });
   });
 
+  describe("container-metadata-blocked", () => {
+    const capacity = (launchTemplate: boolean) =>
+      stack((scope) =>
+        new AutoscalingCapacity(scope, "capacity", {
+          clusterName: "c",
+          autoScalingGroupName: "asg",
+          imageId: "ami-0123456789abcdef0",
+          instanceType: "t3.small",
+          instanceProfileName: "p",
+          securityGroupIds: ["sg-1"],
+          subnetIds: ["subnet-a"],
+          desiredCapacity: 1,
+          minSize: 1,
+          maxSize: 1,
+          launchTemplate,
+          requireImdsv2: launchTemplate,
+        }),
+      );
+
+    it("fails on a hop limit above 1, on user data without the host rule, and on a launch configuration without either", () => {
+      const loose = stack((scope) => new LaunchTemplate(scope, "template", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 }, userData: "echo" }));
+      expect(broken(loose)["container-metadata-blocked"]).toEqual([
+        expect.stringMatching(/^aws_launch_template.template: metadata_options.http_put_response_hop_limit is 2 .*; set it to 1/),
+        expect.stringMatching(/^aws_launch_template.template: the user data does not drop container traffic to 169.254.169.254/),
+      ]);
+      expect(broken(capacity(false))["container-metadata-blocked"]).toEqual([
+        expect.stringMatching(/^aws_launch_configuration.capacity_launch_configuration: no metadata_options: containers reach the metadata service/),
+        expect.stringMatching(/^aws_launch_configuration.capacity_launch_configuration: the user data does not drop container traffic/),
+      ]);
+    });
+
+    it("passes the capacity construct's launch template", () => {
+      expect(broken(capacity(true))["container-metadata-blocked"]).toBeUndefined();
+    });
+  });
+
   describe("no-literal-secrets", () => {
     it("fails on a password in a container's environment and on a literal SecureString", () => {
       const json = stack((scope) => {
@@ -475,7 +511,7 @@ describe("the security baseline", () => {
 
     it("is excused for an environment that waives it, and the waiver is listed", () => {
       const report = checkBaseline([
-        { name: "app-test", json: capacity({ requireImdsv2: false }), context: { environment: { ...ENVIRONMENT, waivers: { "autoscaling-tags": "legacy group", "imdsv2-required": "legacy" } } } },
+        { name: "app-test", json: capacity({ requireImdsv2: false }), context: { environment: { ...ENVIRONMENT, waivers: { "autoscaling-tags": "legacy group", "imdsv2-required": "legacy", "container-metadata-blocked": "legacy" } } } },
       ]);
       expect(report.violations).toEqual([]);
       expect(report.waivers.find((waiver) => waiver.rule === "autoscaling-tags")?.findings).toHaveLength(1);

@@ -162,6 +162,12 @@ export const BAD_ENVIRONMENTS: Row[] = [
   ["an untagged Auto Scaling group without a waiver", (e) => (e.legacy = { untaggedAutoScalingGroup: true }), "legacy.untaggedAutoScalingGroup", /true leaves the Auto Scaling group without the environment's tags.*, which the security baseline forbids \(autoscaling-tags: .*; change it, or add waivers\["autoscaling-tags"\] with the reason/],
   ["a baseline breach in a new environment, whose fix offers no waiver", (e) => (e.capacity.requireImdsv2 = false), "capacity.requireImdsv2", /forbids \(imdsv2-required: .*\); change it \(a new environment gets no waivers\)$/],
   ["IMDSv1 without a waiver", (e) => (e.capacity.requireImdsv2 = false), "capacity.requireImdsv2", /forbids \(imdsv2-required/],
+  [
+    "a launch configuration, whose containers reach the metadata service, without a waiver",
+    (e) => Object.assign(e, { capacity: { ...e.capacity, launchTemplate: false, requireImdsv2: false } }),
+    "capacity.launchTemplate",
+    /false keeps a launch configuration, whose instances let every container reach the instance metadata service .*, which the security baseline forbids \(container-metadata-blocked/,
+  ],
   ["a production load balancer without deletion protection", (e) => Object.assign(e, { production: true, loadBalancer: { ...e.loadBalancer, deletionProtection: false } }), "loadBalancer.deletionProtection", /forbids \(production-deletion-protection/],
   ["production by default", (e) => { delete e.production; e.loadBalancer.deletionProtection = false; }, "loadBalancer.deletionProtection", /production is true unless the environment sets production: false/],
   ["a waiver of a rule that does not exist", (e) => untyped((e.waivers = {}), "no-ssh", WAIVER_REASON), 'waivers["no-ssh"]', /is not a rule of the security baseline; use one of admin-ports-closed/],

@@ -1,11 +1,5 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import * as http from "node:http";
-import { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import { Jitsi, JitsiProps } from "../../src/modules/jitsi";
-import { ADVERTISE_OWN_ADDRESS_SCRIPT, JvbDaemon, JvbDaemonProps } from "../../src/modules/jvb-daemon";
+import { JvbDaemon, JvbDaemonProps } from "../../src/modules/jvb-daemon";
 import { XmppLoadBalancer, XmppLoadBalancerProps } from "../../src/modules/xmpp-load-balancer";
 import { JITSI_PROPS } from "../support/jitsi-props";
 import { onlyResource, resourcesOf, synthConstructs } from "../support/synth";
@@ -61,16 +55,13 @@ describe("JvbDaemon", () => {
     ]);
   });
 
-  it("finds its own address at start and then hands over to the image's /init", () => {
+  it("learns its public address through its STUN servers, with the image's own entry point, never from the instance metadata service", () => {
     const [jvb] = taskContainers(daemon());
-    expect(jvb.entryPoint).toEqual(["/bin/bash", "-c"]);
-    expect(jvb.command).toEqual([ADVERTISE_OWN_ADDRESS_SCRIPT]);
-    expect(ADVERTISE_OWN_ADDRESS_SCRIPT.trim().split("\n").pop()).toBe("exec /init");
+    expect(jvb.entryPoint).toBeUndefined();
+    expect(jvb.command).toBeUndefined();
+    expect(envOf(jvb).JVB_STUN_SERVERS).toBe("meet-jit-si-turnrelay.jitsi.net:443");
     expect(envOf(jvb)).not.toHaveProperty("JVB_ADVERTISE_IPS");
-  });
-
-  it("keeps its start script free of ${ and %{, which Terraform would read as template sequences", () => {
-    expect(ADVERTISE_OWN_ADDRESS_SCRIPT).not.toMatch(/[$%]\{/);
+    expect(JSON.stringify(onlyResource(daemon(), "aws_ecs_task_definition"))).not.toContain("169.254.169.254");
   });
 
   it("reaches prosody through xmppServer and reads its password from SSM, never from the environment", () => {
@@ -101,70 +92,6 @@ describe("JvbDaemon", () => {
   it("refuses environment variables it sets itself, and a reservation the JVB cannot run in", () => {
     expect(() => daemon({ environment: { JVB_ADVERTISE_IPS: "1.2.3.4" } })).toThrow("environment: JVB_ADVERTISE_IPS set, which the JVB daemon sets itself");
     expect(() => daemon({ memoryReservation: 64 })).toThrow("memoryReservation: 64 is not a reservation the JVB runs in");
-  });
-});
-
-describe("the start script of the JVB daemon, against a fake instance metadata service", () => {
-  type Mode = "imdsv2-required" | "imdsv1" | "no-public-ip";
-  let mode: Mode;
-  let server: http.Server;
-  let url: string;
-  let binDir: string;
-  beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      if (req.method === "PUT" && req.url === "/latest/api/token") {
-        if (mode === "imdsv1") return void res.writeHead(403).end();
-        return void res.writeHead(200).end("token-123");
-      }
-      if (req.method === "GET" && req.url === "/latest/meta-data/public-ipv4") {
-        if (mode === "no-public-ip") return void res.writeHead(404).end();
-        if (mode === "imdsv2-required" && req.headers["x-aws-ec2-metadata-token"] !== "token-123") return void res.writeHead(401).end();
-        return void res.writeHead(200).end("54.1.2.3");
-      }
-      res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/latest`;
-    // A PATH with wget but no curl, as an image might have.
-    binDir = mkdtempSync(path.join(tmpdir(), "jvb-wget-only-"));
-    for (const tool of ["wget", "env"]) symlinkSync(`/usr/bin/${tool}`, path.join(binDir, tool));
-  });
-  afterAll(() => {
-    server.close();
-    rmSync(binDir, { recursive: true, force: true });
-  });
-
-  /** Runs the script with the fake service and `env` in place of /init; returns the variables /init would see. */
-  const run = (pathVariable?: string) => {
-    const script = ADVERTISE_OWN_ADDRESS_SCRIPT.replace('imds="http://169.254.169.254/latest"', `imds="${url}"`).replace("exec /init", "exec env");
-    return new Promise<Record<string, string>>((resolve, reject) =>
-      execFile("/bin/bash", ["-c", script], { env: { PATH: pathVariable ?? process.env.PATH } }, (error, stdout) => {
-        if (error) return reject(error);
-        resolve(Object.fromEntries(stdout.split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)])));
-      }),
-    );
-  };
-
-  it("advertises the instance's public IPv4 with an IMDSv2 token", async () => {
-    mode = "imdsv2-required";
-    expect(await run()).toMatchObject({ JVB_ADVERTISE_IPS: "54.1.2.3", DOCKER_HOST_ADDRESS: "54.1.2.3" });
-  });
-
-  it("falls back to IMDSv1 where no token comes back (a launch configuration, a hop limit of 1)", async () => {
-    mode = "imdsv1";
-    expect(await run()).toMatchObject({ JVB_ADVERTISE_IPS: "54.1.2.3" });
-  });
-
-  it("works with wget where the image has no curl", async () => {
-    mode = "imdsv2-required";
-    expect(await run(binDir)).toMatchObject({ JVB_ADVERTISE_IPS: "54.1.2.3" });
-  });
-
-  it("exports nothing without a public address, so the JVB falls back to STUN discovery", async () => {
-    mode = "no-public-ip";
-    const env = await run();
-    expect(env).not.toHaveProperty("JVB_ADVERTISE_IPS");
-    expect(env).not.toHaveProperty("DOCKER_HOST_ADDRESS");
   });
 });
 

@@ -1,5 +1,9 @@
+import { execFileSync } from "child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
 import { AutoscalingCapacity, AutoscalingCapacityProps } from "../../src/modules/autoscaling-capacity";
-import { ecsUserData } from "../../src/modules/ecs-user-data";
+import { BLOCK_CONTAINER_METADATA_UNIT, ecsUserData } from "../../src/modules/ecs-user-data";
 import { ECS_OPTIMIZED_IMAGE, EcsLaunchTemplate, EcsLaunchTemplateProps } from "../../src/modules/ecs-launch-template";
 import { onlyResource, resourcesOf, synthConstructs } from "../support/synth";
 
@@ -31,8 +35,8 @@ const capacity = (overrides: Partial<AutoscalingCapacityProps> = {}) =>
   synthConstructs((scope) => new AutoscalingCapacity(scope, "capacity", { ...capacityProps, ...overrides })).json;
 
 describe("EcsLaunchTemplate", () => {
-  it("requires IMDSv2 with a hop limit of 2, so that containers in bridge mode get a token", () => {
-    expect(template().metadata_options).toEqual({ http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 2 });
+  it("requires IMDSv2 with a hop limit of 1, so that no token reaches a container in bridge mode", () => {
+    expect(template().metadata_options).toEqual({ http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 });
   });
 
   it("resolves the ECS-optimized Amazon Linux 2023 AMI from AWS's public SSM parameter at launch when no AMI is given", () => {
@@ -44,8 +48,12 @@ describe("EcsLaunchTemplate", () => {
     expect(template({ imageId: "ami-06bb94c46ddc47feb" }).image_id).toBe("ami-06bb94c46ddc47feb");
   });
 
-  it("base64-encodes the same ECS user data the launch configuration sends as text", () => {
-    expect(template().user_data).toBe(`\${base64encode("${ecsUserData("my-cluster").replace(/\n/g, "\\n")}")}`);
+  it("base64-encodes the ECS user data, with the host rule that cuts containers off the metadata service", () => {
+    const userData = ecsUserData("my-cluster", { blockContainerMetadata: true });
+    expect(template().user_data).toBe(`\${base64encode(${JSON.stringify(userData)})}`);
+    expect(userData.startsWith(ecsUserData("my-cluster"))).toBe(true);
+    // No template sequence for Terraform to read in it.
+    expect(userData).not.toMatch(/[$%]\{/);
   });
 
   it("gives the root device an encrypted gp3 volume of the AMI's size", () => {
@@ -157,5 +165,46 @@ describe("AutoscalingCapacity", () => {
     ["an unknown termination policy", { terminationPolicies: ["Youngest"] }, 'terminationPolicies: "Youngest" is not a termination policy'],
   ] as [string, Partial<AutoscalingCapacityProps>, string][])("refuses %s", (_label, overrides, message) => {
     expect(() => capacity(overrides)).toThrow(message);
+  });
+});
+
+describe("the launch template's user data, run with stand-ins for the host's tools", () => {
+  const userData = ecsUserData("my-cluster", { blockContainerMetadata: true });
+  let root: string;
+  let calls: string;
+  beforeAll(() => {
+    root = mkdtempSync(path.join(tmpdir(), "user-data-"));
+    calls = path.join(root, "calls");
+    mkdirSync(path.join(root, "bin"));
+    mkdirSync(path.join(root, "etc", "ecs"), { recursive: true });
+    mkdirSync(path.join(root, "etc", "systemd", "system"), { recursive: true });
+    // iptables answers -C ("is the rule there?") with no, as on a fresh instance; every call is recorded.
+    for (const tool of ["iptables", "systemctl"]) {
+      writeFileSync(path.join(root, "bin", tool), `#!/bin/sh\necho "${tool} $*" >> "${calls}"\n[ "$1" = "-C" ] && exit 1\nexit 0\n`, { mode: 0o755 });
+    }
+    const script = userData.replace(/\/etc\//g, `${root}/etc/`);
+    execFileSync("/bin/bash", ["-c", script], { env: { PATH: `${path.join(root, "bin")}:/usr/bin:/bin` } });
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("joins the cluster and enables, before Docker starts, a unit that runs ECS's documented host rule on every boot", () => {
+    expect(readFileSync(path.join(root, "etc", "ecs", "ecs.config"), "utf8")).toBe("ECS_CLUSTER=my-cluster\n");
+    const unit = readFileSync(path.join(root, "etc", "systemd", "system", BLOCK_CONTAINER_METADATA_UNIT), "utf8");
+    expect(unit).toMatch(/^Before=docker\.service$/m);
+    expect(unit).toMatch(/^WantedBy=multi-user\.target$/m);
+    expect(readFileSync(calls, "utf8").split("\n")).toEqual(["systemctl daemon-reload", `systemctl enable --now ${BLOCK_CONTAINER_METADATA_UNIT}`, ""]);
+  });
+
+  it("drops what containers send to 169.254.169.254 in DOCKER-USER, once, and leaves the agent's credential endpoint alone", () => {
+    const unit = readFileSync(path.join(root, "etc", "systemd", "system", BLOCK_CONTAINER_METADATA_UNIT), "utf8");
+    const execStart = /^ExecStart=\/bin\/sh -c '(.*)'$/m.exec(unit)![1];
+    writeFileSync(calls, "");
+    execFileSync("/bin/sh", ["-c", execStart], { env: { PATH: `${path.join(root, "bin")}:/usr/bin:/bin` } });
+    expect(readFileSync(calls, "utf8").trim().split("\n")).toEqual([
+      "iptables -N DOCKER-USER",
+      "iptables -C DOCKER-USER -i docker+ -d 169.254.169.254/32 -j DROP",
+      "iptables -I DOCKER-USER 1 -i docker+ -d 169.254.169.254/32 -j DROP",
+    ]);
+    expect(unit).not.toContain("169.254.170.2");
   });
 });

@@ -9,7 +9,6 @@ import { dev } from "../../src/environments/dev";
 import { staging } from "../../src/environments/staging";
 import { ECS_MANAGED_TAG } from "../../src/modules/autoscaling-capacity";
 import { ECS_OPTIMIZED_IMAGE } from "../../src/modules/ecs-launch-template";
-import { ADVERTISE_OWN_ADDRESS_SCRIPT } from "../../src/modules/jvb-daemon";
 import { addEnvironment } from "../../src/platform";
 import { Testing } from "cdktf";
 import { readFileSync } from "fs";
@@ -348,7 +347,8 @@ describe("the JVB per instance", () => {
       family: "jvb-task-dev",
       execution_role_arn: ref("aws_iam_role.task_execution_role.arn"),
     });
-    expect(jvb).toMatchObject({ image: `jitsi/jvb:${dev.jitsi.imageTag}`, memoryReservation: 1024, command: [ADVERTISE_OWN_ADDRESS_SCRIPT] });
+    expect(jvb).toMatchObject({ image: `jitsi/jvb:${dev.jitsi.imageTag}`, memoryReservation: 1024 });
+    expect(jvb.command).toBeUndefined();
   });
 
   it("joins prosody through the XMPP load balancer, and takes the environment's JVB settings", () => {
@@ -438,7 +438,7 @@ describe("the launch template", () => {
 
   it("for a legacy environment switching to it, keeps the launch configuration's move, whose planned removal is the switch", () => {
     const { requireImdsv2: _imdsv1, ...capacity } = staging.capacity;
-    const { "imdsv2-required": _waiver, ...waivers } = staging.waivers!;
+    const { "imdsv2-required": _waiver, "container-metadata-blocked": _metadata, ...waivers } = staging.waivers!;
     const json = jitsiMatrix({ ...staging, capacity: { ...capacity, launchTemplate: true }, waivers });
     expect(resourcesOf(json, "aws_launch_configuration")).toEqual({});
     expect(json.moved).toContainEqual({

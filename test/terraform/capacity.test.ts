@@ -149,8 +149,8 @@ describeIfTerraform("the capacity, scaling and JVB constructs, validated and pla
   it("accepts the resolve:ssm image reference, which AWS resolves at launch, and base64-encodes the ECS user data", () => {
     const template = afterOf(plan, "aws_launch_template.cpu_capacity_launch_template");
     expect(template.image_id).toBe(ECS_OPTIMIZED_IMAGE);
-    expect(Buffer.from(template.user_data, "base64").toString()).toBe(ecsUserData("cc-cpu"));
-    expect(template.metadata_options).toEqual([expect.objectContaining({ http_tokens: "required", http_endpoint: "enabled", http_put_response_hop_limit: 2 })]);
+    expect(Buffer.from(template.user_data, "base64").toString()).toBe(ecsUserData("cc-cpu", { blockContainerMetadata: true }));
+    expect(template.metadata_options).toEqual([expect.objectContaining({ http_tokens: "required", http_endpoint: "enabled", http_put_response_hop_limit: 1 })]);
     expect(template.block_device_mappings[0].ebs[0]).toMatchObject({ encrypted: "true", volume_type: "gp3" });
     expect(afterOf(plan, "aws_launch_template.managed_capacity_launch_template").image_id).toBe("ami-06bb94c46ddc47feb");
   });

@@ -38,7 +38,7 @@ interface OptionSwitch {
 
 const withoutImdsv1 = (env: EnvironmentInput): EnvironmentInput => {
   const { requireImdsv2: _imdsv1, ...capacity } = env.capacity;
-  const { "imdsv2-required": _waiver, ...waivers } = env.waivers ?? {};
+  const { "imdsv2-required": _waiver, "container-metadata-blocked": _metadata, ...waivers } = env.waivers ?? {};
   return { ...env, capacity: { ...capacity, launchTemplate: true }, waivers };
 };
 

@@ -216,6 +216,26 @@ const imdsv2Required: Check = (json) =>
     ];
   });
 
+/** The user data's host rule (`ecs-user-data.ts`): container traffic to the metadata service dropped in DOCKER-USER. */
+const HOST_RULE = /iptables -I DOCKER-USER 1 -i docker\+ -d 169\.254\.169\.254\/32 -j DROP/;
+
+const containerMetadataBlocked: Check = (json) =>
+  resourcesOfType(json, "aws_launch_configuration", "aws_launch_template").flatMap((resource) => {
+    const options = blocks(resource.block.metadata_options)[0];
+    const problems: string[] = [];
+    if (options === undefined) {
+      problems.push("no metadata_options: containers reach the metadata service with no token and no hop limit; set http_put_response_hop_limit = 1 (with http_tokens = \"required\")");
+    } else if (options.http_put_response_hop_limit !== 1) {
+      problems.push(
+        `metadata_options.http_put_response_hop_limit is ${JSON.stringify(options?.http_put_response_hop_limit ?? "unset")} (the ECS-optimized AMIs default to 2), so containers in bridge mode get IMDSv2 tokens; set it to 1`,
+      );
+    }
+    if (!HOST_RULE.test(String(resource.block.user_data ?? ""))) {
+      problems.push("the user data does not drop container traffic to 169.254.169.254 (ECS's DOCKER-USER host rule), so any container can take the instance role's credentials; add it (ecsUserData's blockContainerMetadata)");
+    }
+    return problems.map((message) => ({ address: resource.address, message }));
+  });
+
 /** Containers of a task definition, or undefined when `container_definitions` is not literal JSON. */
 function containersOf(task: AddressedResource): Block[] | undefined {
   const raw = task.block.container_definitions;
@@ -487,6 +507,7 @@ export const BASELINE_CHECKS: Readonly<Record<BaselineRuleId, Check>> = {
   "current-tls-policy": currentTlsPolicy,
   "efs-transit-encryption": efsTransitEncryption,
   "imdsv2-required": imdsv2Required,
+  "container-metadata-blocked": containerMetadataBlocked,
   "no-literal-secrets": noLiteralSecrets,
   "no-secret-in-state": noSecretInState,
   "state-bucket-protected": stateBucketProtected,

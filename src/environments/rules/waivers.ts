@@ -1,5 +1,6 @@
 /** The settings the security baseline allows only with a waiver: each one found, and held against the environment's waivers. */
 import { ANYWHERE_CIDRS, BASELINE_RULES, isCurrentTlsPolicy, isFloatingImageTag, RECOMMENDED_TLS_POLICY, WaivableRuleId } from "../../baseline-rules";
+import { launchTemplateOf } from "../defaults";
 import { EnvironmentProblem, q } from "./problem";
 import { EnvironmentRule } from "./rule";
 
@@ -37,6 +38,13 @@ export const waiverRules: EnvironmentRule = {
     }
     if (valid("loadBalancer.sslPolicy") && !isCurrentTlsPolicy(loadBalancer.sslPolicy)) {
       breach("current-tls-policy", "loadBalancer.sslPolicy", `${q(loadBalancer.sslPolicy)} is not a current TLS policy (TLS 1.3 with TLS 1.2 at least); use ${q(RECOMMENDED_TLS_POLICY)}`);
+    }
+    if (valid("capacity.launchTemplate") && !launchTemplateOf(capacity)) {
+      breach(
+        "container-metadata-blocked",
+        "capacity.launchTemplate",
+        "false keeps a launch configuration, whose instances let every container reach the instance metadata service and the instance role's credentials",
+      );
     }
     if (valid("capacity.requireImdsv2") && capacity.requireImdsv2 === false) {
       breach("imdsv2-required", "capacity.requireImdsv2", "false lets the instances answer IMDSv1");
