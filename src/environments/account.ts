@@ -8,6 +8,6 @@ const CERTIFICATE_ACCOUNT = /^arn:[a-z-]+:acm:[a-z0-9-]+:(\d{12}):certificate\//
  * of its load balancer's certificate, which must live in the same account as the load
  * balancer. Undefined only when neither names one (a malformed ARN, which the schema refuses).
  */
-export function environmentAccountId(env: Pick<Environment, "accountId" | "loadBalancer">): string | undefined {
+export function environmentAccountId(env: { readonly accountId?: string; readonly loadBalancer: Pick<Environment["loadBalancer"], "certificateArn"> }): string | undefined {
   return env.accountId ?? CERTIFICATE_ACCOUNT.exec(env.loadBalancer.certificateArn)?.[1];
 }

@@ -59,11 +59,12 @@ export const xmppLoadBalancerNameOf = (env: Pick<EnvironmentFields, "name" | "sc
 
 /** The environment with every default resolved: what the stacks read. */
 export function resolveEnvironment(env: EnvironmentFields) {
-  const { iam, capacity, logs, alarms, scaling, backups } = env;
+  const { iam, capacity, loadBalancer, logs, alarms, scaling, backups } = env;
   const cpu = scaling.mode === "cpu" ? cpuThresholdsOf(scaling) : undefined;
   return {
     ...env,
     iam: { ...iam, taskExecutionRoleName: iam.taskExecutionRoleName ?? defaultTaskExecutionRoleName(env.cluster.name) },
+    loadBalancer: { ...loadBalancer, certificateDomain: loadBalancer.certificateDomain ?? env.dns.hosts.jitsi },
     capacity: { ...capacity, launchTemplate: launchTemplateOf(capacity), requireImdsv2: requireImdsv2Of(capacity) },
     logs: { ...logs, enabled: isOn(logs) },
     alarms: {

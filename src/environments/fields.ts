@@ -395,3 +395,6 @@ export const burstCreditBalance = checked(z.number(), (value) =>
 
 /** The version of a write-only value: a whole number, raised to write a new value. */
 export const secretVersion = integer("secret version", 1, 1000000, "raise it by one to write a new value");
+
+/** A certificate's domain name, as ACM lists it: a DNS name, or one with a leading wildcard label. */
+export const certificateDomain = checked(z.string(), (value) => dnsNameProblem(value.startsWith("*.") ? value.slice(2) : value));

@@ -326,6 +326,12 @@ export const environmentFields = z.strictObject({
     sslPolicy: field.sslPolicy.default(RECOMMENDED_TLS_POLICY),
     /** ACM certificate of the HTTPS listener (legacy `lb_listener_cert_arn`). */
     certificateArn: field.certificateArn,
+    /**
+     * The certificate's domain name as ACM lists it (`meet.example.org`, `*.example.org`): a Terraform `check`
+     * looks the issued certificate up by it on every plan and warns unless it is `certificateArn`.
+     * @default - `dns.hosts.jitsi`
+     */
+    certificateDomain: field.certificateDomain.optional(),
     /** Target group names, at most 32 characters each (legacy `lb_tg_name_*`). */
     targetGroupNames: z.strictObject({ jitsi: field.targetGroupName, element: field.targetGroupName, synapse: field.targetGroupName }),
     /** Priorities of the HTTPS listener's host rules, unique on the listener (1 to 50000, lower wins). */

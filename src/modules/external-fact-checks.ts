@@ -23,21 +23,21 @@ export class ExternalFactChecks extends Construct {
     super(scope, id);
     const stack = TerraformStack.of(this);
     stack.addOverride(`check.${id}_efs_encrypted`, {
-      data: { aws_efs_file_system: { platform: { file_system_id: props.fileSystemId } } },
+      data: { aws_efs_file_system: { [`${id}_file_system`]: { file_system_id: props.fileSystemId } } },
       assert: [
         {
-          condition: "${data.aws_efs_file_system.platform.encrypted}",
+          condition: `\${data.aws_efs_file_system.${id}_file_system.encrypted}`,
           error_message:
             `EFS file system ${props.fileSystemId} is not encrypted at rest, so the platform's data (the PostgreSQL data directory, ` +
-            "Synapse's signing key) lies unencrypted on its disks; EFS encryption cannot be turned on later: create an encrypted file system and copy the data over (docs/backups.md, restoring to a new file system).",
+            "Synapse's signing key) lies unencrypted on its disks; EFS encryption cannot be turned on later: create an encrypted file system, copy the data over and set efsFileSystemId to it.",
         },
       ],
     });
     stack.addOverride(`check.${id}_certificate_issued`, {
-      data: { aws_acm_certificate: { listener: { domain: props.certificateDomain, statuses: ["ISSUED"], most_recent: true } } },
+      data: { aws_acm_certificate: { [`${id}_certificate`]: { domain: props.certificateDomain, statuses: ["ISSUED"], most_recent: true } } },
       assert: [
         {
-          condition: `\${data.aws_acm_certificate.listener.arn == "${props.certificateArn}"}`,
+          condition: `\${data.aws_acm_certificate.${id}_certificate.arn == "${props.certificateArn}"}`,
           error_message:
             `The newest ISSUED ACM certificate for ${props.certificateDomain} is not ${props.certificateArn}, the HTTPS listener's: ` +
             "the listener's certificate is pending, expired, revoked or for another domain; renew or re-import it, or set loadBalancer.certificateArn to the issued one.",

@@ -10,6 +10,7 @@ import { EcsCluster } from "../modules/ecs-cluster";
 import { EcsInstanceRole } from "../modules/ecs-instance-role";
 import { EfsVolume } from "../modules/ecs-service";
 import { EfsMountTargets } from "../modules/efs-mount-targets";
+import { ExternalFactChecks } from "../modules/external-fact-checks";
 import { Jitsi, JITSI_VOLUMES, JVB_MEDIA_PORT } from "../modules/jitsi";
 import { LoadBalancer } from "../modules/load-balancer";
 import { Matrix, MATRIX_VOLUMES } from "../modules/matrix";
@@ -281,6 +282,13 @@ export class JitsiMatrixStack extends EnvironmentStack {
 
     addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, serviceNames: services, loadBalancer: lb, xmpp });
     addBackups(this, env, ops);
+
+    // What the stack uses but does not create: warnings on a real plan, nothing offline.
+    new ExternalFactChecks(this, "platform", {
+      fileSystemId: env.efsFileSystemId,
+      certificateArn: env.loadBalancer.certificateArn,
+      certificateDomain: env.loadBalancer.certificateDomain,
+    });
 
     new DnsRecords(this, "dns", {
       hostedZoneId: env.dns.hostedZoneId,

@@ -35,6 +35,7 @@ export const BAD_ENVIRONMENTS: Row[] = [
   ["a certificate of another account", (e) => (e.loadBalancer.certificateArn = e.loadBalancer.certificateArn.replace("123456789012", "210987654321")), "loadBalancer.certificateArn", /belongs to account 210987654321, not to the environment's account 123456789012/],
   ["a malformed hosted zone ID", (e) => (e.dns.hostedZoneId = "zone-1"), "dns.hostedZoneId", /not a valid Route53 hosted zone ID/],
   ["a malformed instance type", (e) => (e.capacity.instanceType = "c5a-large"), "capacity.instanceType", /not a valid EC2 instance type; it looks like "c5a.large"/],
+  ["a certificate domain that is not a DNS name", (e) => (e.loadBalancer.certificateDomain = "*.Example.org"), "loadBalancer.certificateDomain", /has uppercase letters/],
   ["a malformed TLS policy name", (e) => (e.loadBalancer.sslPolicy = "TLS13"), "loadBalancer.sslPolicy", /not a valid predefined ELB security policy name/],
   // Subnets
   ["a malformed subnet CIDR", (e) => (e.network.subnets[0].cidrBlock = "10.20.1/28"), "network.subnets[0].cidrBlock", /"10.20.1\/28" is not an IPv4 CIDR; write it as address\/prefix/],
