@@ -40,7 +40,7 @@ export const BASELINE_RULES = {
     waivable: false,
   },
   "state-bucket-protected": {
-    title: "The state bucket is encrypted, versioned and private; the backend encrypts state",
+    title: "The state bucket is encrypted, versioned, private and expires old versions; the lock table has point-in-time recovery; the backend encrypts state",
     waivable: false,
   },
   "production-deletion-protection": {

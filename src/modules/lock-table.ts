@@ -14,6 +14,11 @@ export interface LockTableProps {
    * @default false
    */
   readonly deletionProtection?: boolean;
+  /**
+   * DynamoDB point-in-time recovery: the table can be restored to any second of the last 35 days.
+   * @default true
+   */
+  readonly pointInTimeRecovery?: boolean;
 }
 
 /** DynamoDB table names: 3 to 255 letters, digits, `_`, `-` and `.`. */
@@ -41,6 +46,7 @@ export class LockTable extends Construct {
       hashKey: LOCK_TABLE_HASH_KEY,
       attribute: [{ name: LOCK_TABLE_HASH_KEY, type: "S" }],
       deletionProtectionEnabled: props.deletionProtection ?? false,
+      pointInTimeRecovery: { enabled: props.pointInTimeRecovery ?? true },
     });
     this.tableName = table.name;
     this.tableArn = table.arn;

@@ -1,4 +1,5 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
@@ -20,7 +21,18 @@ export interface StateBucketProps {
    * @default true
    */
   readonly preventDestroy?: boolean;
+  /**
+   * Days an overwritten (noncurrent) state version is kept before S3 deletes it; the newest
+   * `NONCURRENT_STATE_VERSIONS_KEPT` are kept whatever their age. Old versions hold whatever a state ever
+   * held (before write-only arguments, passwords), so they should not stay forever.
+   * @default 90
+   */
+  readonly noncurrentVersionExpirationDays?: number;
 }
+
+/** Noncurrent versions of each state object kept whatever their age: the last runs can always be rolled back. */
+export const NONCURRENT_STATE_VERSIONS_KEPT = 10;
+const DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS = 90;
 
 /** S3 bucket names: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -47,8 +59,8 @@ export function denyInsecureTransportPolicy(bucketArn: string): string {
 
 /**
  * The bucket the S3 backend keeps Terraform state in: versioned (an overwritten
- * state can be restored), encrypted by default, public access blocked, TLS only,
- * ACLs disabled (the bucket owner owns every object).
+ * state can be restored) with old versions expiring, encrypted by default, public
+ * access blocked, TLS only, ACLs disabled (the bucket owner owns every object).
  */
 export class StateBucket extends Construct {
   public readonly bucketName: string;
@@ -90,6 +102,24 @@ export class StateBucket extends Construct {
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
+    });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: bucket.id,
+      rule: [
+        {
+          id: "expire-noncurrent-state-versions",
+          status: "Enabled",
+          // Every object of the bucket: all of it is state.
+          filter: [{}],
+          noncurrentVersionExpiration: [
+            {
+              noncurrentDays: props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS,
+              newerNoncurrentVersions: NONCURRENT_STATE_VERSIONS_KEPT,
+            },
+          ],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
     });
     new S3BucketOwnershipControls(this, "ownership", {
       bucket: bucket.id,

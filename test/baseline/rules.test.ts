@@ -6,7 +6,9 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
@@ -371,6 +373,10 @@ describe("the security baseline", () => {
           ignorePublicAcls: true,
           restrictPublicBuckets: true,
         });
+        new S3BucketLifecycleConfiguration(scope, "lifecycle", {
+          bucket: state.id,
+          rule: [{ id: "expire", status: "Enabled", filter: [{}], noncurrentVersionExpiration: [{ noncurrentDays: 90 }] }],
+        });
       });
 
     it("fails on a state bucket that is not versioned, encrypted and private", () => {
@@ -378,7 +384,18 @@ describe("the security baseline", () => {
         expect.stringMatching(/^aws_s3_bucket.state_bucket: state bucket terraform-state-bucket: not versioned/),
         expect.stringMatching(/no default encryption/),
         expect.stringMatching(/public access not blocked/),
+        expect.stringMatching(/old state versions are kept forever; add aws_s3_bucket_lifecycle_configuration with noncurrent_version_expiration/),
       ]);
+    });
+
+    it("fails on a lock table beside the state bucket without point-in-time recovery", () => {
+      const json = stack((scope) => {
+        new S3Bucket(scope, "state_bucket", { bucket: STATE_BUCKET });
+        new DynamodbTable(scope, "lock_table", { name: "locks", hashKey: "LockID", billingMode: "PAY_PER_REQUEST", attribute: [{ name: "LockID", type: "S" }] });
+      });
+      expect(broken(json, { environment: ENVIRONMENT, stateBucket: STATE_BUCKET })["state-bucket-protected"]).toContainEqual(
+        expect.stringMatching(/^aws_dynamodb_table.lock_table: lock table without point-in-time recovery/),
+      );
     });
 
     it("fails on a state bucket with a public ACL, even when everything else protects it", () => {
@@ -394,9 +411,9 @@ describe("the security baseline", () => {
           restrictPublicBuckets: true,
         });
       });
-      expect(broken(json, { environment: ENVIRONMENT, stateBucket: STATE_BUCKET })["state-bucket-protected"]).toEqual([
+      expect(broken(json, { environment: ENVIRONMENT, stateBucket: STATE_BUCKET })["state-bucket-protected"]).toContainEqual(
         expect.stringMatching(/^aws_s3_bucket.state_bucket: state bucket terraform-state-bucket: acl "public-read" makes it public; remove the ACL/),
-      ]);
+      );
     });
 
     it("accepts the state bucket with versioning, default encryption and a public access block, and ignores other buckets", () => {
@@ -411,7 +428,7 @@ describe("the security baseline", () => {
       });
       const findings = broken(json)["state-bucket-protected"]!;
       expect(findings[0]).toMatch(/^terraform.backend.s3: encrypt is false; set "encrypt": true in backend.tf.json/);
-      expect(findings.slice(1)).toHaveLength(3);
+      expect(findings.slice(1)).toHaveLength(4);
     });
   });
 

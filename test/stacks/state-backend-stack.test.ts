@@ -38,6 +38,7 @@ describe("StateBackendStack", () => {
     expect(addressesOf(json)).toEqual([
       "aws_dynamodb_table.lock_table",
       "aws_s3_bucket.state_bucket",
+      "aws_s3_bucket_lifecycle_configuration.state_bucket_lifecycle",
       "aws_s3_bucket_ownership_controls.state_bucket_ownership",
       "aws_s3_bucket_policy.state_bucket_tls_only",
       "aws_s3_bucket_public_access_block.state_bucket_public_access_block",
@@ -45,7 +46,7 @@ describe("StateBackendStack", () => {
       "aws_s3_bucket_versioning.state_bucket_versioning",
     ]);
     expect(json.resource?.aws_s3_bucket.state_bucket).toMatchObject({ bucket: "terraform-state-bucket" });
-    expect(json.resource?.aws_dynamodb_table.lock_table).toMatchObject({ name: "terraform-locks-table", hash_key: "LockID" });
+    expect(json.resource?.aws_dynamodb_table.lock_table).toMatchObject({ name: "terraform-locks-table", hash_key: "LockID", point_in_time_recovery: { enabled: true } });
   });
 
   it("creates no lock table when the backend locks with S3's lock file and names no table", () => {

@@ -45,16 +45,21 @@ describeIfTerraform("the state-backend stack, validated and planned offline from
         rule: [{ object_ownership: "BucketOwnerEnforced" }],
       });
       expect(created).toHaveProperty(["aws_s3_bucket_policy.state_bucket_tls_only"]);
+      // Old state versions (whatever a state once held) expire; the newest ten always stay.
+      expect(created["aws_s3_bucket_lifecycle_configuration.state_bucket_lifecycle"]).toMatchObject({
+        rule: [{ status: "Enabled", noncurrent_version_expiration: [{ noncurrent_days: 90, newer_noncurrent_versions: 10 }] }],
+      });
       if (settings.dynamodb_table !== undefined) {
         expect(created["aws_dynamodb_table.lock_table"]).toMatchObject({
           name: settings.dynamodb_table,
           billing_mode: "PAY_PER_REQUEST",
           hash_key: "LockID",
           attribute: [{ name: "LockID", type: "S" }],
+          point_in_time_recovery: [{ enabled: true }],
           tags_all: STATE_BACKEND_TAGS,
         });
       }
-      expect(Object.keys(created)).toHaveLength(settings.dynamodb_table === undefined ? 6 : 7);
+      expect(Object.keys(created)).toHaveLength(settings.dynamodb_table === undefined ? 7 : 8);
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

@@ -368,6 +368,17 @@ const stateBucketProtected: Check = (json, context) => {
     if (typeof bucket.block.acl === "string" && bucket.block.acl.startsWith("public")) {
       problem(`acl ${JSON.stringify(bucket.block.acl)} makes it public; remove the ACL`);
     }
+    const expiring = bucketCompanions(json, "aws_s3_bucket_lifecycle_configuration", bucket).some((configuration) =>
+      blocks(configuration.rule).some((rule) => rule.status === "Enabled" && blocks(rule.noncurrent_version_expiration).length > 0),
+    );
+    if (!expiring) problem("old state versions are kept forever; add aws_s3_bucket_lifecycle_configuration with noncurrent_version_expiration");
+  }
+  // The lock table lives beside the bucket, in the stack that creates both.
+  const createsStateBucket = resourcesOfType(json, "aws_s3_bucket").some((bucket) => bucket.block.bucket === stateBucket);
+  for (const table of createsStateBucket ? resourcesOfType(json, "aws_dynamodb_table") : []) {
+    if (!blocks(table.block.point_in_time_recovery).some((recovery) => recovery.enabled === true)) {
+      findings.push({ address: table.address, message: "lock table without point-in-time recovery; set point_in_time_recovery { enabled = true }" });
+    }
   }
   return findings;
 };
