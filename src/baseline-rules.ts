@@ -15,6 +15,14 @@ export const BASELINE_RULES = {
     title: "No rule lets UDP reach an application load balancer",
     waivable: true,
   },
+  "invalid-headers-dropped": {
+    title: "Application load balancers drop invalid HTTP header fields",
+    waivable: true,
+  },
+  "ingress-has-listener": {
+    title: "A load balancer's group opens only ports it has a listener on",
+    waivable: true,
+  },
   "current-tls-policy": {
     title: "HTTPS listeners use a current TLS policy (TLS 1.3, minimum TLS 1.2)",
     waivable: true,

@@ -193,6 +193,12 @@ const legacy = z.strictObject({
    * @default false
    */
   untaggedAutoScalingGroup: z.boolean().default(false),
+  /**
+   * The legacy load balancer group opened TCP 8448 (Matrix federation) to the internet, where no listener
+   * answers. Needs the `ingress-has-listener` waiver.
+   * @default false
+   */
+  federationPortIngress: z.boolean().default(false),
 });
 
 /** The whole environment; unknown fields are refused, so a misspelt optional field cannot go unnoticed. */
@@ -318,6 +324,12 @@ export const environmentFields = z.strictObject({
      * @default true
      */
     deletionProtection: z.boolean().default(DEFAULT_DELETION_PROTECTION),
+    /**
+     * Drop HTTP header fields with invalid characters before they reach the services (request smuggling).
+     * `false`, as the legacy load balancer has it, needs the `invalid-headers-dropped` waiver.
+     * @default true
+     */
+    dropInvalidHeaderFields: z.boolean().default(true),
     /**
      * TLS policy of the HTTPS listener (legacy `lb_listener_ssl_policy`). A policy
      * that is not current needs the `current-tls-policy` waiver.

@@ -41,6 +41,11 @@ export interface LoadBalancerProps {
   /** @default DEFAULT_DELETION_PROTECTION */
   readonly deletionProtection?: boolean;
   readonly certificateArn: string;
+  /**
+   * Drop HTTP header fields with invalid characters before they reach the targets (request smuggling).
+   * @default true
+   */
+  readonly dropInvalidHeaderFields?: boolean;
   /** TLS policy of the HTTPS listener. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
   readonly sslPolicy?: string;
   /** Target groups keyed by what they serve. */
@@ -82,6 +87,7 @@ export class LoadBalancer extends Construct {
       loadBalancerType: "application",
       internal: props.internal ?? false,
       enableDeletionProtection: props.deletionProtection ?? DEFAULT_DELETION_PROTECTION,
+      dropInvalidHeaderFields: props.dropInvalidHeaderFields ?? true,
       subnets: [...props.subnetIds],
       securityGroups: [...props.securityGroupIds],
     });

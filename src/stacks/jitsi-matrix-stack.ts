@@ -34,6 +34,8 @@ import {
 } from "./operations";
 
 const NFS_PORT = 2049;
+/** Matrix's federation port; the platform has no listener on it. */
+const MATRIX_FEDERATION_PORT = 8448;
 const ANYWHERE = ["0.0.0.0/0"];
 
 export interface JitsiMatrixStackProps extends EnvironmentStackProps {
@@ -81,8 +83,10 @@ export class JitsiMatrixStack extends EnvironmentStack {
     const loadBalancerIngress: Record<string, SecurityGroupRule> = {
       "standard http port": { protocol: "tcp", fromPort: 80, cidrBlocks: ANYWHERE },
       "standard https port": { protocol: "tcp", fromPort: 443, cidrBlocks: ANYWHERE },
-      "synapse federation port": { protocol: "tcp", fromPort: 8448, cidrBlocks: ANYWHERE },
     };
+    if (legacy?.federationPortIngress) {
+      loadBalancerIngress["synapse federation port"] = { protocol: "tcp", fromPort: MATRIX_FEDERATION_PORT, cidrBlocks: ANYWHERE };
+    }
     if (legacy?.loadBalancerUdpMediaIngress) {
       loadBalancerIngress["jvb udp test"] = { protocol: "udp", fromPort: JVB_MEDIA_PORT, cidrBlocks: ANYWHERE };
     }
@@ -174,6 +178,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       securityGroupIds: [albSg.securityGroupId],
       internal: env.loadBalancer.internal,
       deletionProtection: env.loadBalancer.deletionProtection,
+      dropInvalidHeaderFields: env.loadBalancer.dropInvalidHeaderFields,
       certificateArn: env.loadBalancer.certificateArn,
       sslPolicy: env.loadBalancer.sslPolicy,
       targetGroups: {

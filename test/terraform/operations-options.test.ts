@@ -36,6 +36,9 @@ interface OptionSwitch {
   readonly switchOn: (env: EnvironmentInput) => EnvironmentInput;
 }
 
+/** The waivers but one, which the switched setting no longer needs. */
+const without = (waivers: EnvironmentInput["waivers"], rule: string) => Object.fromEntries(Object.entries(waivers ?? {}).filter(([key]) => key !== rule));
+
 const withoutImdsv1 = (env: EnvironmentInput): EnvironmentInput => {
   const { requireImdsv2: _imdsv1, ...capacity } = env.capacity;
   const { "imdsv2-required": _waiver, "container-metadata-blocked": _metadata, ...waivers } = env.waivers ?? {};
@@ -67,6 +70,16 @@ const SWITCHES: readonly OptionSwitch[] = [
   },
   { option: "backups", setting: "backups: { enabled: true }", switchOn: (e) => ({ ...e, backups: { enabled: true } }) },
   { option: "launch template", setting: "capacity.launchTemplate: true", switchOn: withoutImdsv1 },
+  {
+    option: "invalid header fields dropped",
+    setting: "loadBalancer.dropInvalidHeaderFields: true",
+    switchOn: (e) => ({ ...e, loadBalancer: { ...e.loadBalancer, dropInvalidHeaderFields: true }, waivers: without(e.waivers, "invalid-headers-dropped") }),
+  },
+  {
+    option: "federation port closed",
+    setting: "legacy.federationPortIngress: false",
+    switchOn: (e) => ({ ...e, legacy: { ...e.legacy, federationPortIngress: false }, waivers: without(e.waivers, "ingress-has-listener") }),
+  },
 ];
 
 /** Where options meet (logs and alarms of the JVB daemon, the XMPP load balancer's alarm), only all of them together shows it. */

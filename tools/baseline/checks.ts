@@ -170,6 +170,34 @@ const noUdpToLoadBalancer: Check = (json) => {
     }));
 };
 
+const invalidHeadersDropped: Check = (json) =>
+  resourcesOfType(json, "aws_lb", "aws_alb")
+    .filter((lb) => (lb.block.load_balancer_type ?? "application") === "application" && lb.block.drop_invalid_header_fields !== true)
+    .map((lb) => ({
+      address: lb.address,
+      message: `drop_invalid_header_fields is ${JSON.stringify(lb.block.drop_invalid_header_fields ?? "unset")}, so header fields with invalid characters reach the services (request smuggling); set it to true`,
+    }));
+
+const ingressHasListener: Check = (json) => {
+  const groups = loadBalancerGroups(json);
+  const listenerPorts = new Map<string, number[]>();
+  for (const listener of resourcesOfType(json, "aws_lb_listener", "aws_alb_listener")) {
+    for (const lb of referencedAddresses(listener.block.load_balancer_arn)) {
+      listenerPorts.set(lb, [...(listenerPorts.get(lb) ?? []), Number(listener.block.port)]);
+    }
+  }
+  return ingressRules(json)
+    .filter((rule) => rule.groupAddress !== undefined && groups.has(rule.groupAddress) && !PROTOCOL_UDP.includes(rule.protocol))
+    .filter((rule) => {
+      const ports = listenerPorts.get(groups.get(rule.groupAddress!)!) ?? [];
+      return rule.fromPort === undefined || !ports.some((port) => port >= rule.fromPort! && port <= (rule.toPort ?? rule.fromPort!));
+    })
+    .map((rule) => ({
+      address: rule.address,
+      message: `${describeRule(rule)} opens port ${rule.fromPort ?? "all"} of the group of ${groups.get(rule.groupAddress!)}, which has no listener there; remove the rule`,
+    }));
+};
+
 const currentTlsPolicy: Check = (json) =>
   resourcesOfType(json, "aws_lb_listener", "aws_alb_listener")
     .filter((listener) => listener.block.protocol === "HTTPS" || listener.block.protocol === "TLS")
@@ -515,6 +543,8 @@ const pinnedImageTags: Check = (json) =>
 export const BASELINE_CHECKS: Readonly<Record<BaselineRuleId, Check>> = {
   "admin-ports-closed": adminPortsClosed,
   "no-udp-to-load-balancer": noUdpToLoadBalancer,
+  "invalid-headers-dropped": invalidHeadersDropped,
+  "ingress-has-listener": ingressHasListener,
   "current-tls-policy": currentTlsPolicy,
   "efs-transit-encryption": efsTransitEncryption,
   "imdsv2-required": imdsv2Required,

@@ -59,7 +59,8 @@ export interface ResourceChange {
 }
 
 export function resourceChanges(plan: PlanJson): ResourceChange[] {
-  return (plan.resource_changes ?? []).map((rc) => ({
+  // Managed resources only: a data source read (the check blocks read theirs on every plan) changes nothing.
+  return (plan.resource_changes ?? []).filter((rc) => rc.mode !== "data").map((rc) => ({
     address: rc.address,
     previousAddress: rc.previous_address,
     mode: rc.mode,

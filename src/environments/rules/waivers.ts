@@ -29,6 +29,12 @@ export const waiverRules: EnvironmentRule = {
     if (legacy?.loadBalancerUdpMediaIngress) {
       breach("no-udp-to-load-balancer", "legacy.loadBalancerUdpMediaIngress", "true opens UDP on the load balancer's group, which an ALB cannot carry");
     }
+    if (legacy?.federationPortIngress) {
+      breach("ingress-has-listener", "legacy.federationPortIngress", "true opens TCP 8448 on the load balancer's group, where no listener answers");
+    }
+    if (valid("loadBalancer.dropInvalidHeaderFields") && !loadBalancer.dropInvalidHeaderFields) {
+      breach("invalid-headers-dropped", "loadBalancer.dropInvalidHeaderFields", "false lets header fields with invalid characters through to the services");
+    }
     if (legacy?.untaggedAutoScalingGroup) {
       breach(
         "autoscaling-tags",
