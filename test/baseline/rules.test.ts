@@ -87,7 +87,7 @@ describe("the security baseline", () => {
   it("finds nothing in a stack that keeps every rule", () => {
     const json = stack((scope) => {
       const sg = group(scope, "alb_sg", { https: { protocol: "tcp", fromPort: 443, cidrBlocks: ["0.0.0.0/0"] } });
-      const lb = alb(scope, sg.securityGroupId, { enableDeletionProtection: true });
+      const lb = alb(scope, sg.securityGroupId, { enableDeletionProtection: true, dropInvalidHeaderFields: true });
       new LbListener(scope, "https", {
         loadBalancerArn: lb.arn,
         port: 443,
@@ -591,5 +591,34 @@ describe("checkBaseline", () => {
     const waivers = { "no-literal-secrets": "we promise" } as unknown as Record<string, string>;
     const report = checkBaseline([{ name: "app-test", json, context: { environment: { ...ENVIRONMENT, waivers } } }]);
     expect(report.violations.map((finding) => finding.rule)).toContain("no-literal-secrets");
+  });
+});
+
+describe("invalid-headers-dropped and ingress-has-listener", () => {
+  const build = (dropInvalidHeaderFields: boolean, extraPort?: number) =>
+    stack((scope) => {
+      const sg = new SecurityGroup(scope, "sg", {
+        name: "alb",
+        description: "alb",
+        vpcId: "vpc-1",
+        ingress: {
+          https: { protocol: "tcp", fromPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+          ...(extraPort === undefined ? {} : { extra: { protocol: "tcp", fromPort: extraPort, cidrBlocks: ["0.0.0.0/0"] } }),
+        },
+      });
+      const lb = alb(scope, sg.securityGroupId, { dropInvalidHeaderFields });
+      new LbListener(scope, "https", { loadBalancerArn: lb.arn, port: 443, protocol: "HTTPS", defaultAction: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404" } }] });
+    });
+
+  it("fail on an ALB passing invalid header fields and on a port its group opens without a listener", () => {
+    const findings = broken(build(false, 8448));
+    expect(findings["invalid-headers-dropped"]).toEqual([expect.stringMatching(/^aws_lb.lb: drop_invalid_header_fields is false/)]);
+    expect(findings["ingress-has-listener"]).toEqual([expect.stringMatching(/^aws_security_group.sg: ingress "extra" opens port 8448 of the group of aws_lb.lb, which has no listener there; remove the rule/)]);
+  });
+
+  it("pass an ALB that drops them and whose group opens only its listeners' ports", () => {
+    const findings = broken(build(true));
+    expect(findings["invalid-headers-dropped"]).toBeUndefined();
+    expect(findings["ingress-has-listener"]).toBeUndefined();
   });
 });

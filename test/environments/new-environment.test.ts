@@ -86,7 +86,8 @@ describe.each([
     const groups = resources(jitsiMatrix, "aws_security_group");
     const ingress = (group: string) => groups[group].ingress as { description: string; protocol: string; from_port: number }[];
     expect(ingress("instance_sg").map((rule) => rule.from_port)).not.toContain(22);
-    expect(ingress("alb_sg").map((rule) => rule.protocol)).toEqual(["tcp", "tcp", "tcp"]);
+    // HTTP and HTTPS, where the listeners are; no 8448, where none would be (federation is delegated to 443).
+    expect(ingress("alb_sg").map((rule) => `${rule.protocol} ${rule.from_port}`)).toEqual(["tcp 80", "tcp 443"]);
     expect(groups.alb_sg.tags).toEqual({ Name: environment.securityGroups.loadBalancer.name });
   });
 });
