@@ -69,6 +69,24 @@ const group = (scope: Construct, id: string, ingress: ConstructorParameters<type
 const alb = (scope: Construct, securityGroupId: string, props: Partial<ConstructorParameters<typeof Lb>[2]> = {}) =>
   new Lb(scope, "lb", { name: "lb", loadBalancerType: "application", subnets: ["subnet-a"], securityGroups: [securityGroupId], ...props });
 
+/** A stack of one AutoscalingCapacity with small valid settings, over `props`. */
+const capacityStack = (props: Partial<ConstructorParameters<typeof AutoscalingCapacity>[2]> = {}) =>
+  stack((scope) =>
+    new AutoscalingCapacity(scope, "capacity", {
+      clusterName: "c",
+      autoScalingGroupName: "asg",
+      imageId: "ami-0123456789abcdef0",
+      instanceType: "t3.small",
+      instanceProfileName: "p",
+      securityGroupIds: ["sg-1"],
+      subnetIds: ["subnet-a"],
+      desiredCapacity: 1,
+      minSize: 1,
+      maxSize: 1,
+      ...props,
+    }),
+  );
+
 const task = (scope: Construct, containers: ContainerDefinition[]) =>
   new EcsTaskDefinition(scope, "task", { family: "task", containerDefinitions: renderContainerDefinitions(containers) });
 
@@ -254,23 +272,7 @@ describe("the security baseline", () => {
   });
 
   describe("container-metadata-blocked", () => {
-    const capacity = (launchTemplate: boolean) =>
-      stack((scope) =>
-        new AutoscalingCapacity(scope, "capacity", {
-          clusterName: "c",
-          autoScalingGroupName: "asg",
-          imageId: "ami-0123456789abcdef0",
-          instanceType: "t3.small",
-          instanceProfileName: "p",
-          securityGroupIds: ["sg-1"],
-          subnetIds: ["subnet-a"],
-          desiredCapacity: 1,
-          minSize: 1,
-          maxSize: 1,
-          launchTemplate,
-          requireImdsv2: launchTemplate,
-        }),
-      );
+    const capacity = (launchTemplate: boolean) => capacityStack({ launchTemplate, requireImdsv2: launchTemplate });
 
     it("fails on a hop limit above 1, on user data without the host rule, and on a launch configuration without either", () => {
       const loose = stack((scope) => new LaunchTemplate(scope, "template", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 }, userData: "echo" }));
@@ -468,22 +470,7 @@ describe("the security baseline", () => {
   });
 
   describe("autoscaling-tags", () => {
-    const capacity = (props: Partial<ConstructorParameters<typeof AutoscalingCapacity>[2]> = {}) =>
-      stack((scope) =>
-        new AutoscalingCapacity(scope, "capacity", {
-          clusterName: "c",
-          autoScalingGroupName: "asg",
-          imageId: "ami-0123456789abcdef0",
-          instanceType: "t3.small",
-          instanceProfileName: "p",
-          securityGroupIds: ["sg-1"],
-          subnetIds: ["subnet-a"],
-          desiredCapacity: 1,
-          minSize: 1,
-          maxSize: 1,
-          ...props,
-        }),
-      );
+    const capacity = capacityStack;
 
     it("fails on a group without the environment's tags, which default_tags do not give it", () => {
       expect(broken(capacity())["autoscaling-tags"]).toEqual([
