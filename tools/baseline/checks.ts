@@ -101,28 +101,23 @@ function ingressRules(json: TerraformJson): IngressRule[] {
       });
     }
   }
+  /** A rule of its own resource; the two resource types name the protocol and the CIDRs differently. */
+  const standalone = (rule: AddressedResource, protocol: unknown, cidrs: string[]): IngressRule => ({
+    address: rule.address,
+    groupAddress: referencedAddresses(rule.block.security_group_id)[0],
+    description: String(rule.block.description ?? ""),
+    protocol: String(protocol ?? ""),
+    fromPort: portNumber(rule.block.from_port),
+    toPort: portNumber(rule.block.to_port),
+    cidrs,
+  });
   for (const rule of resourcesOfType(json, "aws_security_group_rule")) {
     if (rule.block.type !== "ingress") continue;
-    rules.push({
-      address: rule.address,
-      groupAddress: referencedAddresses(rule.block.security_group_id)[0],
-      description: String(rule.block.description ?? ""),
-      protocol: String(rule.block.protocol ?? ""),
-      fromPort: portNumber(rule.block.from_port),
-      toPort: portNumber(rule.block.to_port),
-      cidrs: [...strings(rule.block.cidr_blocks), ...strings(rule.block.ipv6_cidr_blocks)],
-    });
+    rules.push(standalone(rule, rule.block.protocol, [...strings(rule.block.cidr_blocks), ...strings(rule.block.ipv6_cidr_blocks)]));
   }
   for (const rule of resourcesOfType(json, "aws_vpc_security_group_ingress_rule")) {
-    rules.push({
-      address: rule.address,
-      groupAddress: referencedAddresses(rule.block.security_group_id)[0],
-      description: String(rule.block.description ?? ""),
-      protocol: String(rule.block.ip_protocol ?? ""),
-      fromPort: portNumber(rule.block.from_port),
-      toPort: portNumber(rule.block.to_port),
-      cidrs: [rule.block.cidr_ipv4, rule.block.cidr_ipv6].filter((cidr): cidr is string => typeof cidr === "string"),
-    });
+    const cidrs = [rule.block.cidr_ipv4, rule.block.cidr_ipv6].filter((cidr): cidr is string => typeof cidr === "string");
+    rules.push(standalone(rule, rule.block.ip_protocol, cidrs));
   }
   return rules;
 }
