@@ -23,6 +23,14 @@ export const BASELINE_RULES = {
     title: "A load balancer's group opens only ports it has a listener on",
     waivable: true,
   },
+  "egress-limited": {
+    title: "No security group lets all traffic out to the internet",
+    waivable: true,
+  },
+  "rules-described": {
+    title: "Every security group rule has a description",
+    waivable: true,
+  },
   "current-tls-policy": {
     title: "HTTPS listeners use a current TLS policy (TLS 1.3, minimum TLS 1.2)",
     waivable: true,

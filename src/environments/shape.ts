@@ -199,6 +199,12 @@ const legacy = z.strictObject({
    * @default false
    */
   federationPortIngress: z.boolean().default(false),
+  /**
+   * Let all traffic out of the three groups in one rule without description, as the legacy groups do, instead
+   * of what each group needs. Needs the `egress-limited` and `rules-described` waivers.
+   * @default false
+   */
+  allowAllEgress: z.boolean().default(false),
 });
 
 /** The whole environment; unknown fields are refused, so a misspelt optional field cannot go unnoticed. */

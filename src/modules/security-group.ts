@@ -17,8 +17,11 @@ export interface SecurityGroupRule {
   readonly securityGroupIds?: readonly string[];
 }
 
-/** All traffic to anywhere: what the legacy groups allowed outbound. */
-export const ALLOW_ALL_EGRESS: Readonly<Record<string, SecurityGroupRule>> = {
+/**
+ * All traffic to anywhere, in a rule without description: what the legacy groups allow
+ * outbound (`legacy.allowAllEgress`), kept byte for byte so that adopting them changes nothing.
+ */
+export const LEGACY_ALLOW_ALL_EGRESS: Readonly<Record<string, SecurityGroupRule>> = {
   "": { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] },
 };
 
@@ -28,8 +31,8 @@ export interface SecurityGroupProps {
   readonly description: string;
   /** Inbound rules keyed by description. */
   readonly ingress: Readonly<Record<string, SecurityGroupRule>>;
-  /** Outbound rules keyed by description. @default ALLOW_ALL_EGRESS */
-  readonly egress?: Readonly<Record<string, SecurityGroupRule>>;
+  /** Outbound rules keyed by description; `{}` lets nothing out but the answers to what came in. */
+  readonly egress: Readonly<Record<string, SecurityGroupRule>>;
   /** Value of the `Name` tag. @default - the group name */
   readonly nameTag?: string;
 }
@@ -67,7 +70,7 @@ export class SecurityGroup extends Construct {
       name: props.name,
       description: props.description,
       ingress: inlineRules(props.ingress),
-      egress: inlineRules(props.egress ?? ALLOW_ALL_EGRESS),
+      egress: inlineRules(props.egress),
       tags: { Name: props.nameTag ?? props.name },
     });
     this.securityGroupId = group.id;

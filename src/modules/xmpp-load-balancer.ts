@@ -77,6 +77,8 @@ export class XmppLoadBalancer extends Construct {
   public readonly securityGroupId: string;
   /** The rule to add to the instances' security group, keyed by its description. */
   public readonly instanceIngress: Readonly<Record<string, SecurityGroupRule>>;
+  /** The outbound rule the instances' group needs where its egress is limited: the JVBs' XMPP to this load balancer. */
+  public readonly instanceEgress: Readonly<Record<string, SecurityGroupRule>>;
   /** The listener: the service must wait for it before it registers with the target group. */
   public readonly routing: readonly ITerraformDependable[];
 
@@ -155,6 +157,9 @@ export class XmppLoadBalancer extends Construct {
         fromPort: PROSODY_XMPP_PORT,
         securityGroupIds: [group.id],
       },
+    };
+    this.instanceEgress = {
+      "jvb xmpp to the jvb load balancer": { protocol: "tcp", fromPort: PROSODY_XMPP_PORT, securityGroupIds: [group.id] },
     };
   }
 }

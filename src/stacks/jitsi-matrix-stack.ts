@@ -16,7 +16,7 @@ import { LoadBalancer } from "../modules/load-balancer";
 import { Matrix, MATRIX_VOLUMES } from "../modules/matrix";
 import { PLATFORM_SECRETS, PlatformSecret, secretParameterArn, secretParameterName } from "../modules/platform-secrets";
 import { PostgresUpgrade } from "../modules/postgres-upgrade";
-import { SecurityGroup, SecurityGroupRule } from "../modules/security-group";
+import { LEGACY_ALLOW_ALL_EGRESS, SecurityGroup, SecurityGroupRule } from "../modules/security-group";
 import { TaskExecutionRole } from "../modules/task-execution-role";
 import { EnvironmentStackProps, EnvironmentStack } from "./environment-stack";
 import {
@@ -37,6 +37,7 @@ const NFS_PORT = 2049;
 /** Matrix's federation port; the platform has no listener on it. */
 const MATRIX_FEDERATION_PORT = 8448;
 const ANYWHERE = ["0.0.0.0/0"];
+const HTTPS_PORT = 443;
 
 export interface JitsiMatrixStackProps extends EnvironmentStackProps {
   /** Subnet IDs keyed by CIDR, from `networking-<env>`. */
@@ -90,10 +91,19 @@ export class JitsiMatrixStack extends EnvironmentStack {
     if (legacy?.loadBalancerUdpMediaIngress) {
       loadBalancerIngress["jvb udp test"] = { protocol: "udp", fromPort: JVB_MEDIA_PORT, cidrBlocks: ANYWHERE };
     }
+    // Egress goes to the platform's subnets by CIDR where a group reference would close a cycle (the other group's ingress refers back).
+    const subnetCidrs = env.network.subnets.map((subnet) => subnet.cidrBlock);
+    const limitedEgress = (rules: Record<string, SecurityGroupRule>) => (legacy?.allowAllEgress ? LEGACY_ALLOW_ALL_EGRESS : rules);
+    const toInstances = (port: number): SecurityGroupRule => ({ protocol: "tcp", fromPort: port, cidrBlocks: subnetCidrs });
     const albSg = new SecurityGroup(this, "alb_sg", {
       vpcId,
       ...env.securityGroups.loadBalancer,
       ingress: loadBalancerIngress,
+      egress: limitedEgress({
+        "jitsi web on the instances": toInstances(webHostPort),
+        "synapse on the instances": toInstances(synapseHostPort),
+        "element on the instances": toInstances(elementHostPort),
+      }),
       nameTag: legacy?.securityGroupNameTag,
     });
 
@@ -127,6 +137,15 @@ export class JitsiMatrixStack extends EnvironmentStack {
       vpcId,
       ...env.securityGroups.instances,
       ingress: instanceIngress,
+      egress: limitedEgress({
+        // AWS APIs (ECS, SSM, CloudWatch, ECR), image registries and Matrix federation through delegation all speak HTTPS.
+        "https to aws apis, image registries and matrix servers": { protocol: "tcp", fromPort: HTTPS_PORT, cidrBlocks: ANYWHERE },
+        "matrix federation to servers without delegation": { protocol: "tcp", fromPort: MATRIX_FEDERATION_PORT, cidrBlocks: ANYWHERE },
+        // ICE checks go to the clients' candidate ports, which can be any; STUN too (UDP 443 by default).
+        "jvb media and stun to any udp port": { protocol: "udp", fromPort: 0, toPort: 65535, cidrBlocks: ANYWHERE },
+        "nfs to the efs mount targets": { protocol: "tcp", fromPort: NFS_PORT, cidrBlocks: subnetCidrs },
+        ...xmpp?.instanceEgress,
+      }),
       nameTag: legacy?.securityGroupNameTag,
     });
 
@@ -134,6 +153,8 @@ export class JitsiMatrixStack extends EnvironmentStack {
       vpcId,
       ...env.securityGroups.efs,
       ingress: { "efs port": { protocol: "tcp", fromPort: NFS_PORT, securityGroupIds: [instanceSg.securityGroupId] } },
+      // A mount target only answers; security groups let answers out without a rule.
+      egress: limitedEgress({}),
       nameTag: legacy?.securityGroupNameTag,
     });
 

@@ -14,6 +14,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { SecurityGroupRule as AwsSecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
@@ -35,7 +36,7 @@ import {
 import { AutoscalingCapacity } from "../../src/modules/autoscaling-capacity";
 import { ContainerDefinition, renderContainerDefinitions } from "../../src/modules/container-definition";
 import { EcsService } from "../../src/modules/ecs-service";
-import { SecurityGroup } from "../../src/modules/security-group";
+import { LEGACY_ALLOW_ALL_EGRESS, SecurityGroup } from "../../src/modules/security-group";
 import { PLATFORM_SECRETS } from "../../src/modules/platform-secrets";
 import { SecretParameters } from "../../src/modules/secret-parameters";
 import { AddressedStack } from "../../src/stacks/addressed-stack";
@@ -64,7 +65,7 @@ function broken(json: TerraformJson, context: BaselineContext = { environment: E
 }
 
 const group = (scope: Construct, id: string, ingress: ConstructorParameters<typeof SecurityGroup>[2]["ingress"]) =>
-  new SecurityGroup(scope, id, { vpcId: "vpc-1", name: id, description: id, ingress });
+  new SecurityGroup(scope, id, { vpcId: "vpc-1", name: id, description: id, ingress, egress: {} });
 
 const alb = (scope: Construct, securityGroupId: string, props: Partial<ConstructorParameters<typeof Lb>[2]> = {}) =>
   new Lb(scope, "lb", { name: "lb", loadBalancerType: "application", subnets: ["subnet-a"], securityGroups: [securityGroupId], ...props });
@@ -592,6 +593,7 @@ describe("invalid-headers-dropped and ingress-has-listener", () => {
           https: { protocol: "tcp", fromPort: 443, cidrBlocks: ["0.0.0.0/0"] },
           ...(extraPort === undefined ? {} : { extra: { protocol: "tcp", fromPort: extraPort, cidrBlocks: ["0.0.0.0/0"] } }),
         },
+        egress: {},
       });
       const lb = alb(scope, sg.securityGroupId, { dropInvalidHeaderFields });
       new LbListener(scope, "https", { loadBalancerArn: lb.arn, port: 443, protocol: "HTTPS", defaultAction: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404" } }] });
@@ -607,5 +609,42 @@ describe("invalid-headers-dropped and ingress-has-listener", () => {
     const findings = broken(build(true));
     expect(findings["invalid-headers-dropped"]).toBeUndefined();
     expect(findings["ingress-has-listener"]).toBeUndefined();
+  });
+});
+
+describe("egress-limited and rules-described", () => {
+  const build = (egress: ConstructorParameters<typeof SecurityGroup>[2]["egress"], standalone?: { protocol: string; from: number; to: number; description?: string }) =>
+    stack((scope) => {
+      const sg = new SecurityGroup(scope, "sg", { name: "instances", description: "instances", vpcId: "vpc-1", ingress: {}, egress });
+      if (standalone) {
+        new VpcSecurityGroupEgressRule(scope, "out", {
+          securityGroupId: sg.securityGroupId,
+          ipProtocol: standalone.protocol,
+          fromPort: standalone.from,
+          toPort: standalone.to,
+          cidrIpv4: "0.0.0.0/0",
+          description: standalone.description,
+        });
+      }
+    });
+
+  it("fail on the legacy egress rule: all traffic to anywhere, without description", () => {
+    const findings = broken(build(LEGACY_ALLOW_ALL_EGRESS));
+    expect(findings["egress-limited"]).toEqual(["aws_security_group.sg: an egress rule lets all traffic out to 0.0.0.0/0; allow only the ports and destinations the group needs"]);
+    expect(findings["rules-described"]).toEqual([expect.stringMatching(/^aws_security_group.sg: an egress rule \(-1 0\) has no description/)]);
+  });
+
+  it("fail on a standalone rule that opens every TCP port, and on its missing description", () => {
+    const findings = broken(build({}, { protocol: "tcp", from: 0, to: 65535 }));
+    expect(findings["egress-limited"]).toEqual([expect.stringMatching(/^aws_vpc_security_group_egress_rule.out: an egress rule lets every TCP port out to 0.0.0.0\/0/)]);
+    expect(findings["rules-described"]).toEqual([expect.stringMatching(/^aws_vpc_security_group_egress_rule.out: an egress rule \(tcp 0-65535\) has no description/)]);
+  });
+
+  it("pass described rules for single ports, and UDP to every port (a media server's ICE checks)", () => {
+    const findings = broken(
+      build({ "https out": { protocol: "tcp", fromPort: 443, cidrBlocks: ["0.0.0.0/0"] }, "media out": { protocol: "udp", fromPort: 0, toPort: 65535, cidrBlocks: ["0.0.0.0/0"] } }, { protocol: "tcp", from: 8448, to: 8448, description: "federation" }),
+    );
+    expect(findings["egress-limited"]).toBeUndefined();
+    expect(findings["rules-described"]).toBeUndefined();
   });
 });

@@ -90,6 +90,21 @@ describe.each([
     expect(ingress("alb_sg").map((rule) => `${rule.protocol} ${rule.from_port}`)).toEqual(["tcp 80", "tcp 443"]);
     expect(groups.alb_sg.tags).toEqual({ Name: environment.securityGroups.loadBalancer.name });
   });
+
+  it("lets out of each group only what it needs, every rule described", () => {
+    const groups = resources(jitsiMatrix, "aws_security_group");
+    type Rule = { description: string; protocol: string; from_port: number; to_port: number; cidr_blocks: string[]; security_groups: string[] };
+    const egress = (group: string) => (groups[group].egress as Rule[]).map((rule) => `${rule.protocol} ${rule.from_port}-${rule.to_port} ${rule.cidr_blocks.length > 0 ? rule.cidr_blocks.join(",") : "groups"}`);
+    const subnets = environment.network.subnets.map((subnet) => subnet.cidrBlock).join(",");
+    const ports = [environment.jitsi.webHostPort, environment.matrix.elementHostPort, environment.matrix.synapseHostPort];
+    // The target groups' ports, to the subnets the instances are in.
+    expect(egress("alb_sg").sort()).toEqual(ports.map((port) => `tcp ${port}-${port} ${subnets}`).sort());
+    expect(egress("instance_sg").sort()).toEqual([`tcp 2049-2049 ${subnets}`, "tcp 443-443 0.0.0.0/0", "tcp 5222-5222 groups", "tcp 8448-8448 0.0.0.0/0", "udp 0-65535 0.0.0.0/0"]);
+    expect(egress("efs_sg")).toEqual([]);
+    for (const group of Object.values(groups)) {
+      for (const rule of [...((group.ingress ?? []) as Rule[]), ...((group.egress ?? []) as Rule[])]) expect(rule.description).not.toBe("");
+    }
+  });
 });
 
 describe("host ports and listener rule priorities an environment sets", () => {

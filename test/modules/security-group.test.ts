@@ -1,8 +1,8 @@
-import { SecurityGroup } from "../../src/modules/security-group";
+import { LEGACY_ALLOW_ALL_EGRESS, SecurityGroup, SecurityGroupProps } from "../../src/modules/security-group";
 import { onlyResource, synthConstructs } from "../support/synth";
 
 describe("SecurityGroup", () => {
-  const build = (nameTag?: string) =>
+  const build = (nameTag?: string, egress: SecurityGroupProps["egress"] = { "https out": { protocol: "tcp", fromPort: 443, cidrBlocks: ["0.0.0.0/0"] } }) =>
     synthConstructs((scope) => {
       new SecurityGroup(scope, "alb_sg", {
         vpcId: "vpc-1234",
@@ -13,6 +13,7 @@ describe("SecurityGroup", () => {
           "standard https port": { protocol: "tcp", fromPort: 443, cidrBlocks: ["0.0.0.0/0"] },
           "from instances": { protocol: "tcp", fromPort: 8000, toPort: 8010, securityGroupIds: ["sg-1"] },
         },
+        egress,
       });
     }).json;
 
@@ -38,8 +39,15 @@ describe("SecurityGroup", () => {
     ]);
   });
 
-  it("allows all egress by default", () => {
+  it("lets out only its egress rules: none is an empty list, which removes AWS's default allow-all rule", () => {
     expect(onlyResource(build(), "aws_security_group").egress).toEqual([
+      expect.objectContaining({ description: "https out", protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["0.0.0.0/0"] }),
+    ]);
+    expect(onlyResource(build(undefined, {}), "aws_security_group").egress).toEqual([]);
+  });
+
+  it("keeps the legacy egress rule as the legacy state has it: all traffic, no description", () => {
+    expect(onlyResource(build(undefined, LEGACY_ALLOW_ALL_EGRESS), "aws_security_group").egress).toEqual([
       expect.objectContaining({ protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["0.0.0.0/0"], description: "" }),
     ]);
   });

@@ -55,10 +55,10 @@ describeIfTerraform("the capacity, scaling and JVB constructs, validated and pla
   beforeAll(async () => {
     outdir = mkdtempSync(path.join(tmpdir(), "capacity-constructs-"));
     const file = synthStack(outdir, "capacity-constructs", (stack) => {
-      const instances = new SecurityGroup(stack, "instance_sg", { vpcId: "vpc-0123456789abcdef0", name: "cc-instances", description: "instances", ingress: {} });
+      const instances = new SecurityGroup(stack, "instance_sg", { vpcId: "vpc-0123456789abcdef0", name: "cc-instances", description: "instances", ingress: {}, egress: {} });
       const xmpp = new XmppLoadBalancer(stack, "xmpp", { name: "cc-xmpp", vpcId: "vpc-0123456789abcdef0", subnetIds: subnets, instanceSecurityGroupId: instances.securityGroupId });
       // The stack adds the rule to the instances' group; a group of its own here, as inline rules cannot be added later.
-      new SecurityGroup(stack, "instance_sg_with_xmpp", { vpcId: "vpc-0123456789abcdef0", name: "cc-instances-2", description: "instances", ingress: xmpp.instanceIngress });
+      new SecurityGroup(stack, "instance_sg_with_xmpp", { vpcId: "vpc-0123456789abcdef0", name: "cc-instances-2", description: "instances", ingress: xmpp.instanceIngress, egress: xmpp.instanceEgress });
 
       // Mode "cpu" on a launch template that resolves the AMI at launch.
       const cpuCluster = new EcsCluster(stack, "cpu_cluster", { name: "cc-cpu" });

@@ -80,6 +80,11 @@ const SWITCHES: readonly OptionSwitch[] = [
     setting: "legacy.federationPortIngress: false",
     switchOn: (e) => ({ ...e, legacy: { ...e.legacy, federationPortIngress: false }, waivers: without(e.waivers, "ingress-has-listener") }),
   },
+  {
+    option: "egress limited",
+    setting: "legacy.allowAllEgress: false",
+    switchOn: (e) => ({ ...e, legacy: { ...e.legacy, allowAllEgress: false }, waivers: without(without(e.waivers, "egress-limited"), "rules-described") }),
+  },
 ];
 
 /** Where options meet (logs and alarms of the JVB daemon, the XMPP load balancer's alarm), only all of them together shows it. */

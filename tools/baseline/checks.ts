@@ -73,12 +73,15 @@ const PROTOCOL_ALL = ["-1", "all"];
 const PROTOCOL_TCP = ["tcp", "6"];
 const PROTOCOL_UDP = ["udp", "17"];
 
-/** An ingress rule however it is written: inline, `aws_security_group_rule` or `aws_vpc_security_group_ingress_rule`. */
-interface IngressRule {
+type Direction = "ingress" | "egress";
+
+/** A security group rule however it is written: inline, `aws_security_group_rule` or `aws_vpc_security_group_<direction>_rule`. */
+interface GroupRule {
   /** Address of the resource holding the rule. */
   readonly address: string;
   /** Address of the security group the rule belongs to, when it is known. */
   readonly groupAddress?: string;
+  readonly direction: Direction;
   readonly description: string;
   readonly protocol: string;
   readonly fromPort?: number;
@@ -86,13 +89,14 @@ interface IngressRule {
   readonly cidrs: readonly string[];
 }
 
-function ingressRules(json: TerraformJson): IngressRule[] {
-  const rules: IngressRule[] = [];
+function groupRules(json: TerraformJson, direction: Direction): GroupRule[] {
+  const rules: GroupRule[] = [];
   for (const group of resourcesOfType(json, "aws_security_group")) {
-    for (const rule of blocks(group.block.ingress)) {
+    for (const rule of blocks(group.block[direction])) {
       rules.push({
         address: group.address,
         groupAddress: group.address,
+        direction,
         description: String(rule.description ?? ""),
         protocol: String(rule.protocol ?? ""),
         fromPort: portNumber(rule.from_port),
@@ -102,9 +106,10 @@ function ingressRules(json: TerraformJson): IngressRule[] {
     }
   }
   /** A rule of its own resource; the two resource types name the protocol and the CIDRs differently. */
-  const standalone = (rule: AddressedResource, protocol: unknown, cidrs: string[]): IngressRule => ({
+  const standalone = (rule: AddressedResource, protocol: unknown, cidrs: string[]): GroupRule => ({
     address: rule.address,
     groupAddress: referencedAddresses(rule.block.security_group_id)[0],
+    direction,
     description: String(rule.block.description ?? ""),
     protocol: String(protocol ?? ""),
     fromPort: portNumber(rule.block.from_port),
@@ -112,17 +117,19 @@ function ingressRules(json: TerraformJson): IngressRule[] {
     cidrs,
   });
   for (const rule of resourcesOfType(json, "aws_security_group_rule")) {
-    if (rule.block.type !== "ingress") continue;
+    if (rule.block.type !== direction) continue;
     rules.push(standalone(rule, rule.block.protocol, [...strings(rule.block.cidr_blocks), ...strings(rule.block.ipv6_cidr_blocks)]));
   }
-  for (const rule of resourcesOfType(json, "aws_vpc_security_group_ingress_rule")) {
+  for (const rule of resourcesOfType(json, `aws_vpc_security_group_${direction}_rule`)) {
     const cidrs = [rule.block.cidr_ipv4, rule.block.cidr_ipv6].filter((cidr): cidr is string => typeof cidr === "string");
     rules.push(standalone(rule, rule.block.ip_protocol, cidrs));
   }
   return rules;
 }
 
-const describeRule = (rule: IngressRule) => (rule.description ? `ingress "${rule.description}"` : "an ingress rule");
+const ingressRules = (json: TerraformJson) => groupRules(json, "ingress");
+
+const describeRule = (rule: GroupRule) => (rule.description ? `${rule.direction} "${rule.description}"` : `an ${rule.direction} rule`);
 
 const adminPortsClosed: Check = (json) =>
   ingressRules(json).flatMap((rule) => {
@@ -192,6 +199,29 @@ const ingressHasListener: Check = (json) => {
       message: `${describeRule(rule)} opens port ${rule.fromPort ?? "all"} of the group of ${groups.get(rule.groupAddress!)}, which has no listener there; remove the rule`,
     }));
 };
+
+/**
+ * All traffic, or every TCP port. UDP to every port stays allowed: a media server's ICE checks go to
+ * whatever port each client's candidate has, which no rule can name in advance.
+ */
+const opensEverything = (rule: GroupRule) =>
+  PROTOCOL_ALL.includes(rule.protocol) || (PROTOCOL_TCP.includes(rule.protocol) && (rule.fromPort ?? 0) <= 0 && (rule.toPort ?? 0) >= 65535);
+
+const egressLimited: Check = (json) =>
+  groupRules(json, "egress")
+    .filter((rule) => opensEverything(rule) && rule.cidrs.some((cidr) => ANYWHERE_CIDRS.includes(cidr)))
+    .map((rule) => ({
+      address: rule.address,
+      message: `${describeRule(rule)} lets ${PROTOCOL_ALL.includes(rule.protocol) ? "all traffic" : "every TCP port"} out to ${rule.cidrs.filter((cidr) => ANYWHERE_CIDRS.includes(cidr)).join(", ")}; allow only the ports and destinations the group needs`,
+    }));
+
+const rulesDescribed: Check = (json) =>
+  [...groupRules(json, "ingress"), ...groupRules(json, "egress")]
+    .filter((rule) => rule.description.trim() === "")
+    .map((rule) => ({
+      address: rule.address,
+      message: `an ${rule.direction} rule (${rule.protocol} ${rule.fromPort ?? "all"}${rule.toPort !== undefined && rule.toPort !== rule.fromPort ? `-${rule.toPort}` : ""}) has no description; say what it lets through and why`,
+    }));
 
 const currentTlsPolicy: Check = (json) =>
   resourcesOfType(json, "aws_lb_listener", "aws_alb_listener")
@@ -540,6 +570,8 @@ export const BASELINE_CHECKS: Readonly<Record<BaselineRuleId, Check>> = {
   "no-udp-to-load-balancer": noUdpToLoadBalancer,
   "invalid-headers-dropped": invalidHeadersDropped,
   "ingress-has-listener": ingressHasListener,
+  "egress-limited": egressLimited,
+  "rules-described": rulesDescribed,
   "current-tls-policy": currentTlsPolicy,
   "efs-transit-encryption": efsTransitEncryption,
   "imdsv2-required": imdsv2Required,

@@ -32,6 +32,10 @@ export const waiverRules: EnvironmentRule = {
     if (legacy?.federationPortIngress) {
       breach("ingress-has-listener", "legacy.federationPortIngress", "true opens TCP 8448 on the load balancer's group, where no listener answers");
     }
+    if (legacy?.allowAllEgress) {
+      breach("egress-limited", "legacy.allowAllEgress", "true lets all traffic out of every group to anywhere");
+      breach("rules-described", "legacy.allowAllEgress", "true keeps the legacy egress rule, which has no description");
+    }
     if (valid("loadBalancer.dropInvalidHeaderFields") && !loadBalancer.dropInvalidHeaderFields) {
       breach("invalid-headers-dropped", "loadBalancer.dropInvalidHeaderFields", "false lets header fields with invalid characters through to the services");
     }
