@@ -47,6 +47,10 @@ export const BASELINE_RULES = {
     title: "Containers cannot reach the instance metadata service: hop limit 1 and the ECS host rule",
     waivable: true,
   },
+  "customer-managed-key": {
+    title: "SSM parameters, log groups, topics and backup vaults are encrypted with a customer-managed KMS key that rotates",
+    waivable: true,
+  },
   "no-literal-secrets": {
     title: "No literal secrets in container environment or SSM parameters",
     waivable: false,

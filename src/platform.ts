@@ -29,6 +29,7 @@ export function addEnvironment(app: App, environment: Environment, backend: S3Ba
     environment,
     backend,
     subnetIdsByCidr: networking.subnets.subnetIdsByCidr,
+    encryptionKeyArn: networking.environmentKey?.keyArn,
     postgresUpgrade: postgresUpgrade.on,
   });
   // Containers read the parameters at start: they must exist first, though nothing references them.

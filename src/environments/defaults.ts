@@ -10,7 +10,7 @@ import { DEFAULT_TARGET_CAPACITY_PERCENT } from "../modules/ecs-capacity-provide
 import type { EnvironmentFields } from "./shape";
 
 /** The options that are on unless switched off, by their field name. */
-export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups"] as const;
+export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups", "encryptionKey"] as const;
 export type SwitchedOption = (typeof SWITCHED_OPTIONS)[number];
 
 /** Whether an option with an `enabled` switch is on: left out, it is. */
@@ -59,7 +59,7 @@ export const xmppLoadBalancerNameOf = (env: Pick<EnvironmentFields, "name" | "sc
 
 /** The environment with every default resolved: what the stacks read. */
 export function resolveEnvironment(env: EnvironmentFields) {
-  const { iam, capacity, loadBalancer, logs, alarms, scaling, backups } = env;
+  const { iam, capacity, loadBalancer, logs, alarms, scaling, backups, encryptionKey } = env;
   const cpu = scaling.mode === "cpu" ? cpuThresholdsOf(scaling) : undefined;
   return {
     ...env,
@@ -85,5 +85,6 @@ export function resolveEnvironment(env: EnvironmentFields) {
       xmppLoadBalancerName: xmppLoadBalancerNameOf(env),
     },
     backups: { ...backups, enabled: isOn(backups) },
+    encryptionKey: { ...encryptionKey, enabled: isOn(encryptionKey) },
   };
 }

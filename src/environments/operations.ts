@@ -32,6 +32,12 @@ export interface Operations {
   readonly launchTemplate: boolean;
   /** Container Insights on the cluster; the task alarms then count tasks against the desired count. */
   readonly containerInsights: boolean;
+  /**
+   * ARN of the environment's KMS key, which encrypts the log groups, the alarm topic and the backup vault. The key
+   * lives in `networking-<env>`, so `operationsOf` cannot know it: the stack that reads that state sets it.
+   * @default - AWS-managed encryption
+   */
+  readonly encryptionKeyArn?: string;
 }
 
 export function operationsOf(env: Environment): Operations {

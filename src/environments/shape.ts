@@ -15,6 +15,7 @@ import { z } from "zod";
 import { RECOMMENDED_TLS_POLICY } from "../baseline-rules";
 import { DEFAULT_HEALTH_CHECK_GRACE_PERIOD, DEFAULT_HEALTH_CHECK_TYPE } from "../modules/autoscaling-capacity";
 import { EFS_BACKUP_DEFAULTS } from "../modules/efs-backup";
+import { DEFAULT_KEY_DELETION_WINDOW_DAYS } from "../modules/environment-key";
 import { JITSI_DEFAULT_MEMORY, JITSI_WEB_HOST_PORT, JITSI_WEB_IMAGES_PATH } from "../modules/jitsi";
 import { DEFAULT_DELETION_PROTECTION } from "../modules/load-balancer";
 import { ELEMENT_HOST_PORT, MATRIX_DEFAULT_CONTAINER_MEMORY, SYNAPSE_PORT } from "../modules/matrix";
@@ -160,6 +161,19 @@ const backups = z.strictObject({
   retentionDays: field.integer("number of days", 1, 36500, "e.g. 7").default(EFS_BACKUP_DEFAULTS.retentionDays),
   /** When the daily backup starts, an AWS Backup cron expression in UTC. @default "cron(0 3 * * ? *)" */
   schedule: field.backupSchedule.default(EFS_BACKUP_DEFAULTS.schedule),
+});
+
+const encryptionKey = z.strictObject({
+  /**
+   * One customer-managed KMS key for the environment (`alias/jitsi-matrix-<name>`, in `networking-<name>`, rotated
+   * yearly) that encrypts the SSM parameters, the log groups, the alarm topic and the backup vault, instead of
+   * AWS-managed keys. `false` needs the `customer-managed-key` waiver. Switching it on in an existing environment
+   * writes every password parameter anew, with a new value: a rotation (docs/operations-options.md).
+   * @default true
+   */
+  enabled: z.boolean().optional(),
+  /** Days KMS waits before it deletes the key once deletion is scheduled, 7 to 30. @default 30 */
+  deletionWindowDays: field.integer("number of days", 7, 30, "30 gives the most time to cancel a deletion").default(DEFAULT_KEY_DELETION_WINDOW_DAYS),
 });
 
 /**
@@ -476,6 +490,11 @@ export const environmentFields = z.strictObject({
    * @default - on, 7 days of retention
    */
   backups: backups.prefault({}),
+  /**
+   * The environment's own KMS key (docs/security-baseline.md, `customer-managed-key`).
+   * @default - on
+   */
+  encryptionKey: encryptionKey.prefault({}),
   /**
    * Settings kept from the legacy deployment so that adopting it changes nothing; its presence
    * marks an environment adopted from the legacy deployment.

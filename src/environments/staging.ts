@@ -125,6 +125,7 @@ export const staging: EnvironmentInput = {
   alarms: { enabled: false, containerInsights: false }, // legacy
   scaling: { enabled: false }, // legacy
   backups: { enabled: false }, // legacy
+  encryptionKey: { enabled: false }, // legacy, waived (customer-managed-key)
   legacy: {
     securityGroupNameTag: "test",
     sshIngressCidrs: ["0.0.0.0/0"],
@@ -138,6 +139,8 @@ export const staging: EnvironmentInput = {
   waivers: {
     "invalid-headers-dropped":
       "The legacy load balancer passes header fields with invalid characters through; dropping them is an in-place update of the load balancer, planned after adoption once the services are checked against it.",
+    "customer-managed-key":
+      "The legacy parameters are under AWS's managed key; moving them to the environment's key writes each anew with a new value, so it is done with the next password rotation (docs/operations-options.md).",
     "egress-limited":
       "The legacy groups let all traffic out; limiting each to what it needs is an in-place update of the three groups, planned once the services are watched through it (docs/security-baseline.md, egress-limited).",
     "rules-described":

@@ -19,6 +19,12 @@ export interface SecretParametersProps {
   readonly secrets?: readonly PlatformSecret[];
   /** @default 40 */
   readonly passwordLength?: number;
+  /**
+   * KMS key (ID, ARN or `alias/...`) to encrypt the parameters with. Changing it writes each
+   * parameter anew, and the ephemeral password gives it a new value: a rotation.
+   * @default - AWS's managed key `aws/ssm`
+   */
+  readonly keyId?: string;
 }
 
 /**
@@ -48,6 +54,7 @@ export class SecretParameters extends Construct {
         name: secretParameterName(props.environmentName, secret),
         description: `${secret} of the jitsi-matrix platform (${props.environmentName})`,
         type: "SecureString",
+        keyId: props.keyId,
         valueWo: `\${ephemeral.random_password.${password}.result}`,
         valueWoVersion: props.versions[secret],
       });

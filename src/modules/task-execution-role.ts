@@ -11,6 +11,11 @@ export interface TaskExecutionRoleProps {
   readonly roleName: string;
   /** ARNs of the SSM parameters the tasks' `secrets` name: the role may read these and no others. */
   readonly secretParameterArns: readonly string[];
+  /**
+   * The customer-managed key the parameters are encrypted with: the role may decrypt with it, through SSM only.
+   * @default - the parameters use AWS's managed key `aws/ssm`, which needs no grant
+   */
+  readonly parameterKey?: { readonly keyArn: string; readonly region: string };
 }
 
 /** The role ECS assumes to start tasks and fill their `secrets` from SSM. */
@@ -30,7 +35,20 @@ export class TaskExecutionRole extends Construct {
     new IamRolePolicy(this, "read_secrets", {
       name: "read-secret-parameters",
       role: role.id,
-      policy: allowPolicy(["ssm:GetParameters"], [...props.secretParameterArns].sort()),
+      policy: props.parameterKey
+        ? JSON.stringify({
+            Statement: [
+              { Action: ["ssm:GetParameters"], Effect: "Allow", Resource: [...props.secretParameterArns].sort() },
+              {
+                Action: ["kms:Decrypt"],
+                Effect: "Allow",
+                Resource: [props.parameterKey.keyArn],
+                Condition: { StringEquals: { "kms:ViaService": `ssm.${props.parameterKey.region}.amazonaws.com` } },
+              },
+            ],
+            Version: "2012-10-17",
+          })
+        : allowPolicy(["ssm:GetParameters"], [...props.secretParameterArns].sort()),
     });
     this.roleArn = role.arn;
   }

@@ -44,6 +44,8 @@ export interface JitsiMatrixStackProps extends EnvironmentStackProps {
   readonly subnetIdsByCidr: Readonly<Record<string, string>>;
   /** Run the postgres-upgrade task instead of the matrix service. */
   readonly postgresUpgrade: boolean;
+  /** ARN of the environment's KMS key, from `networking-<env>`; undefined when `encryptionKey` is off. */
+  readonly encryptionKeyArn?: string;
 }
 
 /** The volumes of `names` from the environment, failing with the field path when one is missing. */
@@ -73,7 +75,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
   constructor(scope: Construct, props: JitsiMatrixStackProps) {
     super(scope, "jitsi-matrix", props);
     const env = props.environment;
-    const ops = operationsOf(env);
+    const ops = { ...operationsOf(env), encryptionKeyArn: props.encryptionKeyArn };
     const subnetIds = Object.values(props.subnetIdsByCidr);
     const legacy = env.legacy;
     const vpcId = env.network.vpcId;
@@ -220,6 +222,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       roleName: env.iam.taskExecutionRoleName,
       // Exact ARNs: the account comes from the environment or, failing that, from its certificate's ARN.
       secretParameterArns: PLATFORM_SECRETS.map((secret) => secretParameterArn(env.name, secret, env.region, environmentAccountId(env))),
+      parameterKey: props.encryptionKeyArn === undefined ? undefined : { keyArn: props.encryptionKeyArn, region: env.region },
     });
 
     const { jvb: _daemonOwnsThis, ...taskEnvironment } = env.jitsi.environment;

@@ -35,6 +35,7 @@ export function serviceLogGroup(scope: Construct, env: Environment, ops: Operati
     serviceName,
     region: env.region,
     retentionDays: ops.logs.retentionDays,
+    kmsKeyArn: ops.encryptionKeyArn,
   });
 }
 
@@ -192,7 +193,11 @@ export interface AlarmRefs {
 export function addAlarms(scope: Construct, env: Environment, ops: Operations, refs: AlarmRefs): void {
   const alarms = ops.alarms;
   if (alarms === undefined) return;
-  const topic = new AlarmTopic(scope, "alarm_topic", { topicName: alarms.topicName, emailAddresses: alarms.emailAddresses });
+  const topic = new AlarmTopic(scope, "alarm_topic", {
+    topicName: alarms.topicName,
+    emailAddresses: alarms.emailAddresses,
+    kmsMasterKeyId: ops.encryptionKeyArn,
+  });
   const thresholds = alarms.thresholds;
   new PlatformAlarms(scope, "alarms", {
     namePrefix: alarms.namePrefix,
@@ -241,5 +246,6 @@ export function addBackups(scope: Construct, env: Environment, ops: Operations):
     accountId: environmentAccountId(env),
     retentionDays: backups.retentionDays,
     schedule: backups.schedule,
+    kmsKeyArn: ops.encryptionKeyArn,
   });
 }

@@ -1,5 +1,6 @@
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { Construct } from "constructs";
+import { environmentKeyAlias } from "../modules/environment-key";
 import { SecretParameters } from "../modules/secret-parameters";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 
@@ -11,6 +12,12 @@ export class SecretsStack extends EnvironmentStack {
   constructor(scope: Construct, props: EnvironmentStackProps) {
     super(scope, "secrets", props);
     new RandomProvider(this, "random");
-    new SecretParameters(this, "secret", { environmentName: props.environment.name, versions: props.environment.secretVersions });
+    const env = props.environment;
+    new SecretParameters(this, "secret", {
+      environmentName: env.name,
+      versions: env.secretVersions,
+      // By alias: this stack plans without the networking state, where the key is.
+      keyId: env.encryptionKey.enabled ? environmentKeyAlias(env.name) : undefined,
+    });
   }
 }

@@ -1,11 +1,15 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
@@ -646,5 +650,34 @@ describe("egress-limited and rules-described", () => {
     );
     expect(findings["egress-limited"]).toBeUndefined();
     expect(findings["rules-described"]).toBeUndefined();
+  });
+});
+
+describe("customer-managed-key", () => {
+  const build = (keyed: boolean) =>
+    stack((scope) => {
+      const keyId = keyed ? "alias/jitsi-matrix-test" : undefined;
+      new SsmParameter(scope, "secure", { name: "/x/JVB_AUTH_PASSWORD", type: "SecureString", valueWo: "${ephemeral.random_password.p.result}", valueWoVersion: 1, keyId });
+      new SsmParameter(scope, "plain", { name: "/x/setting", type: "String", value: "on" });
+      new CloudwatchLogGroup(scope, "logs", { name: "/ecs/c/s", kmsKeyId: keyed ? "arn:aws:kms:eu-west-1:123456789012:key/k" : undefined });
+      new SnsTopic(scope, "topic", { name: "t", kmsMasterKeyId: keyed ? "arn:aws:kms:eu-west-1:123456789012:key/k" : "alias/aws/sns" });
+      new BackupVault(scope, "vault", { name: "v", kmsKeyArn: keyed ? "arn:aws:kms:eu-west-1:123456789012:key/k" : undefined });
+      new KmsKey(scope, "key", { enableKeyRotation: keyed });
+    });
+
+  it("fails on a SecureString, log group, topic and vault under AWS-managed keys, and a key that does not rotate", () => {
+    const findings = broken(build(false))["customer-managed-key"] ?? [];
+    expect(findings.map((finding) => finding.slice(0, finding.indexOf(":")))).toEqual([
+      "aws_ssm_parameter.secure",
+      "aws_cloudwatch_log_group.logs",
+      "aws_sns_topic.topic",
+      "aws_backup_vault.vault",
+      "aws_kms_key.key",
+    ]);
+    expect(findings[2]).toContain('kms_master_key_id is "alias/aws/sns"');
+  });
+
+  it("passes when each names a customer-managed key, and leaves plain String parameters alone", () => {
+    expect(broken(build(true))["customer-managed-key"]).toBeUndefined();
   });
 });

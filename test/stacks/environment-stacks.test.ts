@@ -6,7 +6,7 @@ import { EnvironmentInput } from "../../src/environments";
 import { addEnvironment } from "../../src/platform";
 import { PLATFORM_SECRETS } from "../../src/modules/platform-secrets";
 import { addressesOf, resourcesOf, StackJson } from "../support/synth";
-import { parsed, production, staging } from "../support/environments";
+import { dev, parsed, production, staging } from "../support/environments";
 
 const backend = readBackendSettings();
 
@@ -289,5 +289,27 @@ describe("addresses", () => {
       "aws_security_group.efs_sg",
       "aws_security_group.instance_sg",
     ]);
+  });
+});
+
+describe("the environment's KMS key across its three stacks", () => {
+  const keyed = synthEnvironment(dev);
+
+  it("is created in networking, named by its alias in secrets, and handed to jitsi-matrix through the networking state", () => {
+    expect(Object.keys(resourcesOf(keyed.networking, "aws_kms_key"))).toEqual(["environment_key"]);
+    for (const parameter of Object.values(resourcesOf(keyed.secrets, "aws_ssm_parameter"))) {
+      expect(parameter.key_id).toBe("alias/jitsi-matrix-dev");
+    }
+    const fromNetworking = expect.stringMatching(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-networking-dev\.outputs\.cross-stack-output-aws_kms_key-environment_key-arn\}$/);
+    for (const group of Object.values(resourcesOf(keyed.jitsiMatrix, "aws_cloudwatch_log_group"))) expect(group.kms_key_id).toEqual(fromNetworking);
+    expect(resourcesOf(keyed.jitsiMatrix, "aws_sns_topic").alarm_topic.kms_master_key_id).toEqual(fromNetworking);
+    expect(resourcesOf(keyed.jitsiMatrix, "aws_backup_vault").backup.kms_key_arn).toEqual(fromNetworking);
+  });
+
+  it("is absent where encryptionKey is off: staging keeps AWS's managed keys, and its stacks do not change", () => {
+    const legacy = synthEnvironment(staging);
+    expect(resourcesOf(legacy.networking, "aws_kms_key")).toEqual({});
+    for (const parameter of Object.values(resourcesOf(legacy.secrets, "aws_ssm_parameter"))) expect(parameter).not.toHaveProperty("key_id");
+    expect(JSON.stringify(legacy.jitsiMatrix)).not.toContain("aws_kms_key");
   });
 });

@@ -97,6 +97,13 @@ export function planDifference(baseline: PlanJson, variant: PlanJson): Changes {
   );
   const result: Changes = { created: [], "updated in place": [], replaced: [], destroyed: [] };
   for (const change of [...new Set([...differing, ...followers])]) {
+    const old = before.get(change.address);
+    // Created by the adoption's own first apply in both plans, differently here: once that apply is done, an update in place.
+    if (old !== undefined && old.actions.join() === "create" && change.actions.join() === "create") {
+      const attributes = changedAttributes(old.after, change.after, change.afterUnknown).filter((key) => key !== "tags_all");
+      result["updated in place"].push(`${change.address} (${attributes.join(", ")})`);
+      continue;
+    }
     const kind = kindOf(change);
     if (kind === undefined) throw new Error(`${change.address}: [${change.actions.join()}] differs from the baseline plan`);
     result[kind].push(kind === "updated in place" ? `${change.address} (${updatedAttributes(change).join(", ")})` : change.address);

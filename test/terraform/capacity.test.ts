@@ -17,7 +17,8 @@ import { AddressedStack } from "../../src/stacks/addressed-stack";
 import { parseEnvironment } from "../../src/environments";
 import { dev } from "../../src/environments/dev";
 import { synthEnvironment } from "../environments/synth-environment";
-import { describeIfTerraform, findTerraform, PlanJson, resourceChanges, TerraformWorkdir, validatedPlan, writeOutputsState } from "../support/terraform";
+import { writeNetworkingOutputs } from "../support/networking-outputs";
+import { describeIfTerraform, findTerraform, PlanJson, resourceChanges, TerraformWorkdir, validatedPlan } from "../support/terraform";
 import { LEGACY_STAGING_STATE } from "../support/legacy-fixtures";
 
 const REGION = "eu-west-1";
@@ -327,17 +328,8 @@ describeIfTerraform("a new environment in mode ecs-managed, validated and planne
     scratch = mkdtempSync(path.join(tmpdir(), "ecs-managed-"));
     const environment = parseEnvironment({ ...dev, scaling: { mode: "ecs-managed", jvbPerInstance: false } });
     const stacks = synthEnvironment(environment);
-    const networking = stacks.find((stack) => stack.name === "networking-dev")!.json as Record<string, any>;
-    const subnets = Object.keys(networking.resource.aws_subnet);
-    const idOf = (expression: string) => `subnet-0000000000000000${subnets.findIndex((name) => expression.includes(`aws_subnet.${name}.`))}`;
-    const outputs = Object.fromEntries(
-      Object.entries(networking.output as Record<string, { value: string | string[] }>).map(([name, output]) => [
-        name,
-        Array.isArray(output.value) ? output.value.map(idOf) : idOf(output.value),
-      ]),
-    );
     const remoteState = path.join(scratch, "networking.tfstate");
-    writeOutputsState(remoteState, outputs, networking.output);
+    writeNetworkingOutputs(stacks.find((stack) => stack.name === "networking-dev")!.json, remoteState);
     const file = path.join(scratch, "cdk.tf.json");
     writeFileSync(file, JSON.stringify(stacks.find((stack) => stack.name === "jitsi-matrix-dev")!.json));
     plan = await validatedPlan(file, { remoteState });

@@ -22,7 +22,8 @@ import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../../tools/synthes
 import { synthEnvironment } from "../environments/synth-environment";
 import { adoptedStagingStates } from "../support/legacy-states";
 import { Changes, planDifference, planSummary, readChangesTable } from "../support/option-plans";
-import { describeIfTerraform, PlanJson, resourceChanges, TerraformState, TerraformWorkdir, writeOutputsState } from "../support/terraform";
+import { writeNetworkingOutputs } from "../support/networking-outputs";
+import { describeIfTerraform, PlanJson, resourceChanges, TerraformState, TerraformWorkdir } from "../support/terraform";
 
 const DOC = path.join(PROJECT_ROOT, "docs", "maintenance.md");
 const TABLE_HEADING = "## What each plan must show";
@@ -85,17 +86,9 @@ class Planner {
   }
 }
 
-/** The networking outputs jitsi-matrix-<env> reads, with made-up subnet IDs. */
-function networkingOutputs(environment: Environment, file: string): void {
-  const json = synthEnvironment(environment).find((stack) => stack.name === `networking-${environment.name}`)!.json as Json;
-  const subnets = Object.keys(json.resource.aws_subnet);
-  const idOf = (expression: string) => `subnet-0000000000000000${subnets.findIndex((name) => expression.includes(`aws_subnet.${name}.`))}`;
-  const outputs: Record<string, unknown> = {};
-  for (const [name, output] of Object.entries(json.output as Record<string, { value: string | string[] }>)) {
-    outputs[name] = Array.isArray(output.value) ? output.value.map(idOf) : idOf(output.value);
-  }
-  writeOutputsState(file, outputs, json.output);
-}
+/** The networking outputs jitsi-matrix-<env> reads, with made-up IDs. */
+const networkingOutputs = (environment: Environment, file: string) =>
+  writeNetworkingOutputs(synthEnvironment(environment).find((stack) => stack.name === `networking-${environment.name}`)!.json, file);
 
 describeIfTerraform("the plans of docs/maintenance.md, planned by real Terraform", () => {
   const table = readChangesTable(DOC, TABLE_HEADING, 2, 1, 2);

@@ -20,7 +20,8 @@ import { parsed } from "../support/environments";
 import { staging } from "../../src/environments/staging";
 import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../../tools/synthesize";
 import { synthEnvironment } from "../environments/synth-environment";
-import { Changes, planDifference, readChangesTable } from "../support/option-plans";
+import { FAKE_KEY_ARN } from "../support/networking-outputs";
+import { Changes, KINDS, planDifference, readChangesTable } from "../support/option-plans";
 import { describeIfTerraform, PlanJson, resourceChanges, TerraformWorkdir } from "../support/terraform";
 import { LEGACY_STAGING_STATE } from "../support/legacy-fixtures";
 
@@ -34,6 +35,8 @@ interface OptionSwitch {
   /** The setting, as the doc's second column shows it. */
   readonly setting: string;
   readonly switchOn: (env: EnvironmentInput) => EnvironmentInput;
+  /** The option also changes `networking-staging`, whose plan the row's changes include. @default false */
+  readonly networking?: boolean;
 }
 
 /** The waivers but one, which the switched setting no longer needs. */
@@ -81,6 +84,12 @@ const SWITCHES: readonly OptionSwitch[] = [
     switchOn: (e) => ({ ...e, legacy: { ...e.legacy, federationPortIngress: false }, waivers: without(e.waivers, "ingress-has-listener") }),
   },
   {
+    option: "encryption key",
+    setting: "encryptionKey: { enabled: true }",
+    switchOn: (e) => ({ ...e, encryptionKey: { enabled: true }, waivers: without(e.waivers, "customer-managed-key") }),
+    networking: true,
+  },
+  {
     option: "egress limited",
     setting: "legacy.allowAllEgress: false",
     switchOn: (e) => ({ ...e, legacy: { ...e.legacy, allowAllEgress: false }, waivers: without(without(e.waivers, "egress-limited"), "rules-described") }),
@@ -97,6 +106,18 @@ const ALL_SWITCHES: readonly OptionSwitch[] = [...SWITCHES, EVERYTHING];
 /** Rows whose plan destroys the launch configuration: the documented launch template switch. */
 const SWITCHING_THE_LAUNCH_TEMPLATE = ["launch template", "everything on"];
 
+/** The root output through which networking-staging hands the environment's key to jitsi-matrix-staging, with a made-up ARN. */
+function keyOutput(): Record<string, { value: string; type: string; sensitive: boolean }> {
+  const withKey = parseEnvironment({ ...staging, encryptionKey: { enabled: true }, waivers: without(staging.waivers, "customer-managed-key") }, { onWarning: () => undefined });
+  const networking = synthEnvironment(withKey).find((stack) => stack.name === "networking-staging")!.json as { output: Record<string, { value: string }> };
+  const [name] = Object.entries(networking.output).find(([, output]) => /aws_kms_key\./.test(output.value))!;
+  return { [name]: { value: FAKE_KEY_ARN, type: "string", sensitive: true } };
+}
+
+/** The changes of two stacks' plans as one row lists them. */
+const merged = (first: Changes, second: Changes): Changes =>
+  Object.fromEntries(KINDS.map((kind) => [kind, [...first[kind], ...second[kind]].sort()])) as Changes;
+
 /** The doc's table: one row per option, keyed by the option; the second cell is its setting. */
 const readDocTable = () => readChangesTable(DOC, TABLE_HEADING, 2);
 
@@ -104,13 +125,22 @@ describeIfTerraform("switching each operations option on for adopted staging, pl
   const table = readDocTable();
   let scratch: string;
   let workdir: TerraformWorkdir;
+  let networkingWorkdir: TerraformWorkdir;
   let baseline: PlanJson;
+  let networkingBaseline: PlanJson;
 
   /** Plans `environment`'s jitsi-matrix stack in the shared workdir, against the adopted state. */
   async function planFor(environment: Environment): Promise<PlanJson> {
     const jitsiMatrix = synthEnvironment(environment).find((stack) => stack.name === "jitsi-matrix-staging")!;
     writeFileSync(path.join(workdir.dir, STACK_FILE), JSON.stringify(jitsiMatrix.json));
     return workdir.plan();
+  }
+
+  /** Plans `environment`'s networking stack against the adopted networking state. */
+  async function planNetworkingFor(environment: Environment): Promise<PlanJson> {
+    const networking = synthEnvironment(environment).find((stack) => stack.name === "networking-staging")!;
+    writeFileSync(path.join(networkingWorkdir.dir, STACK_FILE), JSON.stringify(networking.json));
+    return networkingWorkdir.plan();
   }
 
   beforeAll(async () => {
@@ -122,15 +152,22 @@ describeIfTerraform("switching each operations option on for adopted staging, pl
     const jitsiMatrixState = path.join(scratch, "jitsi-matrix.tfstate");
     writeFileSync(networkingState, formatState(split.networking));
     writeFileSync(jitsiMatrixState, formatState(split.jitsiMatrix));
+    // What jitsi-matrix reads of networking once the key's row is applied; the other rows read none of it.
+    const remoteState = path.join(scratch, "networking-with-key.tfstate");
+    writeFileSync(remoteState, formatState({ ...split.networking, outputs: { ...split.networking.outputs, ...keyOutput() } }));
     workdir = new TerraformWorkdir(path.join(CHECKED_IN_OUTDIR, "stacks", "jitsi-matrix-staging"), {
       statePath: jitsiMatrixState,
-      remoteState: networkingState,
+      remoteState,
     });
+    networkingWorkdir = new TerraformWorkdir(path.join(CHECKED_IN_OUTDIR, "stacks", "networking-staging"), { statePath: networkingState });
     await workdir.init();
+    await networkingWorkdir.init();
     baseline = await planFor(parsed(staging));
+    networkingBaseline = await planNetworkingFor(parsed(staging));
   });
   afterAll(() => {
     workdir?.dispose();
+    networkingWorkdir?.dispose();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -157,6 +194,7 @@ describeIfTerraform("switching each operations option on for adopted staging, pl
       // The switched environment must itself be valid: the setting is what an operator can write.
       const environment = parseEnvironment(optionSwitch.switchOn(staging), { onWarning: () => undefined });
       changes = planDifference(baseline, await planFor(environment));
+      if (optionSwitch.networking) changes = merged(planDifference(networkingBaseline, await planNetworkingFor(environment)), changes);
     });
 
     it(`is switched on in the doc as ${optionSwitch.setting}`, () => {

@@ -4,7 +4,9 @@ import * as path from "path";
 import { ENVIRONMENTS } from "../../src/environments";
 import { ECS_OPTIMIZED_IMAGE } from "../../src/modules/ecs-launch-template";
 import { stackNames, synthesizeTo } from "../../tools/synthesize";
-import { describeIfTerraform, PlanJson, ResourceChange, resourceChanges, TerraformWorkdir, validatedPlan, writeOutputsState } from "../support/terraform";
+import { parsed } from "../support/environments";
+import { FAKE_KEY_ARN, writeNetworkingOutputs } from "../support/networking-outputs";
+import { describeIfTerraform, PlanJson, ResourceChange, resourceChanges, TerraformWorkdir, validatedPlan } from "../support/terraform";
 import { LEGACY_FIXTURES as LEGACY } from "../support/legacy-fixtures";
 
 const readLegacy = (file: string) => JSON.parse(readFileSync(path.join(LEGACY, file), "utf8"));
@@ -51,20 +53,9 @@ function synth(context?: Record<string, unknown>): string {
 
 const stackDir = (outdir: string, stack: string) => path.join(outdir, "stacks", stack);
 
-/**
- * The state networking-<env> leaves after its first apply, as far as
- * terraform_remote_state reads it: the root outputs, with made-up subnet IDs.
- */
-function networkingOutputsState(outdir: string, environmentName: string, file: string): void {
-  const json = JSON.parse(readFileSync(path.join(stackDir(outdir, `networking-${environmentName}`), "cdk.tf.json"), "utf8"));
-  const subnetIds = Object.keys(json.resource.aws_subnet).map((name, i) => [name, `subnet-0000000000000000${i}`]);
-  const idOf = (expression: string) => subnetIds.find(([name]) => expression.includes(`aws_subnet.${name}.`))![1];
-  const outputs: Record<string, unknown> = {};
-  for (const [name, output] of Object.entries(json.output as Record<string, { value: string | string[] }>)) {
-    outputs[name] = Array.isArray(output.value) ? output.value.map(idOf) : idOf(output.value);
-  }
-  writeOutputsState(file, outputs, json.output);
-}
+/** The state networking-<env> leaves after its first apply, with made-up IDs. */
+const networkingOutputsState = (outdir: string, environmentName: string, file: string) =>
+  writeNetworkingOutputs(JSON.parse(readFileSync(path.join(stackDir(outdir, `networking-${environmentName}`), "cdk.tf.json"), "utf8")), file);
 
 const planStack = (dir: string, remoteState?: string): Promise<PlanJson> => validatedPlan(dir, { remoteState });
 
@@ -176,12 +167,23 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
 
   describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))("%s", (name, environment) => {
     let networkingPlan: PlanJson;
-    it(`networking-${name} creates the subnets`, async () => {
+    it(`networking-${name} creates the subnets, and the environment's key where it has one`, async () => {
       const plan = (networkingPlan = await planStack(stackDir(outdir, `networking-${name}`)));
       expect(createsOnly(plan)).toBe(true);
-      expect(resourceChanges(plan).map((c) => (c.after as { cidr_block: string }).cidr_block)).toEqual(
+      const changes = resourceChanges(plan);
+      expect(changes.filter((c) => c.type === "aws_subnet").map((c) => (c.after as { cidr_block: string }).cidr_block)).toEqual(
         environment.network.subnets.map((s) => s.cidrBlock),
       );
+      const { encryptionKey } = parsed(environment);
+      const key = changes.find((c) => c.type === "aws_kms_key")?.after as { enable_key_rotation: boolean; deletion_window_in_days: number } | undefined;
+      const alias = changes.find((c) => c.type === "aws_kms_alias")?.after as { name: string } | undefined;
+      if (encryptionKey.enabled) {
+        expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: encryptionKey.deletionWindowDays });
+        expect(alias?.name).toBe(`alias/jitsi-matrix-${name}`);
+      } else {
+        expect([key, alias]).toEqual([undefined, undefined]);
+      }
+      expect(changes.map((c) => c.type).sort()).toEqual([...(encryptionKey.enabled ? ["aws_kms_alias", "aws_kms_key"] : []), ...environment.network.subnets.map(() => "aws_subnet")]);
     });
 
     let jitsiMatrixPlan: PlanJson;
@@ -226,6 +228,17 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
         expect(afterOf(plan, "aws_ecs_service.jvb_service")).toMatchObject({ scheduling_strategy: "DAEMON", launch_type: "EC2" });
         expect(afterOf(plan, "aws_lb.xmpp")).toMatchObject({ load_balancer_type: "network", internal: true, subnets: expect.arrayContaining(["subnet-00000000000000000"]) });
         expect(afterOf(plan, "aws_backup_plan.backup_plan")).toMatchObject({ rule: [expect.objectContaining({ lifecycle: [expect.objectContaining({ delete_after: 7 })] })] });
+        // Everything that holds data is under the key networking hands over, and the task execution role may decrypt with it.
+        expect(ofType("aws_cloudwatch_log_group").map((c) => (c.after as { kms_key_id: string }).kms_key_id)).toEqual([FAKE_KEY_ARN, FAKE_KEY_ARN, FAKE_KEY_ARN]);
+        expect(afterOf(plan, "aws_sns_topic.alarm_topic")).toMatchObject({ kms_master_key_id: FAKE_KEY_ARN });
+        expect(afterOf(plan, "aws_backup_vault.backup")).toMatchObject({ kms_key_arn: FAKE_KEY_ARN });
+        const policy = JSON.parse((afterOf(plan, "aws_iam_role_policy.task_execution_role_read_secrets") as { policy: string }).policy);
+        expect(policy.Statement).toContainEqual({
+          Action: ["kms:Decrypt"],
+          Effect: "Allow",
+          Resource: [FAKE_KEY_ARN],
+          Condition: { StringEquals: { "kms:ViaService": `ssm.${environment.region}.amazonaws.com` } },
+        });
       });
     }
   });

@@ -547,6 +547,31 @@ export function imageTag(image: string): string | undefined | null {
   return colon < 0 ? undefined : lastSegment.slice(colon + 1);
 }
 
+/** Where each encrypted resource type names its KMS key, and the AWS-managed alias that is no customer-managed key. */
+const KEY_ATTRIBUTES: readonly { type: string; attribute: string; awsManaged?: string; applies?: (block: Block) => boolean }[] = [
+  { type: "aws_ssm_parameter", attribute: "key_id", awsManaged: "alias/aws/ssm", applies: (block) => block.type === "SecureString" },
+  { type: "aws_cloudwatch_log_group", attribute: "kms_key_id" },
+  { type: "aws_sns_topic", attribute: "kms_master_key_id", awsManaged: "alias/aws/sns" },
+  { type: "aws_backup_vault", attribute: "kms_key_arn" },
+];
+
+const customerManagedKey: Check = (json) => {
+  const findings: Omit<Finding, "rule" | "stack">[] = [];
+  for (const { type, attribute, awsManaged, applies } of KEY_ATTRIBUTES) {
+    for (const resource of resourcesOfType(json, type)) {
+      if (applies && !applies(resource.block)) continue;
+      const key = resource.block[attribute];
+      if (typeof key !== "string" || key === "" || key === awsManaged) {
+        findings.push({ address: resource.address, message: `${attribute} is ${JSON.stringify(key ?? "unset")}, so an AWS-managed key encrypts it, whose policy nobody can narrow; name the environment's key (encryptionKey)` });
+      }
+    }
+  }
+  for (const key of resourcesOfType(json, "aws_kms_key").filter((k) => k.block.enable_key_rotation !== true)) {
+    findings.push({ address: key.address, message: "enable_key_rotation is not true; rotate the key yearly" });
+  }
+  return findings;
+};
+
 const pinnedImageTags: Check = (json) =>
   resourcesOfType(json, "aws_ecs_task_definition").flatMap((task) => {
     const containers = containersOf(task);
@@ -576,6 +601,7 @@ export const BASELINE_CHECKS: Readonly<Record<BaselineRuleId, Check>> = {
   "efs-transit-encryption": efsTransitEncryption,
   "imdsv2-required": imdsv2Required,
   "container-metadata-blocked": containerMetadataBlocked,
+  "customer-managed-key": customerManagedKey,
   "no-literal-secrets": noLiteralSecrets,
   "no-secret-in-state": noSecretInState,
   "state-bucket-protected": stateBucketProtected,

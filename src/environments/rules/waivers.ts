@@ -32,6 +32,9 @@ export const waiverRules: EnvironmentRule = {
     if (legacy?.federationPortIngress) {
       breach("ingress-has-listener", "legacy.federationPortIngress", "true opens TCP 8448 on the load balancer's group, where no listener answers");
     }
+    if (valid("encryptionKey") && env.encryptionKey.enabled === false) {
+      breach("customer-managed-key", "encryptionKey.enabled", "false leaves the parameters, log groups, alarm topic and backup vault under AWS-managed keys");
+    }
     if (legacy?.allowAllEgress) {
       breach("egress-limited", "legacy.allowAllEgress", "true lets all traffic out of every group to anywhere");
       breach("rules-described", "legacy.allowAllEgress", "true keeps the legacy egress rule, which has no description");

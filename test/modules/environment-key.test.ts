@@ -1,0 +1,41 @@
+import { EnvironmentKey, environmentKeyAlias } from "../../src/modules/environment-key";
+import { onlyResource, synthConstructs } from "../support/synth";
+
+describe("EnvironmentKey", () => {
+  const build = (deletionWindowDays?: number) =>
+    synthConstructs(
+      (scope) =>
+        new EnvironmentKey(scope, "environment_key", {
+          environmentName: "dev",
+          region: "eu-west-1",
+          accountId: "123456789012",
+          logGroupNamePattern: "/ecs/jitsi-matrix-cluster-dev/*",
+          deletionWindowDays,
+        }),
+    ).json;
+
+  it("rotates yearly, waits 30 days before a deletion, and has the alias other stacks name it by", () => {
+    expect(onlyResource(build(), "aws_kms_key")).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(onlyResource(build(), "aws_kms_alias")).toMatchObject({ name: environmentKeyAlias("dev"), target_key_id: "${aws_kms_key.environment_key.key_id}" });
+    expect(environmentKeyAlias("dev")).toBe("alias/jitsi-matrix-dev");
+  });
+
+  it("lets the account's IAM policies decide, CloudWatch Logs use it for this environment's log groups only, and alarms publish from this account only", () => {
+    const policy = JSON.parse(onlyResource(build(), "aws_kms_key").policy as string);
+    const bySid = Object.fromEntries(policy.Statement.map((statement: { Sid: string }) => [statement.Sid, statement]));
+    expect(Object.keys(bySid)).toEqual(["AccountIamPolicies", "CloudWatchLogsEncryptsTheLogGroups", "CloudWatchAlarmsPublishToTheTopic"]);
+    expect(bySid.AccountIamPolicies.Principal).toEqual({ AWS: "arn:aws:iam::123456789012:root" });
+    expect(bySid.CloudWatchLogsEncryptsTheLogGroups).toMatchObject({
+      Principal: { Service: "logs.eu-west-1.amazonaws.com" },
+      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/jitsi-matrix-cluster-dev/*" } },
+    });
+    expect(bySid.CloudWatchAlarmsPublishToTheTopic).toMatchObject({ Principal: { Service: "cloudwatch.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
+    // No statement lets anyone outside the account in.
+    expect(JSON.stringify(policy)).not.toMatch(/"AWS":"\*"|"Principal":"\*"/);
+  });
+
+  it("refuses a deletion window KMS does not accept, naming the prop", () => {
+    expect(() => build(3)).toThrow("deletionWindowDays: 3 is out of range; KMS waits 7 to 30 days before it deletes a key.");
+    expect(onlyResource(build(7), "aws_kms_key")).toMatchObject({ deletion_window_in_days: 7 });
+  });
+});
