@@ -31,6 +31,10 @@ export const BASELINE_RULES = {
     title: "Every security group rule has a description",
     waivable: true,
   },
+  "access-logs": {
+    title: "Application load balancers and the state bucket write access logs, to a bucket that expires them",
+    waivable: true,
+  },
   "current-tls-policy": {
     title: "HTTPS listeners use a current TLS policy (TLS 1.3, minimum TLS 1.2)",
     waivable: true,

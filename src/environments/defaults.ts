@@ -7,10 +7,11 @@
  */
 import { DEFAULT_SCALE_IN, DEFAULT_SCALE_OUT } from "../modules/cpu-scaling-policies";
 import { DEFAULT_TARGET_CAPACITY_PERCENT } from "../modules/ecs-capacity-provider";
+import { environmentAccountId } from "./account";
 import type { EnvironmentFields } from "./shape";
 
 /** The options that are on unless switched off, by their field name. */
-export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups", "encryptionKey"] as const;
+export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups", "encryptionKey", "accessLogs"] as const;
 export type SwitchedOption = (typeof SWITCHED_OPTIONS)[number];
 
 /** Whether an option with an `enabled` switch is on: left out, it is. */
@@ -53,13 +54,17 @@ export const operationsNames = (environmentName: string) => ({
   jvbTaskFamily: `jvb-task-${environmentName}`,
 });
 
+/** The access log bucket's default name: bucket names are global, so the account makes it unique. */
+export const accessLogBucketNameOf = (env: Pick<EnvironmentFields, "name" | "accountId" | "loadBalancer">): string =>
+  `jitsi-matrix-${env.name}-logs-${environmentAccountId(env)}`;
+
 /** The XMPP load balancer's name, as given or derived. */
 export const xmppLoadBalancerNameOf = (env: Pick<EnvironmentFields, "name" | "scaling">): string =>
   env.scaling.xmppLoadBalancerName ?? operationsNames(env.name).xmppLoadBalancer;
 
 /** The environment with every default resolved: what the stacks read. */
 export function resolveEnvironment(env: EnvironmentFields) {
-  const { iam, capacity, loadBalancer, logs, alarms, scaling, backups, encryptionKey } = env;
+  const { iam, capacity, loadBalancer, logs, alarms, scaling, backups, encryptionKey, accessLogs } = env;
   const cpu = scaling.mode === "cpu" ? cpuThresholdsOf(scaling) : undefined;
   return {
     ...env,
@@ -86,5 +91,6 @@ export function resolveEnvironment(env: EnvironmentFields) {
     },
     backups: { ...backups, enabled: isOn(backups) },
     encryptionKey: { ...encryptionKey, enabled: isOn(encryptionKey) },
+    accessLogs: { ...accessLogs, enabled: isOn(accessLogs), bucketName: accessLogs.bucketName ?? accessLogBucketNameOf(env) },
   };
 }

@@ -302,6 +302,14 @@ export const emailAddresses = z
     });
   });
 
+export const bucketName = awsName({
+  what: "S3 bucket name",
+  max: 63,
+  pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+  allowed: "3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
+  example: "jitsi-matrix-dev-logs-123456789012",
+});
+
 export const snsTopicName = checked(z.string(), (value) =>
   SNS_TOPIC_NAME.test(value) ? undefined : `${q(value)} is not a valid SNS topic name; use 1 to 256 letters, digits, - and _, e.g. "jitsi-matrix-dev-alarms"`,
 );

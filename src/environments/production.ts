@@ -121,6 +121,7 @@ export const production: EnvironmentInput = {
   scaling: { enabled: false }, // legacy
   backups: { enabled: false }, // legacy
   encryptionKey: { enabled: false }, // legacy, waived (customer-managed-key)
+  accessLogs: { enabled: false }, // legacy, waived (access-logs)
   legacy: {
     securityGroupNameTag: "test",
     sshIngressCidrs: ["0.0.0.0/0"],
@@ -134,6 +135,8 @@ export const production: EnvironmentInput = {
   waivers: {
     "invalid-headers-dropped":
       "The legacy load balancer passes header fields with invalid characters through; dropping them is an in-place update of the load balancer, planned after adoption once the services are checked against it.",
+    "access-logs":
+      "The legacy load balancer writes no access logs; switching them on creates the log bucket and updates the load balancer in place, planned after adoption (docs/operations-options.md).",
     "customer-managed-key":
       "The legacy parameters are under AWS's managed key; moving them to the environment's key writes each anew with a new value, so it is done with the next password rotation (docs/operations-options.md).",
     "egress-limited":

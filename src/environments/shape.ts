@@ -14,6 +14,7 @@
 import { z } from "zod";
 import { RECOMMENDED_TLS_POLICY } from "../baseline-rules";
 import { DEFAULT_HEALTH_CHECK_GRACE_PERIOD, DEFAULT_HEALTH_CHECK_TYPE } from "../modules/autoscaling-capacity";
+import { DEFAULT_ACCESS_LOG_RETENTION_DAYS } from "../modules/access-log-bucket";
 import { EFS_BACKUP_DEFAULTS } from "../modules/efs-backup";
 import { DEFAULT_KEY_DELETION_WINDOW_DAYS } from "../modules/environment-key";
 import { JITSI_DEFAULT_MEMORY, JITSI_WEB_HOST_PORT, JITSI_WEB_IMAGES_PATH } from "../modules/jitsi";
@@ -161,6 +162,22 @@ const backups = z.strictObject({
   retentionDays: field.integer("number of days", 1, 36500, "e.g. 7").default(EFS_BACKUP_DEFAULTS.retentionDays),
   /** When the daily backup starts, an AWS Backup cron expression in UTC. @default "cron(0 3 * * ? *)" */
   schedule: field.backupSchedule.default(EFS_BACKUP_DEFAULTS.schedule),
+});
+
+const accessLogs = z.strictObject({
+  /**
+   * The load balancer's access logs, in a bucket of the environment's own (private, TLS only, SSE-S3: ALB access
+   * logs support no other encryption), each log deleted after `retentionDays`. S3 bills the storage.
+   * @default true
+   */
+  enabled: z.boolean().optional(),
+  /** Days each access log is kept. @default 90 */
+  retentionDays: field.integer("number of days", 1, 36500, "e.g. 90").default(DEFAULT_ACCESS_LOG_RETENTION_DAYS),
+  /**
+   * The log bucket's name, unique across all of S3.
+   * @default `jitsi-matrix-<name>-logs-<account id>`
+   */
+  bucketName: field.bucketName.optional(),
 });
 
 const encryptionKey = z.strictObject({
@@ -490,6 +507,11 @@ export const environmentFields = z.strictObject({
    * @default - on, 7 days of retention
    */
   backups: backups.prefault({}),
+  /**
+   * Access logs of the load balancer (docs/security-baseline.md, `access-logs`).
+   * @default - on, 90 days
+   */
+  accessLogs: accessLogs.prefault({}),
   /**
    * The environment's own KMS key (docs/security-baseline.md, `customer-managed-key`).
    * @default - on

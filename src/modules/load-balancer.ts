@@ -46,6 +46,12 @@ export interface LoadBalancerProps {
    * @default true
    */
   readonly dropInvalidHeaderFields?: boolean;
+  /**
+   * Where the load balancer writes its access logs (`AccessLogBucket`): the bucket, the prefix, and what must
+   * exist before (the bucket's policy: ELB checks that it may write when logging is switched on).
+   * @default - no access logs
+   */
+  readonly accessLogs?: { readonly bucketName: string; readonly prefix: string; readonly dependsOn: readonly ITerraformDependable[] };
   /** TLS policy of the HTTPS listener. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
   readonly sslPolicy?: string;
   /** Target groups keyed by what they serve. */
@@ -90,6 +96,8 @@ export class LoadBalancer extends Construct {
       dropInvalidHeaderFields: props.dropInvalidHeaderFields ?? true,
       subnets: [...props.subnetIds],
       securityGroups: [...props.securityGroupIds],
+      accessLogs: props.accessLogs ? { bucket: props.accessLogs.bucketName, prefix: props.accessLogs.prefix, enabled: true } : undefined,
+      dependsOn: props.accessLogs ? [...props.accessLogs.dependsOn] : undefined,
     });
 
     const arns: Record<string, string> = {};

@@ -1,11 +1,12 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { Token } from "cdktf";
+import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 
 export interface StateBucketProps {
@@ -28,6 +29,11 @@ export interface StateBucketProps {
    * @default 90
    */
   readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * S3 server access logs of the bucket: who read or wrote which state, into `AccessLogBucket`.
+   * @default - no access logs
+   */
+  readonly accessLogs?: { readonly bucketName: string; readonly prefix: string; readonly dependsOn: readonly ITerraformDependable[] };
 }
 
 /** Noncurrent versions of each state object kept whatever their age: the last runs can always be rolled back. */
@@ -35,26 +41,26 @@ export const NONCURRENT_STATE_VERSIONS_KEPT = 10;
 const DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS = 90;
 
 /** S3 bucket names: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit. */
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** The statement that denies any request over plain HTTP, whoever makes it. */
+export function denyInsecureTransportStatement(bucketArn: string) {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
 
 /**
  * The TLS-only policy: any request over plain HTTP is denied, whoever makes it.
  * A deny-only policy is not "public", so it coexists with the public access block.
  */
 export function denyInsecureTransportPolicy(bucketArn: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ],
-  });
+  return JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransportStatement(bucketArn)] });
 }
 
 /**
@@ -131,6 +137,15 @@ export class StateBucket extends Construct {
       // S3 answers 409 OperationAborted to concurrent changes of policy and public access block.
       dependsOn: [publicAccessBlock],
     });
+
+    if (props.accessLogs) {
+      new S3BucketLoggingA(this, "logging", {
+        bucket: bucket.id,
+        targetBucket: props.accessLogs.bucketName,
+        targetPrefix: `${props.accessLogs.prefix}/`,
+        dependsOn: [...props.accessLogs.dependsOn],
+      });
+    }
 
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;

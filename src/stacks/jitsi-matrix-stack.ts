@@ -4,6 +4,7 @@ import { declareLegacyMoves } from "./legacy-moves";
 import { environmentAccountId } from "../environments/account";
 import { EfsVolumeSpec } from "../environments/environment";
 import { operationsOf } from "../environments/operations";
+import { AccessLogBucket } from "../modules/access-log-bucket";
 import { AutoscalingCapacity } from "../modules/autoscaling-capacity";
 import { DnsRecords } from "../modules/dns-records";
 import { EcsCluster } from "../modules/ecs-cluster";
@@ -38,6 +39,8 @@ const NFS_PORT = 2049;
 const MATRIX_FEDERATION_PORT = 8448;
 const ANYWHERE = ["0.0.0.0/0"];
 const HTTPS_PORT = 443;
+/** Where in the access log bucket the load balancer writes (`<prefix>/AWSLogs/<account>/elasticloadbalancing/...`). */
+const LOAD_BALANCER_LOG_PREFIX = "load-balancer";
 
 export interface JitsiMatrixStackProps extends EnvironmentStackProps {
   /** Subnet IDs keyed by CIDR, from `networking-<env>`. */
@@ -194,6 +197,14 @@ export class JitsiMatrixStack extends EnvironmentStack {
     });
     const scaling = addCapacityScaling(this, env, ops, capacity);
 
+    const accessLogs = env.accessLogs.enabled
+      ? new AccessLogBucket(this, "access_logs", {
+          bucketName: env.accessLogs.bucketName,
+          region: env.region,
+          retentionDays: env.accessLogs.retentionDays,
+          deliveries: [{ from: "loadBalancer", prefix: LOAD_BALANCER_LOG_PREFIX }],
+        })
+      : undefined;
     const lb = new LoadBalancer(this, "load_balancer", {
       name: env.loadBalancer.name,
       vpcId,
@@ -202,6 +213,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       internal: env.loadBalancer.internal,
       deletionProtection: env.loadBalancer.deletionProtection,
       dropInvalidHeaderFields: env.loadBalancer.dropInvalidHeaderFields,
+      accessLogs: accessLogs && { bucketName: accessLogs.bucketName, prefix: LOAD_BALANCER_LOG_PREFIX, dependsOn: accessLogs.writable },
       certificateArn: env.loadBalancer.certificateArn,
       sslPolicy: env.loadBalancer.sslPolicy,
       targetGroups: {

@@ -2,6 +2,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend } from "cdktf";
 import { Construct } from "constructs";
 import { S3BackendSettings } from "../backend";
+import { AccessLogBucket } from "../modules/access-log-bucket";
 import { LockTable } from "../modules/lock-table";
 import { StateBucket } from "../modules/state-bucket";
 import { AddressedStack } from "./addressed-stack";
@@ -27,6 +28,12 @@ export const STATE_BACKEND_TAGS: Readonly<Record<string, string>> = {
   Stack: STATE_BACKEND_STACK_NAME,
 };
 
+/** Where in the access log bucket S3 writes the state bucket's server access logs. */
+const STATE_BUCKET_LOG_PREFIX = "state-bucket";
+
+/** The bucket the state bucket's access logs go to: beside it, by name. */
+export const stateAccessLogBucketName = (stateBucket: string) => `${stateBucket}-access-logs`;
+
 export interface StateBackendStackProps {
   /** The settings of `backend.tf.json`: bucket, region and lock table are created from them. */
   readonly backend: S3BackendSettings;
@@ -37,7 +44,8 @@ export interface StateBackendStackProps {
 }
 
 /**
- * The S3 bucket and DynamoDB lock table every other stack keeps its state in. Its own
+ * The S3 bucket and DynamoDB lock table every other stack keeps its state in, and the bucket of the
+ * state bucket's access logs (kept 90 days). Its own
  * state cannot live there (it creates them), so it is local, with the operator, as the
  * legacy tiny configuration's was; it can always be rebuilt by importing the two.
  *
@@ -57,7 +65,15 @@ export class StateBackendStack extends AddressedStack {
       region: props.backend.region,
       defaultTags: [{ tags: { ...(props.tags ?? STATE_BACKEND_TAGS) } }],
     });
-    this.bucket = new StateBucket(this, "state_bucket", { bucketName: props.backend.bucket });
+    const accessLogs = new AccessLogBucket(this, "access_logs", {
+      bucketName: stateAccessLogBucketName(props.backend.bucket),
+      region: props.backend.region,
+      deliveries: [{ from: "s3", prefix: STATE_BUCKET_LOG_PREFIX, sourceBucketNames: [props.backend.bucket] }],
+    });
+    this.bucket = new StateBucket(this, "state_bucket", {
+      bucketName: props.backend.bucket,
+      accessLogs: { bucketName: accessLogs.bucketName, prefix: STATE_BUCKET_LOG_PREFIX, dependsOn: accessLogs.writable },
+    });
     if (props.backend.dynamodb_table !== undefined) {
       this.lockTable = new LockTable(this, "lock_table", { tableName: props.backend.dynamodb_table });
     }

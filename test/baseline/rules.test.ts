@@ -37,6 +37,7 @@ import {
   isCurrentTlsPolicy,
   TerraformJson,
 } from "../../tools/baseline";
+import { AccessLogBucket } from "../../src/modules/access-log-bucket";
 import { AutoscalingCapacity } from "../../src/modules/autoscaling-capacity";
 import { ContainerDefinition, renderContainerDefinitions } from "../../src/modules/container-definition";
 import { EcsService } from "../../src/modules/ecs-service";
@@ -110,7 +111,8 @@ describe("the security baseline", () => {
   it("finds nothing in a stack that keeps every rule", () => {
     const json = stack((scope) => {
       const sg = group(scope, "alb_sg", { https: { protocol: "tcp", fromPort: 443, cidrBlocks: ["0.0.0.0/0"] } });
-      const lb = alb(scope, sg.securityGroupId, { enableDeletionProtection: true, dropInvalidHeaderFields: true });
+      const logs = new AccessLogBucket(scope, "access_logs", { bucketName: "lb-logs", region: "eu-west-1", deliveries: [{ from: "loadBalancer", prefix: "lb" }] });
+      const lb = alb(scope, sg.securityGroupId, { enableDeletionProtection: true, dropInvalidHeaderFields: true, accessLogs: { bucket: logs.bucketName, enabled: true } });
       new LbListener(scope, "https", {
         loadBalancerArn: lb.arn,
         port: 443,
@@ -679,5 +681,27 @@ describe("customer-managed-key", () => {
 
   it("passes when each names a customer-managed key, and leaves plain String parameters alone", () => {
     expect(broken(build(true))["customer-managed-key"]).toBeUndefined();
+  });
+});
+
+describe("access-logs", () => {
+  const build = (logged: boolean, expiring = true) =>
+    stack((scope) => {
+      const logs = new S3Bucket(scope, "logs", { bucket: "logs-bucket" });
+      new S3BucketLifecycleConfiguration(scope, "logs_lifecycle", {
+        bucket: logs.id,
+        rule: [{ id: "r", status: "Enabled", filter: [{}], ...(expiring ? { expiration: [{ days: 90 }] } : { abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] }) }],
+      });
+      const sg = group(scope, "sg", {});
+      alb(scope, sg.securityGroupId, { dropInvalidHeaderFields: true, accessLogs: logged ? { bucket: logs.bucket, enabled: true } : undefined });
+    });
+
+  it("fails on an ALB without access logs, and on logs into a bucket that keeps them forever", () => {
+    expect(broken(build(false))["access-logs"]).toEqual([expect.stringMatching(/^aws_lb.lb: access_logs are not enabled/)]);
+    expect(broken(build(true, false))["access-logs"]).toEqual([expect.stringMatching(/^aws_lb.lb: its log bucket aws_s3_bucket.logs has no lifecycle rule that expires the logs/)]);
+  });
+
+  it("passes an ALB logging into a bucket of the stack that expires its logs", () => {
+    expect(broken(build(true))["access-logs"]).toBeUndefined();
   });
 });

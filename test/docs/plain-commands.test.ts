@@ -58,7 +58,7 @@ describe("the state backend's commands (README)", () => {
     }
   });
 
-  it("```sh state-backend-import: imports resources the state-backend stack declares, then plans", () => {
+  it("```sh state-backend-import: imports every resource of the state bucket and the table the state-backend stack declares, then plans", () => {
     const project = new ProjectCopy();
     try {
       const run = runWithStandIns(documentedBlock("state-backend-import"), { cwd: project.path("cdktf.out", "stacks", "state-backend"), programs: ["terraform"] });
@@ -66,7 +66,10 @@ describe("the state backend's commands (README)", () => {
       const stack = JSON.parse(project.read("cdktf.out", "stacks", "state-backend", STACK_FILE));
       const declared = Object.entries(stack.resource as Record<string, Record<string, unknown>>).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
       const imports = run.calls.filter((c) => c.args.startsWith("import ")).map((c) => c.args.split(" ")[1]);
-      expect([...imports].sort()).toEqual([...declared].sort());
+      // The access log bucket is new, not the legacy configuration's: the apply creates it and its companions.
+      const legacy = declared.filter((address) => !address.split(".")[1].startsWith("access_logs"));
+      expect(legacy.length).toBeLessThan(declared.length);
+      expect([...imports].sort()).toEqual([...legacy].sort());
       expect(run.calls.at(-1)).toMatchObject({ program: "terraform", cwd: "state-backend", args: "plan" });
     } finally {
       project.dispose();

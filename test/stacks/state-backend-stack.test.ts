@@ -37,15 +37,31 @@ describe("StateBackendStack", () => {
     expect(json.provider?.aws).toEqual([{ region: "eu-west-1", default_tags: [{ tags: { ...STATE_BACKEND_TAGS } }] }]);
     expect(addressesOf(json)).toEqual([
       "aws_dynamodb_table.lock_table",
+      "aws_s3_bucket.access_logs",
       "aws_s3_bucket.state_bucket",
+      "aws_s3_bucket_lifecycle_configuration.access_logs_lifecycle",
       "aws_s3_bucket_lifecycle_configuration.state_bucket_lifecycle",
+      "aws_s3_bucket_logging.state_bucket_logging",
+      "aws_s3_bucket_ownership_controls.access_logs_ownership",
       "aws_s3_bucket_ownership_controls.state_bucket_ownership",
+      "aws_s3_bucket_policy.access_logs_policy",
       "aws_s3_bucket_policy.state_bucket_tls_only",
+      "aws_s3_bucket_public_access_block.access_logs_public_access_block",
       "aws_s3_bucket_public_access_block.state_bucket_public_access_block",
+      "aws_s3_bucket_server_side_encryption_configuration.access_logs_encryption",
       "aws_s3_bucket_server_side_encryption_configuration.state_bucket_encryption",
       "aws_s3_bucket_versioning.state_bucket_versioning",
     ]);
     expect(json.resource?.aws_s3_bucket.state_bucket).toMatchObject({ bucket: "terraform-state-bucket" });
+    // Its server access logs go to the bucket beside it, which only S3's logging service may write, for this bucket only.
+    expect(json.resource?.aws_s3_bucket.access_logs).toMatchObject({ bucket: "terraform-state-bucket-access-logs" });
+    expect(json.resource?.aws_s3_bucket_logging.state_bucket_logging).toMatchObject({ target_bucket: "${aws_s3_bucket.access_logs.bucket}", target_prefix: "state-bucket/" });
+    const policy = JSON.parse(json.resource?.aws_s3_bucket_policy.access_logs_policy.policy as string);
+    expect(policy.Statement[1]).toMatchObject({
+      Principal: { Service: "logging.s3.amazonaws.com" },
+      Action: "s3:PutObject",
+      Condition: { ArnLike: { "aws:SourceArn": ["arn:aws:s3:::terraform-state-bucket"] } },
+    });
     expect(json.resource?.aws_dynamodb_table.lock_table).toMatchObject({ name: "terraform-locks-table", hash_key: "LockID", point_in_time_recovery: { enabled: true } });
   });
 

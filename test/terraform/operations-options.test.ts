@@ -90,6 +90,11 @@ const SWITCHES: readonly OptionSwitch[] = [
     networking: true,
   },
   {
+    option: "access logs",
+    setting: "accessLogs: { enabled: true }",
+    switchOn: (e) => ({ ...e, accessLogs: { enabled: true }, waivers: without(e.waivers, "access-logs") }),
+  },
+  {
     option: "egress limited",
     setting: "legacy.allowAllEgress: false",
     switchOn: (e) => ({ ...e, legacy: { ...e.legacy, allowAllEgress: false }, waivers: without(without(e.waivers, "egress-limited"), "rules-described") }),

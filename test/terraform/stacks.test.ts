@@ -228,6 +228,9 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
         expect(afterOf(plan, "aws_ecs_service.jvb_service")).toMatchObject({ scheduling_strategy: "DAEMON", launch_type: "EC2" });
         expect(afterOf(plan, "aws_lb.xmpp")).toMatchObject({ load_balancer_type: "network", internal: true, subnets: expect.arrayContaining(["subnet-00000000000000000"]) });
         expect(afterOf(plan, "aws_backup_plan.backup_plan")).toMatchObject({ rule: [expect.objectContaining({ lifecycle: [expect.objectContaining({ delete_after: 7 })] })] });
+        expect(afterOf(plan, "aws_lb.load_balancer")).toMatchObject({
+          access_logs: [{ bucket: `jitsi-matrix-${name}-logs-${environment.accountId}`, prefix: "load-balancer", enabled: true }],
+        });
         // Everything that holds data is under the key networking hands over, and the task execution role may decrypt with it.
         expect(ofType("aws_cloudwatch_log_group").map((c) => (c.after as { kms_key_id: string }).kms_key_id)).toEqual([FAKE_KEY_ARN, FAKE_KEY_ARN, FAKE_KEY_ARN]);
         expect(afterOf(plan, "aws_sns_topic.alarm_topic")).toMatchObject({ kms_master_key_id: FAKE_KEY_ARN });

@@ -59,7 +59,14 @@ describeIfTerraform("the state-backend stack, validated and planned offline from
           tags_all: STATE_BACKEND_TAGS,
         });
       }
-      expect(Object.keys(created)).toHaveLength(settings.dynamodb_table === undefined ? 7 : 8);
+      // Its access logs: logging into the bucket beside it, which expires each log after 90 days.
+      expect(created["aws_s3_bucket_logging.state_bucket_logging"]).toMatchObject({ target_bucket: `${settings.bucket}-access-logs`, target_prefix: "state-bucket/" });
+      expect(created["aws_s3_bucket_lifecycle_configuration.access_logs_lifecycle"]).toMatchObject({ rule: [{ status: "Enabled", expiration: [expect.objectContaining({ days: 90 })] }] });
+      expect(created["aws_s3_bucket_server_side_encryption_configuration.access_logs_encryption"]).toMatchObject({
+        rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: "AES256" }] }],
+      });
+      // State bucket: 7 resources, its logging 1, the log bucket 6, the table 1.
+      expect(Object.keys(created)).toHaveLength(settings.dynamodb_table === undefined ? 14 : 15);
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

@@ -223,6 +223,40 @@ const rulesDescribed: Check = (json) =>
       message: `an ${rule.direction} rule (${rule.protocol} ${rule.fromPort ?? "all"}${rule.toPort !== undefined && rule.toPort !== rule.fromPort ? `-${rule.toPort}` : ""}) has no description; say what it lets through and why`,
     }));
 
+/** The bucket a logging target names, by reference or literal name, if the stack creates it. */
+const targetBucket = (json: TerraformJson, target: unknown): AddressedResource | undefined =>
+  resourcesOfType(json, "aws_s3_bucket").find((bucket) => referencedAddresses(target).includes(bucket.address) || (typeof target === "string" && bucket.block.bucket === target));
+
+/** Problems of an access log target: a bucket of this stack whose lifecycle expires what it holds. */
+function logTargetProblem(json: TerraformJson, target: unknown): string | undefined {
+  const bucket = targetBucket(json, target);
+  if (bucket === undefined) return `its log bucket ${JSON.stringify(target)} is not created in this stack, so nothing here says how long the logs are kept`;
+  const expires = bucketCompanions(json, "aws_s3_bucket_lifecycle_configuration", bucket).some((lifecycle) =>
+    blocks(lifecycle.rule).some((rule) => rule.status === "Enabled" && blocks(rule.expiration).some((expiration) => Number(expiration.days) > 0)),
+  );
+  return expires ? undefined : `its log bucket ${bucket.address} has no lifecycle rule that expires the logs; give it a retention`;
+}
+
+const accessLogsWritten: Check = (json, context) => {
+  const findings: Omit<Finding, "rule" | "stack">[] = [];
+  for (const lb of resourcesOfType(json, "aws_lb", "aws_alb").filter((lb) => (lb.block.load_balancer_type ?? "application") === "application")) {
+    const logs = blocks(lb.block.access_logs)[0];
+    if (logs === undefined || logs.enabled !== true) {
+      findings.push({ address: lb.address, message: "access_logs are not enabled, so no request can be traced after the fact; enable them into a log bucket with a retention" });
+      continue;
+    }
+    const problem = logTargetProblem(json, logs.bucket);
+    if (problem) findings.push({ address: lb.address, message: problem });
+  }
+  const stateBucket = context.stateBucket ?? (typeof json.terraform?.backend?.s3?.bucket === "string" ? json.terraform.backend.s3.bucket : undefined);
+  for (const bucket of resourcesOfType(json, "aws_s3_bucket").filter((b) => b.block.bucket === stateBucket)) {
+    const logging = bucketCompanions(json, "aws_s3_bucket_logging", bucket)[0];
+    const problem = logging === undefined ? "has no aws_s3_bucket_logging, so no read or write of a state can be traced" : logTargetProblem(json, logging.target_bucket);
+    if (problem) findings.push({ address: bucket.address, message: `state bucket ${stateBucket}: ${problem}` });
+  }
+  return findings;
+};
+
 const currentTlsPolicy: Check = (json) =>
   resourcesOfType(json, "aws_lb_listener", "aws_alb_listener")
     .filter((listener) => listener.block.protocol === "HTTPS" || listener.block.protocol === "TLS")
@@ -597,6 +631,7 @@ export const BASELINE_CHECKS: Readonly<Record<BaselineRuleId, Check>> = {
   "ingress-has-listener": ingressHasListener,
   "egress-limited": egressLimited,
   "rules-described": rulesDescribed,
+  "access-logs": accessLogsWritten,
   "current-tls-policy": currentTlsPolicy,
   "efs-transit-encryption": efsTransitEncryption,
   "imdsv2-required": imdsv2Required,

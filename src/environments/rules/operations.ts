@@ -11,6 +11,7 @@ const SWITCHED_ON_BY_DEFAULT: Readonly<Record<SwitchedOption, string>> = {
   scaling: "change the Auto Scaling group, add a capacity provider and move the JVB out of the jitsi task",
   backups: "create a backup plan",
   encryptionKey: "create a KMS key and write every password parameter anew under it, each with a new value",
+  accessLogs: "create a log bucket and switch the load balancer's access logs on",
 };
 
 /** minSize <= desiredCapacity <= maxSize, and room for at least one instance. */

@@ -35,6 +35,9 @@ export const waiverRules: EnvironmentRule = {
     if (valid("encryptionKey") && env.encryptionKey.enabled === false) {
       breach("customer-managed-key", "encryptionKey.enabled", "false leaves the parameters, log groups, alarm topic and backup vault under AWS-managed keys");
     }
+    if (valid("accessLogs") && env.accessLogs.enabled === false) {
+      breach("access-logs", "accessLogs.enabled", "false leaves the load balancer without access logs, so no request can be traced after the fact");
+    }
     if (legacy?.allowAllEgress) {
       breach("egress-limited", "legacy.allowAllEgress", "true lets all traffic out of every group to anywhere");
       breach("rules-described", "legacy.allowAllEgress", "true keeps the legacy egress rule, which has no description");
