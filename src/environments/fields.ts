@@ -8,6 +8,7 @@
  */
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { IMAGE_DIGEST, pinnedDigest, tagName } from "../modules/image-reference";
 import { SECRET_VARIABLE_NAME, WAIVABLE_RULE_IDS, BASELINE_RULES, BaselineRuleId } from "../baseline-rules";
 import { EMAIL_ADDRESS, SNS_TOPIC_NAME } from "../modules/alarm-topic";
 import { LOG_RETENTION_DAYS } from "../modules/service-log-group";
@@ -204,13 +205,23 @@ export function dnsNameProblem(value: string): string | undefined {
 }
 export const dnsName = checked(z.string(), dnsNameProblem);
 
-export const imageTag = checked(z.string(), (value) =>
-  value === ""
-    ? "is empty, so the image has no tag and Docker pulls whatever latest is; give a version tag, e.g. \"stable-6865\""
-    : IMAGE_TAG.test(value)
-      ? undefined
-      : `${q(value)} is not a Docker tag; use up to 128 letters, digits, _ . -, not starting with . or -, e.g. "v1.53.0"`,
-);
+/** A Docker tag, optionally pinned to the digest of the image it named (`latest@sha256:<64 hex>`, `imageReference`). */
+export const imageTag = checked(z.string(), (value) => {
+  if (value === "") return "is empty, so the image has no tag and Docker pulls whatever latest is; give a version tag, e.g. \"stable-6865\"";
+  const digest = pinnedDigest(value);
+  if (!IMAGE_TAG.test(tagName(value))) {
+    return `${q(value)} is not a Docker tag; use up to 128 letters, digits, _ . -, not starting with . or -, e.g. "v1.53.0"`;
+  }
+  if (digest !== undefined && !IMAGE_DIGEST.test(digest)) {
+    return `${q(value)} pins a digest that is not sha256: and 64 lowercase hexadecimal digits; copy the imageDigest ECS shows for the running container, e.g. "latest@sha256:<64 hex digits>"`;
+  }
+  return undefined;
+});
+
+/** The one tag of the four `jitsi/*` images: a digest names one image, so it cannot pin four. */
+export const jitsiImageTag = imageTag.refine((value) => pinnedDigest(value) === undefined, {
+  message: "pins a digest, but the tag names the four jitsi images (web, prosody, jicofo, jvb), each with a digest of its own; give the version tag they run, e.g. \"stable-6865\"",
+});
 
 // ---------------------------------------------------------------------------------------------
 // Networks

@@ -93,7 +93,8 @@ export const production: EnvironmentInput = {
   matrix: {
     serviceName: "matrix-service-production",
     taskFamily: "matrix-task-production",
-    // legacy, waived (pinned-image-tags): replace latest by the versions running today
+    // legacy, waived (pinned-image-tags): pin each latest to the digest running today before the adoption, which refuses
+    // them until then (npm run adopt -- production --running-images; docs/adopting-an-environment.md, "Pin what runs today")
     imageTags: { synapse: "latest", element: "latest", postgres: "9.6", redis: "latest" },
     containerMemory: 256,
     volumes: [
@@ -114,7 +115,8 @@ export const production: EnvironmentInput = {
       },
     ],
   },
-  postgresUpgrade: { enabled: false },
+  // legacy: the legacy upgrade task's image, so that a state taken mid-upgrade adopts onto the same server; docs/maintenance.md sets the target
+  postgresUpgrade: { enabled: false, imageTag: "14.2" },
   // Operations options, each off until its operators switch it on (docs/operations-options.md).
   logs: { enabled: false }, // legacy
   alarms: { enabled: false, containerInsights: false }, // legacy
@@ -162,6 +164,6 @@ export const production: EnvironmentInput = {
     "production-deletion-protection":
       "The legacy load balancer has no deletion protection; turning it on is an in-place update, planned right after adoption.",
     "pinned-image-tags":
-      "The legacy production tasks run synapse, element and redis at latest; pin the versions running today before the next deploy.",
+      "The legacy production tasks run synapse, element and redis at latest; pin each to the digest running today (npm run adopt -- production --running-images) before the adoption, which refuses them until then.",
   },
 };

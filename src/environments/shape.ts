@@ -410,7 +410,7 @@ export const environmentFields = z.strictObject({
     /** Task definition family (legacy `ecs_task_values_jitsi.ecs_task_name`). */
     taskFamily: field.ecsName("task definition family", "jitsi-meet-task-dev"),
     /** Tag of the four `jitsi/*` images, e.g. `stable-6865`. `latest` needs the `pinned-image-tags` waiver. */
-    imageTag: field.imageTag,
+    imageTag: field.jitsiImageTag,
     /**
      * Host port of the web container's HTTP port, the jitsi target group's port.
      * @default 8000
@@ -452,7 +452,11 @@ export const environmentFields = z.strictObject({
     serviceName: field.ecsName("service name", "matrix-service-dev"),
     /** Task definition family (legacy `ecs_task_values_matrix.ecs_task_name`). */
     taskFamily: field.ecsName("task definition family", "matrix-task-dev"),
-    /** Image tags of the four containers. `latest` needs the `pinned-image-tags` waiver. */
+    /**
+     * Image tags of the four containers, each optionally pinned to the digest of what it named (`latest@sha256:…`,
+     * which runs exactly that image). `latest` without a digest needs the `pinned-image-tags` waiver, and the
+     * adoption refuses it (docs/adopting-an-environment.md, "Pin what runs today").
+     */
     imageTags: z.strictObject({ synapse: field.imageTag, element: field.imageTag, postgres: field.imageTag, redis: field.imageTag }),
     /**
      * Memory in MiB of each container.
@@ -478,7 +482,7 @@ export const environmentFields = z.strictObject({
      * (legacy `postgresql_upgrade`). The cdktf context key `postgresUpgrade` overrides it for one run.
      */
     enabled: z.boolean(),
-    /** @default "14.2" */
+    /** A PostgreSQL that upstream supports (17 until November 2029). @default "17.7" */
     imageTag: field.imageTag.default(POSTGRES_UPGRADE_DEFAULTS.imageTag),
     /** @default "postgres-upgrade-task" */
     taskFamily: field.ecsName("task definition family", "postgres-upgrade-task").default(POSTGRES_UPGRADE_DEFAULTS.taskFamily),

@@ -119,7 +119,8 @@ export const staging: EnvironmentInput = {
       },
     ],
   },
-  postgresUpgrade: { enabled: false },
+  // legacy: the legacy upgrade task's image, so that a state taken mid-upgrade adopts onto the same server; docs/maintenance.md sets the target
+  postgresUpgrade: { enabled: false, imageTag: "14.2" },
   // Operations options, each off until its operators switch it on (docs/operations-options.md).
   logs: { enabled: false }, // legacy
   alarms: { enabled: false, containerInsights: false }, // legacy

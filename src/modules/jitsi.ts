@@ -4,6 +4,7 @@ import { ContainerDefinition } from "./container-definition";
 import { EcsService, EfsVolume } from "./ecs-service";
 import { PlatformSecret } from "./platform-secrets";
 import { LogConfiguration, withLogConfiguration } from "./service-log-group";
+import { imageReference } from "./image-reference";
 
 /** Memory in MiB; the JVB's is a soft reservation, as in the legacy task, so it may use spare memory in a large call. */
 
@@ -145,7 +146,7 @@ export class Jitsi extends Construct {
       ...defaults,
       ...props.environment?.[container],
     });
-    const image = (name: string) => `jitsi/${name}:${props.imageTag}`;
+    const image = (name: string) => imageReference(`jitsi/${name}`, props.imageTag);
     const advertised: Record<string, string> = props.jvbAdvertiseAddress
       ? { JVB_ADVERTISE_IPS: props.jvbAdvertiseAddress, DOCKER_HOST_ADDRESS: props.jvbAdvertiseAddress }
       : {};

@@ -4,6 +4,7 @@ import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ContainerDefinition, toEcsContainerDefinition } from "./container-definition";
 import { EXTERNAL_JVB_VARIABLES, JITSI_DEFAULT_MEMORY, JVB_PORT_MAPPINGS, jvbEnvironment } from "./jitsi";
+import { imageReference } from "./image-reference";
 
 export interface JvbDaemonProps {
   readonly clusterArn: string;
@@ -87,7 +88,7 @@ export class JvbDaemon extends Construct {
     // The jitsi task's jvb variables, but XMPP_SERVER is the load balancer: links do not cross tasks.
     this.container = {
       name: "jvb",
-      image: `jitsi/jvb:${props.imageTag}`,
+      image: imageReference("jitsi/jvb", props.imageTag),
       memoryReservation,
       portMappings: [...JVB_PORT_MAPPINGS],
       environment: { TZ: "UTC", ...jvbEnvironment(props.xmppServer, props.publicUrl), ...props.environment, ...JVB_DAEMON_FIXED_VARIABLES },

@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { ContainerDefinition } from "./container-definition";
 import { EcsService, EfsVolume } from "./ecs-service";
 import { LogConfiguration, withLogConfiguration } from "./service-log-group";
+import { imageReference } from "./image-reference";
 
 export const MATRIX_DEFAULT_CONTAINER_MEMORY = 256;
 
@@ -29,7 +30,7 @@ export interface PostgresContainerProps {
 export function postgresContainer(props: PostgresContainerProps): ContainerDefinition {
   return {
     name: "postgres",
-    image: `postgres:${props.imageTag}`,
+    image: imageReference("postgres", props.imageTag),
     memory: props.memory,
     hostname: "postgres",
     portMappings: [{ containerPort: POSTGRES_PORT }],
@@ -90,7 +91,7 @@ export class Matrix extends Construct {
     const containers: ContainerDefinition[] = [
       {
         name: "synapse",
-        image: `matrixdotorg/synapse:${props.imageTags.synapse}`,
+        image: imageReference("matrixdotorg/synapse", props.imageTags.synapse),
         memory,
         links,
         portMappings: [{ containerPort: SYNAPSE_PORT, hostPort: props.synapseHostPort ?? SYNAPSE_PORT }],
@@ -104,7 +105,7 @@ export class Matrix extends Construct {
       },
       {
         name: "element",
-        image: `vectorim/element-web:${props.imageTags.element}`,
+        image: imageReference("vectorim/element-web", props.imageTags.element),
         memory,
         links,
         portMappings: [{ containerPort: 80, hostPort: props.elementHostPort ?? ELEMENT_HOST_PORT }],
@@ -117,7 +118,7 @@ export class Matrix extends Construct {
       }),
       {
         name: "redis",
-        image: `redis:${props.imageTags.redis}`,
+        image: imageReference("redis", props.imageTags.redis),
         memory,
         hostname: "redis",
         portMappings: [{ containerPort: REDIS_PORT }],

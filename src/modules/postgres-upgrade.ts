@@ -4,7 +4,7 @@ import { postgresContainer } from "./matrix";
 import { LogConfiguration } from "./service-log-group";
 
 export const POSTGRES_UPGRADE_DEFAULTS = {
-  imageTag: "14.2",
+  imageTag: "17.7",
   taskFamily: "postgres-upgrade-task",
   serviceName: "postgres-upgrade-service",
   memory: 128,
@@ -16,7 +16,7 @@ export interface PostgresUpgradeProps {
   readonly dataVolume: EfsVolume;
   readonly postgresPasswordParameter: string;
   readonly executionRoleArn: string;
-  /** @default "14.2" */
+  /** @default "17.7" */
   readonly imageTag?: string;
   /** @default "postgres-upgrade-task" */
   readonly taskFamily?: string;

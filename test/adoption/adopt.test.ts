@@ -34,7 +34,7 @@ import {
 } from "../support/terraform";
 import { deriveLegacyState, literalPasswords, stagingLegacyState, withPostgresUpgrade, withSwappedSubnetIds } from "./fixtures";
 import { actualPlan, expectedFor, expectedPlan } from "./runbook-plan";
-import { staging, production } from "../support/environments";
+import { pinnedProduction, staging, production } from "../support/environments";
 
 let scratch: string;
 beforeAll(() => (scratch = mkdtempSync(path.join(tmpdir(), "adoption-"))));
@@ -335,11 +335,25 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
   let productionDir: string;
   const productionLog: string[] = [];
 
+  it("refuses production while its images float: the first apply would pull today's latest Synapse", () => {
+    const legacy = deriveLegacyState(stagingLegacyState(), "staging", "production");
+    const dir = adoptionDir("production-floating");
+    expect(() => adopt(options(dir, production, legacy, {}, "s3"))).toThrow(
+      new AdoptionRefused(
+        'environment production: matrix.imageTags.synapse, matrix.imageTags.element, matrix.imageTags.redis are "latest" without a digest. ' +
+          "The adoption's first apply starts new task revisions, which would pull today's latest instead of what runs now (for Synapse, a " +
+          "release that may refuse the database). Pin each to what runs today: npm run adopt -- production --running-images prints the " +
+          'lines ("latest@sha256:…") for src/environments/production.ts; then npm run synth, and adopt again.',
+      ),
+    );
+    expect(existsSync(path.join(dir, "s3", "terraform-state-bucket", "jitsi_matrix"))).toBe(false);
+  });
+
   it("adopts a production-shaped legacy state read from S3, backing up the object as read", async () => {
     // From environments.json, not from src/environments/production.ts: a wrong value there shows in the plan.
     const legacy = deriveLegacyState(stagingLegacyState(), "staging", "production");
     const dir = adoptionDir("production");
-    const report = adopt(options(dir, production, legacy, { log: (line) => productionLog.push(line) }, "s3"));
+    const report = adopt(options(dir, pinnedProduction, legacy, { log: (line) => productionLog.push(line) }, "s3"));
     expect(report.outcome).toBe("adopted");
     productionReport = report;
     productionDir = dir;
@@ -351,8 +365,8 @@ describeIfTerraform("adopting a legacy environment, planned by real Terraform", 
       path.join(dir, "s3", "terraform-state-bucket", "jitsi_matrix", "production", "networking.tfstate"),
       path.join(dir, "s3", "terraform-state-bucket", "jitsi_matrix", "production", "terraform.tfstate"),
     ]);
-    const { networkingPlan, jitsiMatrixPlan } = await planAdopted(report, production);
-    expectAdoptedWithoutLoss(production, legacy, networkingPlan, jitsiMatrixPlan);
+    const { networkingPlan, jitsiMatrixPlan } = await planAdopted(report, pinnedProduction);
+    expectAdoptedWithoutLoss(pinnedProduction, legacy, networkingPlan, jitsiMatrixPlan);
   });
 
   it("adopts a state taken with the PostgreSQL upgrade switch on, planned with the switch on", async () => {

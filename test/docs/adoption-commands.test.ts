@@ -11,6 +11,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { readBackendSettings } from "../../src/backend";
 import { CommandBlock, documentedBlock, runWithStandIns, script, StandInRun } from "../support/documented-commands";
+import { pinnedProduction, RUNNING_DIGESTS } from "../support/environments";
 import { LEGACY_STAGING_STATE } from "../support/legacy-fixtures";
 import { ProjectCopy } from "../support/project-copy";
 import { StateStoreTerraform } from "../support/state-store-terraform";
@@ -157,5 +158,47 @@ describe("the runbook's synth with the upgrade switch on (```sh adopt-switch-on-
     expect(path.basename(cwd)).toBe("jitsi-matrix-staging");
     expect(cwd.startsWith(project.dir)).toBe(false);
     expect(/^services=(.+)$/m.exec(result.stdout)![1].split(",")).toEqual(["jitsi_service", "postgres_upgrade_service"]);
+  });
+});
+
+describe("docs/adopting-an-environment.md, pin what runs today (```sh adopt-running-images)", () => {
+  const containers = (names: string[]) => names.map((name) => `{"name":"${name}","image":"${name}:latest","imageDigest":"${RUNNING_DIGESTS[name as keyof typeof RUNNING_DIGESTS] ?? `sha256:${"9".repeat(64)}`}"}`).join(",");
+  // What ECS answers: one running task per service.
+  const ecs = `case "$*" in
+  *list-tasks*jitsi-service-production*) echo '{"taskArns":["arn:aws:ecs:eu-west-1:1:task/j"]}' ;;
+  *list-tasks*matrix-service-production*) echo '{"taskArns":["arn:aws:ecs:eu-west-1:1:task/m"]}' ;;
+  *describe-tasks*task/j*) echo '{"tasks":[{"containers":[${containers(["web", "prosody", "jicofo", "jvb"])}]}]}' ;;
+  *describe-tasks*task/m*) echo '{"tasks":[{"containers":[${containers(["synapse", "element", "postgres", "redis"])}]}]}' ;;
+  *) echo "unexpected: $*" >&2; exit 2 ;;
+esac`;
+
+  it("prints, for production, the pins of synapse, element and redis to the digests their containers run, reading only ECS", () => {
+    const project = new ProjectCopy();
+    try {
+      const run = runWithStandIns(documentedBlock("adopt-running-images"), { cwd: project.dir, programs: ["aws"], placeholders: { "<env>": "production" }, answers: { aws: ecs } });
+      expect({ status: run.status, output: run.status === 0 ? "" : run.output }).toEqual({ status: 0, output: "" });
+      expect(run.output).toContain("pin these in src/environments/production.ts:");
+      expect(run.output).toContain(`matrix.imageTags.synapse: "latest@${RUNNING_DIGESTS.synapse}"`);
+      expect(run.output).toContain(`matrix.imageTags.element: "latest@${RUNNING_DIGESTS.element}"`);
+      expect(run.output).toContain(`matrix.imageTags.redis: "latest@${RUNNING_DIGESTS.redis}"`);
+      expect(run.output).not.toContain("matrix.imageTags.postgres:");
+      expect(run.calls.map((call) => call.args.split(" ").slice(0, 2).join(" "))).toEqual(["ecs list-tasks", "ecs describe-tasks", "ecs list-tasks", "ecs describe-tasks"]);
+      // The pins are what validation accepts, and the adoption then goes ahead (test/adoption/adopt.test.ts).
+      expect(pinnedProduction.matrix.imageTags.synapse).toBe(`latest@${RUNNING_DIGESTS.synapse}`);
+    } finally {
+      project.dispose();
+    }
+  });
+
+  it("exits 1 and says why when the matrix service runs no task, pinning nothing", () => {
+    const project = new ProjectCopy();
+    try {
+      const run = runWithStandIns(documentedBlock("adopt-running-images"), { cwd: project.dir, programs: ["aws"], placeholders: { "<env>": "production" }, answers: { aws: `echo '{"taskArns":[]}'` } });
+      expect(run.status).toBe(1);
+      expect(run.output).toContain("no running task");
+      expect(run.output).toMatch(/matrix.imageTags.synapse: cannot pin: no running task of matrix-service-production has a synapse container/);
+    } finally {
+      project.dispose();
+    }
   });
 });

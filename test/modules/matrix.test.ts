@@ -39,6 +39,13 @@ describe("Matrix", () => {
     expect(containersOf(json({ containerMemory: 128 })).redis).toMatchObject({ memory: 128 });
   });
 
+  it("runs exactly the image a pinned tag names, by its digest, and the tag of the others", () => {
+    const digest = `sha256:${"1".repeat(64)}`;
+    const all = containersOf(json({ imageTags: { ...props.imageTags, synapse: `latest@${digest}` } }));
+    expect(all.synapse).toMatchObject({ image: `matrixdotorg/synapse@${digest}` });
+    expect(all.element).toMatchObject({ image: "vectorim/element-web:v1.10.6" });
+  });
+
   it("starts synapse after postgres, linked to postgres and redis", () => {
     expect(containersOf(json()).synapse).toMatchObject({
       links: ["postgres:postgres", "redis:redis"],
@@ -72,10 +79,10 @@ describe("PostgresUpgrade", () => {
       }),
   );
 
-  it("runs a lone postgres 14.2 on the matrix data volume, as the legacy switch did", () => {
+  it("runs a lone postgres of a supported major (17.7 unless the environment says otherwise) on the matrix data volume, as the legacy switch did", () => {
     const all = containersOf(json);
     expect(Object.keys(all)).toEqual(["postgres"]);
-    expect(all.postgres).toMatchObject({ image: "postgres:14.2", memory: 128 });
+    expect(all.postgres).toMatchObject({ image: "postgres:17.7", memory: 128 });
     expect(onlyResource(json, "aws_ecs_task_definition")).toMatchObject({
       family: "postgres-upgrade-task",
       volume: [expect.objectContaining({ name: "matrix-postres-data" })],

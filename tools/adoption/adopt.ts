@@ -12,6 +12,7 @@ import { homedir } from "os";
 import * as path from "path";
 import { S3BackendSettings, StackKind } from "../../src/backend";
 import { Environment } from "../../src/environments/environment";
+import { floatingImageFields } from "../../src/environments/images";
 import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../synthesize";
 import { AdoptedInstance, AdoptionStates, splitLegacyState, SynthesizedStack } from "./legacy-state";
 import { assertKeepWorkdirUsable, extractLegacySecrets, KeepWorkdir, keepWorkdir, LegacySecrets, writeKeepWorkdir } from "./legacy-secrets";
@@ -196,6 +197,16 @@ export function adopt(options: AdoptOptions): AdoptionReport {
       `environment ${env.name}: has no legacy block, so jitsi-matrix-${env.name} declares no moves from the legacy addresses and its ` +
         "first plan would destroy every adopted resource; only an environment deployed by the legacy configuration (with a legacy " +
         `block, as staging) can be adopted: deploy ${env.name} from scratch instead.`,
+    );
+  }
+  // The adoption's first apply rolls out new task revisions: a floating tag would pull whatever was pushed last.
+  const floating = floatingImageFields(env);
+  if (floating.length > 0) {
+    throw new AdoptionRefused(
+      `environment ${env.name}: ${floating.join(", ")} ${floating.length === 1 ? "is" : "are"} "latest" without a digest. The adoption's first apply ` +
+        "starts new task revisions, which would pull today's latest instead of what runs now (for Synapse, a release that may refuse " +
+        `the database). Pin ${floating.length === 1 ? "it" : "each"} to what runs today: npm run adopt -- ${env.name} --running-images prints the ` +
+        `lines ("latest@sha256:…") for src/environments/${env.name}.ts; then npm run synth, and adopt again.`,
     );
   }
   const synthDir = options.synthDir ?? CHECKED_IN_OUTDIR;

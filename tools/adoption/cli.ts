@@ -7,11 +7,13 @@
 import { parseArgs } from "util";
 import { adopt, AdoptionRefused, DEFAULT_BACKUP_ROOT } from "./adopt";
 import { LegacyStateError } from "./legacy-state";
+import { formatRunningImages, imagePins, readRunningImages } from "./running-images";
 import { parseBackendOverride } from "./state-store";
 import { readBackendSettings } from "../../src/backend";
 import { registryEnvironments } from "../registry";
 
 const USAGE = `usage: npm run adopt -- <environment> --legacy-state <file|s3://bucket/key> [options]
+       npm run adopt -- <environment> --running-images
 
 Moves the legacy state of <environment> to the states of networking-<environment>
 and jitsi-matrix-<environment>, after a backup. Touches no AWS resource. See
@@ -25,6 +27,8 @@ options:
   --synth-dir <dir>                      synth output to read the stacks from (default cdktf.out)
   --backend-override local:<dir>         keep every S3 object as <dir>/<bucket>/<key> instead (rehearsals, tests)
   --dry-run                              check everything, say what would be written, write nothing
+  --running-images                       print what the services run today, read from ECS with the AWS CLI, and the
+                                         lines that pin each floating latest tag to it; reads nothing else, writes nothing
   --help`;
 
 /** `npm run adopt -- <argv>`: parses the arguments, adopts, and returns the exit status. */
@@ -41,6 +45,7 @@ export function runAdoptCli(argv: string[]): number {
         "synth-dir": { type: "string" },
         "backend-override": { type: "string" },
         "dry-run": { type: "boolean", default: false },
+        "running-images": { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
     });
@@ -64,6 +69,17 @@ export function runAdoptCli(argv: string[]): number {
   if (environment === undefined) {
     console.error(`environment ${JSON.stringify(positionals[0])} is not one of ${names.join(", ")} (src/environments/index.ts)`);
     return 2;
+  }
+  if (values["running-images"]) {
+    try {
+      const running = readRunningImages(environment);
+      const pins = imagePins(environment, running);
+      console.log(formatRunningImages(environment, running, pins));
+      return pins.every((pin) => pin.value !== undefined) ? 0 : 1;
+    } catch (error) {
+      console.error((error as Error).message);
+      return 1;
+    }
   }
   if (values["legacy-state"] === undefined) {
     console.error(`--legacy-state is required: the legacy state file, or s3://<bucket>/<key>\n\n${USAGE}`);

@@ -1,6 +1,7 @@
 /** The settings the security baseline allows only with a waiver: each one found, and held against the environment's waivers. */
 import { ANYWHERE_CIDRS, BASELINE_RULES, isCurrentTlsPolicy, isFloatingImageTag, RECOMMENDED_TLS_POLICY, WaivableRuleId } from "../../baseline-rules";
 import { launchTemplateOf } from "../defaults";
+import { IMAGE_TAG_FIELDS } from "../images";
 import { EnvironmentProblem, q } from "./problem";
 import { EnvironmentRule } from "./rule";
 
@@ -11,7 +12,7 @@ export const waiverPath = (rule: WaivableRuleId) => `waivers[${q(rule)}]`;
 export const waiverRules: EnvironmentRule = {
   reads: ["legacy"],
   check(env, { error, warn, valid }) {
-    const { loadBalancer, capacity, jitsi, matrix, postgresUpgrade } = env;
+    const { loadBalancer, capacity, jitsi, matrix } = env;
     /** The fields of the environment that break a waivable rule, or count as needing a waiver for it. */
     const breaches = new Map<WaivableRuleId, EnvironmentProblem[]>();
     const breach = (rule: WaivableRuleId, path: string, message: string) => breaches.set(rule, [...(breaches.get(rule) ?? []), { path, message }]);
@@ -72,14 +73,9 @@ export const waiverRules: EnvironmentRule = {
         "false leaves a production load balancer unprotected from deletion (production is true unless the environment sets production: false)",
       );
     }
-    const imageTags: [string, () => string][] = [
-      ["jitsi.imageTag", () => jitsi.imageTag],
-      ...(["synapse", "element", "postgres", "redis"] as const).map((key): [string, () => string] => [`matrix.imageTags.${key}`, () => matrix.imageTags[key]]),
-      ["postgresUpgrade.imageTag", () => postgresUpgrade.imageTag],
-    ];
-    for (const [path, tag] of imageTags) {
-      if (valid(path) && isFloatingImageTag(tag())) {
-        breach("pinned-image-tags", path, `${q(tag())} runs whatever was pushed last, so a restart can change the version`);
+    for (const field of IMAGE_TAG_FIELDS) {
+      if (valid(field.path) && isFloatingImageTag(field.tag(env))) {
+        breach("pinned-image-tags", field.path, `${q(field.tag(env))} runs whatever was pushed last, so a restart can change the version`);
       }
     }
 
@@ -102,7 +98,9 @@ export const waiverRules: EnvironmentRule = {
           // A legacy environment keeps running; a new one must not start on a moving tag.
           (waived ? warn : error)(
             problem.path,
-            `${problem.message}${waived ? ` (waived: ${rule})` : ""}; pin a version tag${waived || !mayWaive ? "" : `, or add ${waiverPath(rule)} with the reason the environment keeps it`}`,
+            `${problem.message}${waived ? ` (waived: ${rule})` : ""}; pin a version tag${
+              mayWaive ? `, or the digest of what runs today ("latest@sha256:…", from npm run adopt -- ${env.name} --running-images): the adoption refuses a floating latest` : ""
+            }${waived || !mayWaive ? "" : `, or add ${waiverPath(rule)} with the reason the environment keeps it`}`,
           );
         } else if (!waived) {
           error(
