@@ -83,7 +83,7 @@ export const dev: EnvironmentInput = {
   matrix: {
     serviceName: "matrix-service-dev",
     taskFamily: "matrix-task-dev",
-    imageTags: { synapse: "v1.53.0", element: "v1.10.6", postgres: "14.2", redis: "6.2.6" },
+    imageTags: { synapse: "v1.53.0", element: "v1.10.6", postgres: "17.7", redis: "6.2.6" },
     volumes: [
       { name: "matrix-synapse-data", rootDirectory: "/matrix/synapse" },
       { name: "matrix-postres-data", rootDirectory: "/matrix/postgres/data" },

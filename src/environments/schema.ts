@@ -8,6 +8,7 @@ import { resolveEnvironment } from "./defaults";
 import { certificateRules, dnsRules, listenerPriorityRules } from "./rules/load-balancer";
 import { derivedNameRules, distinctNameRules } from "./rules/names";
 import { networkRules } from "./rules/network";
+import { postgresSupportRules } from "./rules/postgres";
 import { alarmRules, capacitySizeRules, jvbDaemonRules, launchRules, legacyDecisionRules, scalingRules } from "./rules/operations";
 import { EnvironmentRule, withRules } from "./rules/rule";
 import { instanceRules, volumeRules } from "./rules/tasks";
@@ -28,6 +29,7 @@ const RULES: readonly EnvironmentRule[] = [
   legacyDecisionRules,
   alarmRules,
   scalingRules,
+  postgresSupportRules,
   jvbDaemonRules,
   launchRules,
   waiverRules,

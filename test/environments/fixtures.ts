@@ -78,7 +78,7 @@ export function newEnvironment(): Draft<EnvironmentInput> {
     matrix: {
       serviceName: "matrix-service-dev",
       taskFamily: "matrix-task-dev",
-      imageTags: { synapse: "v1.53.0", element: "v1.10.6", postgres: "14.2", redis: "6.2.6" },
+      imageTags: { synapse: "v1.53.0", element: "v1.10.6", postgres: "17.7", redis: "6.2.6" },
       containerMemory: 128,
       volumes: [
         { name: "matrix-synapse-data", rootDirectory: "/dev/matrix/synapse" },

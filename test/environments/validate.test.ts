@@ -47,11 +47,12 @@ describe("parseEnvironment", () => {
     expect(Object.keys(environment.waivers ?? {}).length).toBeGreaterThan(0);
   });
 
-  it("warns, without failing, about the latest tags production keeps under a waiver", () => {
+  it("warns, without failing, about the latest tags production keeps under a waiver, and its PostgreSQL 9.6", () => {
     const warnings: LocatedProblem[] = [];
     parseEnvironment(production, { onWarning: (warning) => warnings.push(warning) });
-    expect(warnings.map((warning) => warning.path)).toEqual(["matrix.imageTags.synapse", "matrix.imageTags.element", "matrix.imageTags.redis"]);
-    expect(warnings[0].message).toMatch(/waived: pinned-image-tags\); pin a version tag/);
+    expect(warnings.map((warning) => warning.path)).toEqual(["matrix.imageTags.postgres", "matrix.imageTags.synapse", "matrix.imageTags.element", "matrix.imageTags.redis"]);
+    expect(warnings[0].message).toMatch(/^"9.6" is PostgreSQL 9.6, past its upstream end of life \(2021-11-11\)/);
+    expect(warnings[1].message).toMatch(/waived: pinned-image-tags\); pin a version tag/);
   });
 
   describe.each(BAD_ENVIRONMENTS)("refuses %s", (_rule, breakIt, path, gist) => {
