@@ -52,6 +52,8 @@ export const operationsNames = (environmentName: string) => ({
   /** The automation, rule and roles that protect the stateful services' instances from CPU scale-in. */
   statefulInstanceProtection: `jitsi-matrix-${environmentName}-protect`,
   jvbTaskFamily: `jvb-task-${environmentName}`,
+  /** The WAF web ACL; its log group is `aws-waf-logs-<webAcl>`. */
+  webAcl: `jitsi-matrix-${environmentName}`,
 });
 
 /** The access log bucket's default name: bucket names are global, so the account makes it unique. */

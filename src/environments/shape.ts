@@ -15,6 +15,7 @@ import { z } from "zod";
 import { RECOMMENDED_TLS_POLICY } from "../baseline-rules";
 import { DEFAULT_HEALTH_CHECK_GRACE_PERIOD, DEFAULT_HEALTH_CHECK_TYPE } from "../modules/autoscaling-capacity";
 import { DEFAULT_ACCESS_LOG_RETENTION_DAYS } from "../modules/access-log-bucket";
+import { DEFAULT_RATE_LIMIT_PER_5_MINUTES } from "../modules/web-acl";
 import { EFS_BACKUP_DEFAULTS } from "../modules/efs-backup";
 import { DEFAULT_KEY_DELETION_WINDOW_DAYS } from "../modules/environment-key";
 import { JITSI_DEFAULT_MEMORY, JITSI_WEB_HOST_PORT, JITSI_WEB_IMAGES_PATH } from "../modules/jitsi";
@@ -178,6 +179,19 @@ const accessLogs = z.strictObject({
    * @default `jitsi-matrix-<name>-logs-<account id>`
    */
   bucketName: field.bucketName.optional(),
+});
+
+const webAcl = z.strictObject({
+  /**
+   * A WAF web ACL in front of the load balancer: AWS's IP reputation list, Common Rule Set (its 8 KB body limit
+   * only counted, since Matrix uploads are bigger) and Known Bad Inputs, a rate limit per client address, and the
+   * blocked requests logged for `logs.retentionDays`. AWS bills about 9 USD a month (the ACL and four rules) and
+   * 0.60 USD per million requests.
+   * @default false
+   */
+  enabled: z.boolean().default(false),
+  /** Requests one client address may make in five minutes before it is blocked. @default 2000 */
+  rateLimitPer5Minutes: field.integer("requests per five minutes", 10, 2000000000, "2000 suits a few hundred users behind one NAT").default(DEFAULT_RATE_LIMIT_PER_5_MINUTES),
 });
 
 const encryptionKey = z.strictObject({
@@ -516,6 +530,11 @@ export const environmentFields = z.strictObject({
    * @default - on, 90 days
    */
   accessLogs: accessLogs.prefault({}),
+  /**
+   * The optional WAF web ACL of the load balancer (docs/operations-options.md).
+   * @default - off
+   */
+  webAcl: webAcl.prefault({}),
   /**
    * The environment's own KMS key (docs/security-baseline.md, `customer-managed-key`).
    * @default - on

@@ -14,8 +14,8 @@ export interface EnvironmentKeyProps {
   readonly region: string;
   /** The account whose IAM policies decide who else may use the key. */
   readonly accountId: string;
-  /** Log group names CloudWatch Logs may encrypt with the key, as an ARN pattern's resource part, e.g. `/ecs/<cluster>/*`. */
-  readonly logGroupNamePattern: string;
+  /** Log group names CloudWatch Logs may encrypt with the key, as ARN patterns' resource parts, e.g. `/ecs/<cluster>/*`. */
+  readonly logGroupNamePatterns: readonly string[];
   /** @default 30 */
   readonly deletionWindowDays?: number;
 }
@@ -57,7 +57,7 @@ export class EnvironmentKey extends Construct {
           Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
           Resource: "*",
           Condition: {
-            ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${props.region}:${account}:log-group:${props.logGroupNamePattern}` },
+            ArnLike: { "kms:EncryptionContext:aws:logs:arn": props.logGroupNamePatterns.map((pattern) => `arn:${partition}:logs:${props.region}:${account}:log-group:${pattern}`) },
           },
         },
         {

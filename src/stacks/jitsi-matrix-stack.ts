@@ -19,6 +19,8 @@ import { PLATFORM_SECRETS, PlatformSecret, secretParameterArn, secretParameterNa
 import { PostgresUpgrade } from "../modules/postgres-upgrade";
 import { LEGACY_ALLOW_ALL_EGRESS, SecurityGroup, SecurityGroupRule } from "../modules/security-group";
 import { TaskExecutionRole } from "../modules/task-execution-role";
+import { WebAcl } from "../modules/web-acl";
+import { operationsNames } from "../environments/defaults";
 import { EnvironmentStackProps, EnvironmentStack } from "./environment-stack";
 import {
   addAlarms,
@@ -227,6 +229,16 @@ export class JitsiMatrixStack extends EnvironmentStack {
         synapse: { targetGroup: "synapse", priority: rulePriorities.synapse, hosts: [env.dns.hosts.matrix, env.dns.hosts.synapse] },
       },
     });
+
+    if (env.webAcl.enabled) {
+      new WebAcl(this, "web_acl", {
+        name: operationsNames(env.name).webAcl,
+        loadBalancerArn: lb.loadBalancerArn,
+        rateLimitPer5Minutes: env.webAcl.rateLimitPer5Minutes,
+        logRetentionDays: env.logs.retentionDays,
+        logKmsKeyArn: ops.encryptionKeyArn,
+      });
+    }
 
     // Parameters by their deterministic names, not by reference: this stack plans without the secrets stack's state.
     const parameter = (secret: PlatformSecret) => secretParameterName(env.name, secret);

@@ -1,7 +1,9 @@
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { environmentAccountId } from "../environments/account";
+import { operationsNames } from "../environments/defaults";
 import { EnvironmentKey } from "../modules/environment-key";
+import { webAclLogGroupName } from "../modules/web-acl";
 import { Subnets } from "../modules/subnets";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 
@@ -28,7 +30,7 @@ export class NetworkingStack extends EnvironmentStack {
         region: env.region,
         // The schema refuses a certificate ARN without an account, so there always is one.
         accountId: environmentAccountId(env)!,
-        logGroupNamePattern: `/ecs/${env.cluster.name}/*`,
+        logGroupNamePatterns: [`/ecs/${env.cluster.name}/*`, webAclLogGroupName(operationsNames(env.name).webAcl)],
         deletionWindowDays: env.encryptionKey.deletionWindowDays,
       });
     }

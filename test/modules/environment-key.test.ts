@@ -9,7 +9,7 @@ describe("EnvironmentKey", () => {
           environmentName: "dev",
           region: "eu-west-1",
           accountId: "123456789012",
-          logGroupNamePattern: "/ecs/jitsi-matrix-cluster-dev/*",
+          logGroupNamePatterns: ["/ecs/jitsi-matrix-cluster-dev/*", "aws-waf-logs-jitsi-matrix-dev"],
           deletionWindowDays,
         }),
     ).json;
@@ -27,7 +27,14 @@ describe("EnvironmentKey", () => {
     expect(bySid.AccountIamPolicies.Principal).toEqual({ AWS: "arn:aws:iam::123456789012:root" });
     expect(bySid.CloudWatchLogsEncryptsTheLogGroups).toMatchObject({
       Principal: { Service: "logs.eu-west-1.amazonaws.com" },
-      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/jitsi-matrix-cluster-dev/*" } },
+      Condition: {
+        ArnLike: {
+          "kms:EncryptionContext:aws:logs:arn": [
+            "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/jitsi-matrix-cluster-dev/*",
+            "arn:aws:logs:eu-west-1:123456789012:log-group:aws-waf-logs-jitsi-matrix-dev",
+          ],
+        },
+      },
     });
     expect(bySid.CloudWatchAlarmsPublishToTheTopic).toMatchObject({ Principal: { Service: "cloudwatch.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
     // No statement lets anyone outside the account in.
