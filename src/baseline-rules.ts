@@ -55,6 +55,10 @@ export const BASELINE_RULES = {
     title: "SSM parameters, log groups, topics and backup vaults are encrypted with a customer-managed KMS key that rotates",
     waivable: true,
   },
+  "read-only-root-filesystems": {
+    title: "Containers of images that can run read-only do so",
+    waivable: true,
+  },
   "no-literal-secrets": {
     title: "No literal secrets in container environment or SSM parameters",
     waivable: false,
@@ -156,3 +160,9 @@ export const BEYOND_DEFAULT_TAGS = {
 
 /** Server-side encryption algorithms S3 accepts as encryption at rest. */
 export const STATE_BUCKET_SSE_ALGORITHMS: readonly string[] = ["AES256", "aws:kms", "aws:kms:dsse"];
+
+/**
+ * Repositories of the images that run with a read-only root filesystem, their writable paths as volumes or
+ * tmpfs (`READ_ONLY_ROOT` in `modules/matrix.ts`); `read-only-root-filesystems` holds their containers to it.
+ */
+export const READ_ONLY_CAPABLE_IMAGES: readonly string[] = ["postgres", "redis"];

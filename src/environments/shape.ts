@@ -250,6 +250,12 @@ const legacy = z.strictObject({
    * @default false
    */
   allowAllEgress: z.boolean().default(false),
+  /**
+   * Keep every container's root filesystem writable, as the legacy tasks have it, instead of running postgres and
+   * redis read-only (the images that allow it). Needs the `read-only-root-filesystems` waiver.
+   * @default false
+   */
+  writableRootFilesystems: z.boolean().default(false),
 });
 
 /** The whole environment; unknown fields are refused, so a misspelt optional field cannot go unnoticed. */

@@ -136,6 +136,7 @@ export const staging: EnvironmentInput = {
     instanceNfsIngressFromLoadBalancer: true,
     untaggedAutoScalingGroup: true,
     allowAllEgress: true,
+    writableRootFilesystems: true,
   },
   // Rules of docs/security-baseline.md that staging breaks until its operators change the legacy settings.
   waivers: {
@@ -143,6 +144,8 @@ export const staging: EnvironmentInput = {
       "The legacy load balancer passes header fields with invalid characters through; dropping them is an in-place update of the load balancer, planned after adoption once the services are checked against it.",
     "access-logs":
       "The legacy load balancer writes no access logs; switching them on creates the log bucket and updates the load balancer in place, planned after adoption (docs/operations-options.md).",
+    "read-only-root-filesystems":
+      "The legacy postgres and redis containers write to their root filesystems; running them read-only is a new task revision and a restart of Matrix, planned after adoption (docs/operations-options.md).",
     "customer-managed-key":
       "The legacy parameters are under AWS's managed key; moving them to the environment's key writes each anew with a new value, so it is done with the next password rotation (docs/operations-options.md).",
     "egress-limited":

@@ -76,6 +76,13 @@ export interface ContainerDefinition {
   /** @default - none */
   readonly healthCheck?: ContainerHealthCheck;
   /**
+   * Mount the container's root filesystem read-only: what the image writes must go to a volume or a `tmpfs`.
+   * @default false
+   */
+  readonly readonlyRootFilesystem?: boolean;
+  /** In-memory filesystems for the paths a read-only image still writes, with their size in MiB. @default - none */
+  readonly tmpfs?: readonly { readonly containerPath: string; readonly sizeMiB: number }[];
+  /**
    * Log configuration, e.g. the `awslogs` driver.
    * @default - the Docker daemon's default (logs stay on the host)
    */
@@ -131,6 +138,9 @@ export function toEcsContainerDefinition(container: ContainerDefinition): Record
         }
       : undefined,
     logConfiguration: container.logConfiguration,
+    // Only when set: the legacy task definitions have neither, and an adoption must not add them.
+    readonlyRootFilesystem: container.readonlyRootFilesystem,
+    linuxParameters: container.tmpfs ? { tmpfs: container.tmpfs.map((fs) => ({ containerPath: fs.containerPath, size: fs.sizeMiB })) } : undefined,
   };
 }
 

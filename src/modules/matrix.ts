@@ -24,7 +24,26 @@ export interface PostgresContainerProps {
   readonly memory: number;
   /** SSM parameter name (or ARN) of the database password. */
   readonly passwordParameter: string;
+  /** A read-only root filesystem (`READ_ONLY_ROOT`). @default false */
+  readonly readOnlyRoot?: boolean;
 }
+
+/**
+ * What the images that run with a read-only root filesystem still write outside their volumes, as `tmpfs`: the
+ * official postgres image its socket directory and temporary files (its documentation runs it `--read-only`
+ * with exactly these), redis nothing but its dump under `/data`, a cache here. Synapse, Element and the Jitsi
+ * images write their configuration and runtime files at start and cannot run read-only.
+ */
+export const READ_ONLY_ROOT = {
+  postgres: [
+    { containerPath: "/var/run/postgresql", sizeMiB: 16 },
+    { containerPath: "/tmp", sizeMiB: 64 },
+  ],
+  redis: [{ containerPath: "/data", sizeMiB: 64 }],
+} as const;
+
+const readOnlyRoot = (on: boolean | undefined, paths: readonly { containerPath: string; sizeMiB: number }[]) =>
+  on ? { readonlyRootFilesystem: true, tmpfs: paths } : {};
 
 /** Synapse's PostgreSQL, also the one container of the postgres-upgrade task. */
 export function postgresContainer(props: PostgresContainerProps): ContainerDefinition {
@@ -43,6 +62,7 @@ export function postgresContainer(props: PostgresContainerProps): ContainerDefin
     },
     secrets: { POSTGRES_PASSWORD: props.passwordParameter },
     healthCheck: { command: ["CMD-SHELL", "pg_isready"], interval: 10, timeout: 5, retries: 5, startPeriod: 5 },
+    ...readOnlyRoot(props.readOnlyRoot, READ_ONLY_ROOT.postgres),
   };
 }
 
@@ -74,6 +94,11 @@ export interface MatrixProps {
    * @default - the Docker daemon's default (logs stay on the host)
    */
   readonly logConfiguration?: LogConfiguration;
+  /**
+   * Run postgres and redis with read-only root filesystems, their writable paths as `tmpfs` (`READ_ONLY_ROOT`).
+   * @default false
+   */
+  readonly readOnlyRootFilesystems?: boolean;
   /** @default - nothing beyond references */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
@@ -115,6 +140,7 @@ export class Matrix extends Construct {
         imageTag: props.imageTags.postgres,
         memory,
         passwordParameter: props.postgresPasswordParameter,
+        readOnlyRoot: props.readOnlyRootFilesystems,
       }),
       {
         name: "redis",
@@ -122,6 +148,7 @@ export class Matrix extends Construct {
         memory,
         hostname: "redis",
         portMappings: [{ containerPort: REDIS_PORT }],
+        ...readOnlyRoot(props.readOnlyRootFilesystems, READ_ONLY_ROOT.redis),
       },
     ];
     this.containers = props.logConfiguration ? withLogConfiguration(containers, props.logConfiguration) : containers;

@@ -24,6 +24,8 @@ export interface PostgresUpgradeProps {
   readonly serviceName?: string;
   /** MiB. @default 128 */
   readonly memory?: number;
+  /** A read-only root filesystem, as Matrix's postgres has it. @default false */
+  readonly readOnlyRootFilesystem?: boolean;
   /**
    * Log configuration of the container, e.g. the `awslogs` driver of a `ServiceLogGroup`.
    * @default - the Docker daemon's default (logs stay on the host)
@@ -48,6 +50,7 @@ export class PostgresUpgrade extends Construct {
             imageTag: props.imageTag ?? POSTGRES_UPGRADE_DEFAULTS.imageTag,
             memory: props.memory ?? POSTGRES_UPGRADE_DEFAULTS.memory,
             passwordParameter: props.postgresPasswordParameter,
+            readOnlyRoot: props.readOnlyRootFilesystem,
           }),
           logConfiguration: props.logConfiguration,
         },

@@ -304,6 +304,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
         taskFamily: upgrade.taskFamily,
         serviceName: upgradeServiceName,
         memory: upgrade.memory,
+        readOnlyRootFilesystem: !legacy?.writableRootFilesystems,
         logConfiguration: matrixLogs?.logConfiguration({ streamPrefix: POSTGRES_UPGRADE_LOG_STREAM_PREFIX }),
       });
     } else {
@@ -321,6 +322,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
         synapseTargetGroupArn: lb.targetGroupArns.synapse,
         elementTargetGroupArn: lb.targetGroupArns.element,
         logConfiguration: matrixLogs?.logConfiguration(),
+        readOnlyRootFilesystems: !legacy?.writableRootFilesystems,
         dependsOn: lb.routing,
       });
     }

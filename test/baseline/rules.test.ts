@@ -96,7 +96,7 @@ const capacityStack = (props: Partial<ConstructorParameters<typeof AutoscalingCa
 const task = (scope: Construct, containers: ContainerDefinition[]) =>
   new EcsTaskDefinition(scope, "task", { family: "task", containerDefinitions: renderContainerDefinitions(containers) });
 
-const container = (props: Partial<ContainerDefinition>): ContainerDefinition => ({ name: "app", image: "redis:6.2.6", memory: 128, ...props });
+const container = (props: Partial<ContainerDefinition>): ContainerDefinition => ({ name: "app", image: "example/app:1.0", memory: 128, ...props });
 
 describe("the security baseline", () => {
   it("has a check and a section in docs/security-baseline.md for every rule", () => {
@@ -703,5 +703,29 @@ describe("access-logs", () => {
 
   it("passes an ALB logging into a bucket of the stack that expires its logs", () => {
     expect(broken(build(true))["access-logs"]).toBeUndefined();
+  });
+});
+
+describe("read-only-root-filesystems", () => {
+  const build = (readonlyRootFilesystem: boolean | undefined) =>
+    stack((scope) => {
+      const containers: ContainerDefinition[] = [
+        { name: "postgres", image: "postgres:17.7", memory: 128, readonlyRootFilesystem },
+        { name: "cache", image: "docker.io/library/redis:7.4", memory: 128, readonlyRootFilesystem },
+        // Synapse writes its generated configuration at start: no rule holds it.
+        { name: "synapse", image: "matrixdotorg/synapse:v1.53.0", memory: 128 },
+      ];
+      new EcsTaskDefinition(scope, "task", { family: "t", containerDefinitions: renderContainerDefinitions(containers) });
+    });
+
+  it("fails on postgres and redis with writable roots, whatever the registry spelling, and leaves other images alone", () => {
+    expect(broken(build(undefined))["read-only-root-filesystems"]).toEqual([
+      expect.stringMatching(/^aws_ecs_task_definition.task: container "postgres" runs "postgres:17.7" with a writable root filesystem/),
+      expect.stringMatching(/^aws_ecs_task_definition.task: container "cache" runs "docker.io\/library\/redis:7.4" with a writable root filesystem/),
+    ]);
+  });
+
+  it("passes them read-only", () => {
+    expect(broken(build(true))["read-only-root-filesystems"]).toBeUndefined();
   });
 });

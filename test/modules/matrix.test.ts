@@ -39,6 +39,19 @@ describe("Matrix", () => {
     expect(containersOf(json({ containerMemory: 128 })).redis).toMatchObject({ memory: 128 });
   });
 
+  it("runs postgres and redis read-only when asked, their writable paths in memory, and the other two writable", () => {
+    const all = containersOf(json({ readOnlyRootFilesystems: true }));
+    expect(all.postgres).toMatchObject({
+      readonlyRootFilesystem: true,
+      linuxParameters: { tmpfs: [{ containerPath: "/var/run/postgresql", size: 16 }, { containerPath: "/tmp", size: 64 }] },
+    });
+    expect(all.redis).toMatchObject({ readonlyRootFilesystem: true, linuxParameters: { tmpfs: [{ containerPath: "/data", size: 64 }] } });
+    expect(all.synapse).not.toHaveProperty("readonlyRootFilesystem");
+    // Off, as the legacy tasks have it, neither key is written at all.
+    expect(containersOf(json()).postgres).not.toHaveProperty("readonlyRootFilesystem");
+    expect(containersOf(json()).redis).not.toHaveProperty("linuxParameters");
+  });
+
   it("runs exactly the image a pinned tag names, by its digest, and the tag of the others", () => {
     const digest = `sha256:${"1".repeat(64)}`;
     const all = containersOf(json({ imageTags: { ...props.imageTags, synapse: `latest@${digest}` } }));

@@ -96,6 +96,11 @@ const SWITCHES: readonly OptionSwitch[] = [
   },
   { option: "web ACL", setting: "webAcl: { enabled: true }", switchOn: (e) => ({ ...e, webAcl: { enabled: true } }) },
   {
+    option: "read-only root filesystems",
+    setting: "legacy.writableRootFilesystems: false",
+    switchOn: (e) => ({ ...e, legacy: { ...e.legacy, writableRootFilesystems: false }, waivers: without(e.waivers, "read-only-root-filesystems") }),
+  },
+  {
     option: "egress limited",
     setting: "legacy.allowAllEgress: false",
     switchOn: (e) => ({ ...e, legacy: { ...e.legacy, allowAllEgress: false }, waivers: without(without(e.waivers, "egress-limited"), "rules-described") }),

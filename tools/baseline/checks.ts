@@ -11,6 +11,7 @@ import {
   BEYOND_DEFAULT_TAGS,
   isCurrentTlsPolicy,
   isFloatingImageTag,
+  READ_ONLY_CAPABLE_IMAGES,
   RECOMMENDED_TLS_POLICY,
   SECRET_VARIABLE_NAME,
   STATE_BUCKET_SSE_ALGORITHMS,
@@ -573,6 +574,30 @@ const autoscalingTags: Check = (json, context) => {
   return findings;
 };
 
+/** The repository of an image reference, without registry host, tag or digest: `postgres`, `matrixdotorg/synapse`. */
+export function imageRepository(image: string): string {
+  const name = image.split("@")[0];
+  const lastSlash = name.lastIndexOf("/");
+  const colon = name.indexOf(":", lastSlash + 1);
+  const withoutTag = colon < 0 ? name : name.slice(0, colon);
+  const parts = withoutTag.split("/");
+  // A first part with a dot or a port is a registry host (public.ecr.aws, 123.dkr.ecr...); docker.io/library/ is Docker Hub's.
+  const path = parts.length > 1 && /[.:]/.test(parts[0]) ? parts.slice(1) : parts;
+  return (path[0] === "library" ? path.slice(1) : path).join("/");
+}
+
+const readOnlyRootFilesystems: Check = (json) =>
+  resourcesOfType(json, "aws_ecs_task_definition").flatMap((task) => {
+    const containers = containersOf(task);
+    if (containers === undefined) return [unreadableContainers(task)];
+    return containers
+      .filter((container) => READ_ONLY_CAPABLE_IMAGES.includes(imageRepository(String(container.image ?? ""))) && container.readonlyRootFilesystem !== true)
+      .map((container) => ({
+        address: task.address,
+        message: `container ${JSON.stringify(container.name)} runs ${JSON.stringify(container.image)} with a writable root filesystem, though the image runs read-only; set readonlyRootFilesystem and give its writable paths as tmpfs or volumes`,
+      }));
+  });
+
 /** The tag of an image reference, `undefined` when it has none, `null` when it is pinned by digest. */
 export function imageTag(image: string): string | undefined | null {
   if (image.includes("@")) return null;
@@ -637,6 +662,7 @@ export const BASELINE_CHECKS: Readonly<Record<BaselineRuleId, Check>> = {
   "imdsv2-required": imdsv2Required,
   "container-metadata-blocked": containerMetadataBlocked,
   "customer-managed-key": customerManagedKey,
+  "read-only-root-filesystems": readOnlyRootFilesystems,
   "no-literal-secrets": noLiteralSecrets,
   "no-secret-in-state": noSecretInState,
   "state-bucket-protected": stateBucketProtected,

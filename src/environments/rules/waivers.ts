@@ -39,6 +39,9 @@ export const waiverRules: EnvironmentRule = {
     if (valid("accessLogs") && env.accessLogs.enabled === false) {
       breach("access-logs", "accessLogs.enabled", "false leaves the load balancer without access logs, so no request can be traced after the fact");
     }
+    if (legacy?.writableRootFilesystems) {
+      breach("read-only-root-filesystems", "legacy.writableRootFilesystems", "true leaves postgres and redis able to write anywhere in their images");
+    }
     if (legacy?.allowAllEgress) {
       breach("egress-limited", "legacy.allowAllEgress", "true lets all traffic out of every group to anywhere");
       breach("rules-described", "legacy.allowAllEgress", "true keeps the legacy egress rule, which has no description");
