@@ -10,12 +10,17 @@ export interface S3BackendSettings {
   readonly dynamodb_table?: string;
   /** S3's native lock file (Terraform 1.11+). @default false */
   readonly use_lockfile?: boolean;
+  /**
+   * The alias of the state's own KMS key (`alias/...`), which the `state-backend` stack creates and every state is
+   * written under. @default - SSE-S3
+   */
+  readonly kms_key_id?: string;
 }
 
 /** `backend.tf.json` at the project's top level. */
 export const BACKEND_FILE = path.join(__dirname, "..", "backend.tf.json");
 
-const KNOWN_SETTINGS = new Set(["bucket", "region", "encrypt", "dynamodb_table", "use_lockfile"]);
+const KNOWN_SETTINGS = new Set(["bucket", "region", "encrypt", "dynamodb_table", "use_lockfile", "kms_key_id"]);
 
 /** Reads and checks `backend.tf.json`: `{ "terraform": { "backend": { "s3": { ... } } } }`. */
 export function readBackendSettings(file: string = BACKEND_FILE): S3BackendSettings {
@@ -49,6 +54,11 @@ export function readBackendSettings(file: string = BACKEND_FILE): S3BackendSetti
   }
   if (s3.use_lockfile !== undefined && typeof s3.use_lockfile !== "boolean") {
     problems.push(`terraform.backend.s3.use_lockfile: must be true or false, got ${JSON.stringify(s3.use_lockfile)}`);
+  }
+  if (s3.kms_key_id !== undefined && (typeof s3.kms_key_id !== "string" || !/^alias\/[A-Za-z0-9/_-]+$/.test(s3.kms_key_id) || s3.kms_key_id.startsWith("alias/aws/"))) {
+    problems.push(
+      `terraform.backend.s3.kms_key_id: must name the alias the state-backend stack creates, e.g. "alias/terraform-state", got ${JSON.stringify(s3.kms_key_id)}`,
+    );
   }
   if (problems.length > 0) {
     throw new Error(`${where} has ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`);

@@ -13,13 +13,24 @@ describe("backend.tf.json", () => {
     return () => readBackendSettings(file);
   };
 
-  it("holds the legacy bucket, region, encryption and lock table", () => {
+  it("holds the legacy bucket, region, encryption and lock table, and the alias of the states' key", () => {
     expect(readBackendSettings()).toEqual({
       bucket: "terraform-state-bucket",
       region: "eu-west-1",
       encrypt: true,
       dynamodb_table: "terraform-locks-table",
+      kms_key_id: "alias/terraform-state",
     });
+  });
+
+  it("takes the states' key only by an alias of this account's, which state-backend creates", () => {
+    const s3 = { bucket: "b", region: "eu-west-1", encrypt: true };
+    expect(read({ terraform: { backend: { s3: { ...s3, kms_key_id: "alias/my-states" } } } })()).toMatchObject({ kms_key_id: "alias/my-states" });
+    for (const bad of ["arn:aws:kms:eu-west-1:1:key/k", "alias/aws/s3", 7]) {
+      expect(read({ terraform: { backend: { s3: { ...s3, kms_key_id: bad } } } })).toThrow(
+        /terraform\.backend\.s3\.kms_key_id: must name the alias the state-backend stack creates, e\.g\. "alias\/terraform-state"/,
+      );
+    }
   });
 
   it("fails with the field and the fix when a setting is missing or of the wrong type", () => {

@@ -14,13 +14,23 @@ const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\
  * The local values that occur in `text`: a path only as a whole path (`/root` in `"/root/x"` or
  * `"/root"`, not in `/rootfs`), a word only as a whole word (host `box`, not in `sandbox`).
  */
-function machineSpecific(text: string, local: { paths: string[]; words: string[] }): string[] {
+/**
+ * The local values `text` holds: a path of this machine as a whole path, a host name as a whole word, and
+ * anything inside a shared directory such as the temp dir (`/tmp` itself is also a path inside containers).
+ */
+function machineSpecific(text: string, local: { paths: string[]; words: string[]; within?: string[] }): string[] {
   const usable = (value: string) => value.length >= MIN_MACHINE_VALUE_LENGTH && value !== "/";
   const paths = local.paths.map((p) => p.replace(/\/+$/, "")).filter(usable);
   const words = local.words.filter(usable);
+  const within = (local.within ?? []).map((p) => p.replace(/\/+$/, "")).filter(usable);
   const pathPattern = (p: string) => new RegExp(`(?<![\\w.-])${escapeRegExp(p)}(?![\\w.-])`);
   const wordPattern = (w: string) => new RegExp(`(?<![\\w.-])${escapeRegExp(w)}(?![\\w-])`, "i");
-  return [...paths.filter((p) => pathPattern(p).test(text)), ...words.filter((w) => wordPattern(w).test(text))];
+  const withinPattern = (p: string) => new RegExp(`(?<![\\w.-])${escapeRegExp(p)}/[\\w.-]`);
+  return [
+    ...paths.filter((p) => pathPattern(p).test(text)),
+    ...within.filter((p) => withinPattern(p).test(text)).map((p) => `${p}/…`),
+    ...words.filter((w) => wordPattern(w).test(text)),
+  ];
 }
 
 describe("machineSpecific", () => {
@@ -31,6 +41,11 @@ describe("machineSpecific", () => {
       "ip-10-0-0-1",
       "builder-box",
     ]);
+  });
+
+  it("finds what lies inside a shared directory, not the directory's own name (a container's /tmp)", () => {
+    expect(machineSpecific('{"containerPath":"/tmp","dir":"/tmp/synth-abc/x"}', { paths: [], within: ["/tmp"], words: [] })).toEqual(["/tmp/…"]);
+    expect(machineSpecific('{"containerPath":"/tmp"}', { paths: [], within: ["/tmp"], words: [] })).toEqual([]);
   });
 
   it("ignores a path or word inside a longer one, and values too short to mean anything", () => {
@@ -60,7 +75,7 @@ describe("the checked-in synth", () => {
   });
 
   it("holds nothing specific to this machine or this run", () => {
-    const local = { paths: [PROJECT_ROOT, outdir, tmpdir(), homedir()], words: [hostname()] };
+    const local = { paths: [PROJECT_ROOT, outdir, homedir()], within: [tmpdir()], words: [hostname()] };
     for (const stack of stackNames(outdir)) {
       const text = read(outdir, stack);
       expect({ stack, found: machineSpecific(text, local) }).toEqual({ stack, found: [] });

@@ -28,6 +28,7 @@ export class EnvironmentStack extends AddressedStack {
       encrypt: props.backend.encrypt,
       dynamodbTable: props.backend.dynamodb_table,
       key: stateKey(kind, props.environment.name),
+      kmsKeyId: props.backend.kms_key_id,
     });
     // cdktf 0.21's S3Backend has no field for S3's native locking.
     if (props.backend.use_lockfile !== undefined) {

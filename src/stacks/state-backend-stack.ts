@@ -4,6 +4,7 @@ import { Construct } from "constructs";
 import { S3BackendSettings } from "../backend";
 import { AccessLogBucket } from "../modules/access-log-bucket";
 import { LockTable } from "../modules/lock-table";
+import { StateKey } from "../modules/state-key";
 import { StateBucket } from "../modules/state-bucket";
 import { AddressedStack } from "./addressed-stack";
 
@@ -44,8 +45,9 @@ export interface StateBackendStackProps {
 }
 
 /**
- * The S3 bucket and DynamoDB lock table every other stack keeps its state in, and the bucket of the
- * state bucket's access logs (kept 90 days). Its own
+ * The S3 bucket and DynamoDB lock table every other stack keeps its state in, the KMS key the states
+ * are encrypted with (when `backend.tf.json` names its alias), and the bucket of the state bucket's
+ * access logs (kept 90 days). Its own
  * state cannot live there (it creates them), so it is local, with the operator, as the
  * legacy tiny configuration's was; it can always be rebuilt by importing the two.
  *
@@ -70,8 +72,10 @@ export class StateBackendStack extends AddressedStack {
       region: props.backend.region,
       deliveries: [{ from: "s3", prefix: STATE_BUCKET_LOG_PREFIX, sourceBucketNames: [props.backend.bucket] }],
     });
+    const stateKey = props.backend.kms_key_id === undefined ? undefined : new StateKey(this, "state_key", { aliasName: props.backend.kms_key_id });
     this.bucket = new StateBucket(this, "state_bucket", {
       bucketName: props.backend.bucket,
+      kmsKeyArn: stateKey?.keyArn,
       accessLogs: { bucketName: accessLogs.bucketName, prefix: STATE_BUCKET_LOG_PREFIX, dependsOn: accessLogs.writable },
     });
     if (props.backend.dynamodb_table !== undefined) {

@@ -66,8 +66,8 @@ describe("the state backend's commands (README)", () => {
       const stack = JSON.parse(project.read("cdktf.out", "stacks", "state-backend", STACK_FILE));
       const declared = Object.entries(stack.resource as Record<string, Record<string, unknown>>).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
       const imports = run.calls.filter((c) => c.args.startsWith("import ")).map((c) => c.args.split(" ")[1]);
-      // The access log bucket is new, not the legacy configuration's: the apply creates it and its companions.
-      const legacy = declared.filter((address) => !address.split(".")[1].startsWith("access_logs"));
+      // The access log bucket and the state key are new, not the legacy configuration's: the apply creates them.
+      const legacy = declared.filter((address) => !/^(access_logs|state_key)/.test(address.split(".")[1]));
       expect(legacy.length).toBeLessThan(declared.length);
       expect([...imports].sort()).toEqual([...legacy].sort());
       expect(run.calls.at(-1)).toMatchObject({ program: "terraform", cwd: "state-backend", args: "plan" });

@@ -15,6 +15,7 @@ const LEGACY_BACKEND: S3BackendSettings = {
   region: "eu-west-1",
   encrypt: true,
   dynamodb_table: "terraform-locks-table",
+  kms_key_id: "alias/terraform-state",
 };
 
 function synthStack(backend: S3BackendSettings): StackJson {
@@ -37,6 +38,8 @@ describe("StateBackendStack", () => {
     expect(json.provider?.aws).toEqual([{ region: "eu-west-1", default_tags: [{ tags: { ...STATE_BACKEND_TAGS } }] }]);
     expect(addressesOf(json)).toEqual([
       "aws_dynamodb_table.lock_table",
+      "aws_kms_alias.state_key_alias",
+      "aws_kms_key.state_key",
       "aws_s3_bucket.access_logs",
       "aws_s3_bucket.state_bucket",
       "aws_s3_bucket_lifecycle_configuration.access_logs_lifecycle",
@@ -53,6 +56,12 @@ describe("StateBackendStack", () => {
       "aws_s3_bucket_versioning.state_bucket_versioning",
     ]);
     expect(json.resource?.aws_s3_bucket.state_bucket).toMatchObject({ bucket: "terraform-state-bucket" });
+    // The states' own key, under the alias backend.tf.json names, is the bucket's default encryption.
+    expect(json.resource?.aws_kms_alias.state_key_alias).toMatchObject({ name: LEGACY_BACKEND.kms_key_id, target_key_id: "${aws_kms_key.state_key.key_id}" });
+    expect(json.resource?.aws_kms_key.state_key).toMatchObject({ enable_key_rotation: true, lifecycle: { prevent_destroy: true } });
+    expect(json.resource?.aws_s3_bucket_server_side_encryption_configuration.state_bucket_encryption).toMatchObject({
+      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: "${aws_kms_key.state_key.arn}" }, bucket_key_enabled: true }],
+    });
     // Its server access logs go to the bucket beside it, which only S3's logging service may write, for this bucket only.
     expect(json.resource?.aws_s3_bucket.access_logs).toMatchObject({ bucket: "terraform-state-bucket-access-logs" });
     expect(json.resource?.aws_s3_bucket_logging.state_bucket_logging).toMatchObject({ target_bucket: "${aws_s3_bucket.access_logs.bucket}", target_prefix: "state-bucket/" });

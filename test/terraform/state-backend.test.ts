@@ -35,9 +35,14 @@ describeIfTerraform("the state-backend stack, validated and planned offline from
       expect(created["aws_s3_bucket_versioning.state_bucket_versioning"]).toMatchObject({
         versioning_configuration: [{ status: "Enabled" }],
       });
+      // Under the states' own key when backend.tf.json names its alias, as the checked-in one does.
       expect(created["aws_s3_bucket_server_side_encryption_configuration.state_bucket_encryption"]).toMatchObject({
-        rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: "AES256" }] }],
+        rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: settings.kms_key_id === undefined ? "AES256" : "aws:kms" }] }],
       });
+      if (settings.kms_key_id !== undefined) {
+        expect(created["aws_kms_alias.state_key_alias"]).toMatchObject({ name: settings.kms_key_id });
+        expect(created["aws_kms_key.state_key"]).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+      }
       expect(created["aws_s3_bucket_public_access_block.state_bucket_public_access_block"]).toEqual(
         expect.objectContaining({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true }),
       );
@@ -65,8 +70,8 @@ describeIfTerraform("the state-backend stack, validated and planned offline from
       expect(created["aws_s3_bucket_server_side_encryption_configuration.access_logs_encryption"]).toMatchObject({
         rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: "AES256" }] }],
       });
-      // State bucket: 7 resources, its logging 1, the log bucket 6, the table 1.
-      expect(Object.keys(created)).toHaveLength(settings.dynamodb_table === undefined ? 14 : 15);
+      // State bucket: 7 resources, its logging 1, the log bucket 6, the key and its alias 2, the table 1.
+      expect(Object.keys(created)).toHaveLength(14 + (settings.kms_key_id === undefined ? 0 : 2) + (settings.dynamodb_table === undefined ? 0 : 1));
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

@@ -614,7 +614,7 @@ const KEY_ATTRIBUTES: readonly { type: string; attribute: string; awsManaged?: s
   { type: "aws_backup_vault", attribute: "kms_key_arn" },
 ];
 
-const customerManagedKey: Check = (json) => {
+const customerManagedKey: Check = (json, context) => {
   const findings: Omit<Finding, "rule" | "stack">[] = [];
   for (const { type, attribute, awsManaged, applies } of KEY_ATTRIBUTES) {
     for (const resource of resourcesOfType(json, type)) {
@@ -624,6 +624,20 @@ const customerManagedKey: Check = (json) => {
         findings.push({ address: resource.address, message: `${attribute} is ${JSON.stringify(key ?? "unset")}, so an AWS-managed key encrypts it, whose policy nobody can narrow; name the environment's key (encryptionKey)` });
       }
     }
+  }
+  const s3Backend = json.terraform?.backend?.s3;
+  if (s3Backend !== undefined && (typeof s3Backend.kms_key_id !== "string" || s3Backend.kms_key_id === "")) {
+    findings.push({ address: "terraform.backend.s3", message: "kms_key_id is unset, so Terraform writes the state with SSE-S3 whatever the bucket's default; name the state key's alias in backend.tf.json" });
+  }
+  const stateBucket = context.stateBucket ?? (typeof s3Backend?.bucket === "string" ? s3Backend.bucket : undefined);
+  for (const bucket of resourcesOfType(json, "aws_s3_bucket").filter((b) => b.block.bucket === stateBucket)) {
+    const byKey = bucketCompanions(json, "aws_s3_bucket_server_side_encryption_configuration", bucket).some((configuration) =>
+      blocks(configuration.rule).some((rule) => {
+        const sse = blocks(rule.apply_server_side_encryption_by_default)[0];
+        return sse?.sse_algorithm === "aws:kms" && typeof sse.kms_master_key_id === "string" && sse.kms_master_key_id !== "";
+      }),
+    );
+    if (!byKey) findings.push({ address: bucket.address, message: `state bucket ${stateBucket}: its default encryption names no customer-managed KMS key; give backend.tf.json a kms_key_id, whose key the stack creates` });
   }
   for (const key of resourcesOfType(json, "aws_kms_key").filter((k) => k.block.enable_key_rotation !== true)) {
     findings.push({ address: key.address, message: "enable_key_rotation is not true; rotate the key yearly" });
