@@ -11,7 +11,7 @@ import { environmentAccountId } from "./account";
 import type { EnvironmentFields } from "./shape";
 
 /** The options that are on unless switched off, by their field name. */
-export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups", "encryptionKey", "accessLogs"] as const;
+export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups", "encryptionKey", "accessLogs", "circuitBreakers"] as const;
 export type SwitchedOption = (typeof SWITCHED_OPTIONS)[number];
 
 /** Whether an option with an `enabled` switch is on: left out, it is. */
@@ -52,6 +52,8 @@ export const operationsNames = (environmentName: string) => ({
   /** The automation, rule and roles that protect the stateful services' instances from CPU scale-in. */
   statefulInstanceProtection: `jitsi-matrix-${environmentName}-protect`,
   jvbTaskFamily: `jvb-task-${environmentName}`,
+  /** The EventBridge rule that mails a failed deployment. */
+  deploymentFailed: `jitsi-matrix-${environmentName}-deployment-failed`,
   /** The WAF web ACL; its log group is `aws-waf-logs-<webAcl>`. */
   webAcl: `jitsi-matrix-${environmentName}`,
 });
@@ -66,7 +68,7 @@ export const xmppLoadBalancerNameOf = (env: Pick<EnvironmentFields, "name" | "sc
 
 /** The environment with every default resolved: what the stacks read. */
 export function resolveEnvironment(env: EnvironmentFields) {
-  const { iam, capacity, loadBalancer, logs, alarms, scaling, backups, encryptionKey, accessLogs } = env;
+  const { iam, capacity, loadBalancer, logs, alarms, scaling, backups, encryptionKey, accessLogs, circuitBreakers } = env;
   const cpu = scaling.mode === "cpu" ? cpuThresholdsOf(scaling) : undefined;
   return {
     ...env,
@@ -93,6 +95,7 @@ export function resolveEnvironment(env: EnvironmentFields) {
     },
     backups: { ...backups, enabled: isOn(backups) },
     encryptionKey: { ...encryptionKey, enabled: isOn(encryptionKey) },
+    circuitBreakers: { ...circuitBreakers, enabled: isOn(circuitBreakers) },
     accessLogs: { ...accessLogs, enabled: isOn(accessLogs), bucketName: accessLogs.bucketName ?? accessLogBucketNameOf(env) },
   };
 }

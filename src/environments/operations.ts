@@ -32,6 +32,8 @@ export interface Operations {
   readonly launchTemplate: boolean;
   /** Container Insights on the cluster; the task alarms then count tasks against the desired count. */
   readonly containerInsights: boolean;
+  /** The deployment circuit breaker with rollback on every service, and with alarms, the alarm of a failed deployment. */
+  readonly circuitBreakers: boolean;
   /**
    * ARN of the environment's KMS key, which encrypts the log groups, the alarm topic and the backup vault. The key
    * lives in `networking-<env>`, so `operationsOf` cannot know it: the stack that reads that state sets it.
@@ -68,5 +70,6 @@ export function operationsOf(env: Environment): Operations {
     backups: backups.enabled ? { name: names.backup, retentionDays: backups.retentionDays, schedule: backups.schedule } : undefined,
     launchTemplate: env.capacity.launchTemplate,
     containerInsights: alarms.containerInsights,
+    circuitBreakers: env.circuitBreakers.enabled,
   };
 }

@@ -124,6 +124,7 @@ export const production: EnvironmentInput = {
   backups: { enabled: false }, // legacy
   encryptionKey: { enabled: false }, // legacy, waived (customer-managed-key)
   accessLogs: { enabled: false }, // legacy, waived (access-logs)
+  circuitBreakers: { enabled: false }, // legacy
   legacy: {
     securityGroupNameTag: "test",
     sshIngressCidrs: ["0.0.0.0/0"],

@@ -165,6 +165,16 @@ const backups = z.strictObject({
   schedule: field.backupSchedule.default(EFS_BACKUP_DEFAULTS.schedule),
 });
 
+const circuitBreakers = z.strictObject({
+  /**
+   * ECS's deployment circuit breaker with rollback on every service: a deployment whose tasks keep failing to
+   * start (a tag that does not exist, a container that exits) returns to the last revision that ran, and with
+   * alarms on, the alarm topic gets ECS's deployment-failed event.
+   * @default true
+   */
+  enabled: z.boolean().optional(),
+});
+
 const accessLogs = z.strictObject({
   /**
    * The load balancer's access logs, in a bucket of the environment's own (private, TLS only, SSE-S3: ALB access
@@ -531,6 +541,11 @@ export const environmentFields = z.strictObject({
    * @default - on, 7 days of retention
    */
   backups: backups.prefault({}),
+  /**
+   * Deployments that roll back (docs/operations-options.md).
+   * @default - on
+   */
+  circuitBreakers: circuitBreakers.prefault({}),
   /**
    * Access logs of the load balancer (docs/security-baseline.md, `access-logs`).
    * @default - on, 90 days

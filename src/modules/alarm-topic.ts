@@ -1,4 +1,5 @@
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
@@ -20,6 +21,13 @@ export interface AlarmTopicProps {
    * @default - unencrypted
    */
   readonly kmsMasterKeyId?: string;
+  /**
+   * Let EventBridge rules of this account publish to the topic: a topic policy with that one statement (the account's
+   * own principals need none, their IAM policies decide; CloudWatch alarms need none either).
+   * With `kmsMasterKeyId`, the key policy must let `events.amazonaws.com` use the key too.
+   * @default false
+   */
+  readonly eventBridgePublishes?: boolean;
 }
 
 export const SNS_TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
@@ -63,6 +71,17 @@ export class AlarmTopic extends Construct {
         topicArn: topic.arn,
         protocol: "email",
         endpoint: address,
+      });
+    }
+    if (props.eventBridgePublishes) {
+      new SnsTopicPolicy(this, "policy", {
+        arn: topic.arn,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Sid: "EventBridgePublishes", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: topic.arn, Condition: { StringEquals: { "aws:SourceAccount": topic.owner } } },
+          ],
+        }),
       });
     }
     this.topicArn = topic.arn;

@@ -29,7 +29,7 @@ export interface EnvironmentKeyProps {
  *   through SSM only). The key is deployed before that role exists, and KMS refuses a policy that
  *   names a principal that does not; this statement also keeps the key from locking everyone out;
  * - CloudWatch Logs, for this environment's log groups only (encryption context);
- * - CloudWatch alarms, to publish to the encrypted topic from this account only.
+ * - CloudWatch alarms and EventBridge (a failed deployment), to publish to the encrypted topic from this account only.
  *
  * The alias gives stacks that do not read this one's state a name for it (`environmentKeyAlias`).
  */
@@ -61,9 +61,9 @@ export class EnvironmentKey extends Construct {
           },
         },
         {
-          Sid: "CloudWatchAlarmsPublishToTheTopic",
+          Sid: "CloudWatchAlarmsAndEventBridgePublishToTheTopic",
           Effect: "Allow",
-          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
           Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
           Resource: "*",
           Condition: sameAccount,

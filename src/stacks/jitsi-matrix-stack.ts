@@ -6,6 +6,7 @@ import { EfsVolumeSpec } from "../environments/environment";
 import { operationsOf } from "../environments/operations";
 import { AccessLogBucket } from "../modules/access-log-bucket";
 import { AutoscalingCapacity } from "../modules/autoscaling-capacity";
+import { DeploymentCircuitBreakers } from "../modules/deployment-circuit-breaker";
 import { DnsRecords } from "../modules/dns-records";
 import { EcsCluster } from "../modules/ecs-cluster";
 import { EcsInstanceRole } from "../modules/ecs-instance-role";
@@ -335,6 +336,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
 
     placeServicesOnCapacityProvider(this, env, ops, scaling);
 
+    if (ops.circuitBreakers) DeploymentCircuitBreakers.addTo(this);
     addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, serviceNames: services, loadBalancer: lb, xmpp });
     addBackups(this, env, ops);
 

@@ -15,6 +15,8 @@ import { Operations } from "../environments/operations";
 import { Environment } from "../environments/environment";
 import { AutoscalingCapacity, AutoscalingCapacityProps } from "../modules/autoscaling-capacity";
 import { AlarmTopic } from "../modules/alarm-topic";
+import { DeploymentFailureAlarm } from "../modules/deployment-circuit-breaker";
+import { partitionOf } from "../modules/platform-secrets";
 import { CapacityScaling } from "../modules/capacity-scaling";
 import { EfsBackup } from "../modules/efs-backup";
 import { JvbDaemon } from "../modules/jvb-daemon";
@@ -197,7 +199,15 @@ export function addAlarms(scope: Construct, env: Environment, ops: Operations, r
     topicName: alarms.topicName,
     emailAddresses: alarms.emailAddresses,
     kmsMasterKeyId: ops.encryptionKeyArn,
+    eventBridgePublishes: ops.circuitBreakers,
   });
+  if (ops.circuitBreakers) {
+    new DeploymentFailureAlarm(scope, "deployment_failed", {
+      name: operationsNames(env.name).deploymentFailed,
+      serviceArnPrefix: `arn:${partitionOf(env.region)}:ecs:${env.region}:${environmentAccountId(env)}:service/${env.cluster.name}/`,
+      topicArn: topic.topicArn,
+    });
+  }
   const thresholds = alarms.thresholds;
   new PlatformAlarms(scope, "alarms", {
     namePrefix: alarms.namePrefix,

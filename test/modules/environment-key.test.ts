@@ -20,10 +20,10 @@ describe("EnvironmentKey", () => {
     expect(environmentKeyAlias("dev")).toBe("alias/jitsi-matrix-dev");
   });
 
-  it("lets the account's IAM policies decide, CloudWatch Logs use it for this environment's log groups only, and alarms publish from this account only", () => {
+  it("lets the account's IAM policies decide, CloudWatch Logs use it for this environment's log groups only, and alarms and EventBridge publish from this account only", () => {
     const policy = JSON.parse(onlyResource(build(), "aws_kms_key").policy as string);
     const bySid = Object.fromEntries(policy.Statement.map((statement: { Sid: string }) => [statement.Sid, statement]));
-    expect(Object.keys(bySid)).toEqual(["AccountIamPolicies", "CloudWatchLogsEncryptsTheLogGroups", "CloudWatchAlarmsPublishToTheTopic"]);
+    expect(Object.keys(bySid)).toEqual(["AccountIamPolicies", "CloudWatchLogsEncryptsTheLogGroups", "CloudWatchAlarmsAndEventBridgePublishToTheTopic"]);
     expect(bySid.AccountIamPolicies.Principal).toEqual({ AWS: "arn:aws:iam::123456789012:root" });
     expect(bySid.CloudWatchLogsEncryptsTheLogGroups).toMatchObject({
       Principal: { Service: "logs.eu-west-1.amazonaws.com" },
@@ -36,7 +36,10 @@ describe("EnvironmentKey", () => {
         },
       },
     });
-    expect(bySid.CloudWatchAlarmsPublishToTheTopic).toMatchObject({ Principal: { Service: "cloudwatch.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
+    expect(bySid.CloudWatchAlarmsAndEventBridgePublishToTheTopic).toMatchObject({
+      Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+    });
     // No statement lets anyone outside the account in.
     expect(JSON.stringify(policy)).not.toMatch(/"AWS":"\*"|"Principal":"\*"/);
   });

@@ -94,6 +94,7 @@ const SWITCHES: readonly OptionSwitch[] = [
     setting: "accessLogs: { enabled: true }",
     switchOn: (e) => ({ ...e, accessLogs: { enabled: true }, waivers: without(e.waivers, "access-logs") }),
   },
+  { option: "circuit breakers", setting: "circuitBreakers: { enabled: true }", switchOn: (e) => ({ ...e, circuitBreakers: { enabled: true } }) },
   { option: "web ACL", setting: "webAcl: { enabled: true }", switchOn: (e) => ({ ...e, webAcl: { enabled: true } }) },
   {
     option: "read-only root filesystems",

@@ -231,6 +231,11 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
         expect(afterOf(plan, "aws_lb.load_balancer")).toMatchObject({
           access_logs: [{ bucket: `jitsi-matrix-${name}-logs-${environment.accountId}`, prefix: "load-balancer", enabled: true }],
         });
+        // Every service rolls back a deployment that cannot start, and a failed one reaches the alarm topic.
+        expect(ofType("aws_ecs_service").map((c) => [c.address, (c.after as { deployment_circuit_breaker: unknown }).deployment_circuit_breaker])).toEqual(
+          ofType("aws_ecs_service").map((c) => [c.address, [{ enable: true, rollback: true }]]),
+        );
+        expect(afterOf(plan, "aws_cloudwatch_event_rule.deployment_failed_rule")).toMatchObject({ name: `jitsi-matrix-${name}-deployment-failed` });
         // Everything that holds data is under the key networking hands over, and the task execution role may decrypt with it.
         expect(ofType("aws_cloudwatch_log_group").map((c) => (c.after as { kms_key_id: string }).kms_key_id)).toEqual([FAKE_KEY_ARN, FAKE_KEY_ARN, FAKE_KEY_ARN]);
         expect(afterOf(plan, "aws_sns_topic.alarm_topic")).toMatchObject({ kms_master_key_id: FAKE_KEY_ARN });

@@ -12,6 +12,7 @@ const SWITCHED_ON_BY_DEFAULT: Readonly<Record<SwitchedOption, string>> = {
   backups: "create a backup plan",
   encryptionKey: "create a KMS key and write every password parameter anew under it, each with a new value",
   accessLogs: "create a log bucket and switch the load balancer's access logs on",
+  circuitBreakers: "update every ECS service in place to add the deployment circuit breaker",
 };
 
 /** minSize <= desiredCapacity <= maxSize, and room for at least one instance. */
