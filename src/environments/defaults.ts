@@ -11,7 +11,7 @@ import { environmentAccountId } from "./account";
 import type { EnvironmentFields } from "./shape";
 
 /** The options that are on unless switched off, by their field name. */
-export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups", "encryptionKey", "accessLogs", "circuitBreakers"] as const;
+export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups", "encryptionKey", "accessLogs", "circuitBreakers", "wellKnown", "synapseAdminBlock"] as const;
 export type SwitchedOption = (typeof SWITCHED_OPTIONS)[number];
 
 /** Whether an option with an `enabled` switch is on: left out, it is. */
@@ -68,7 +68,7 @@ export const xmppLoadBalancerNameOf = (env: Pick<EnvironmentFields, "name" | "sc
 
 /** The environment with every default resolved: what the stacks read. */
 export function resolveEnvironment(env: EnvironmentFields) {
-  const { iam, capacity, loadBalancer, logs, alarms, scaling, backups, encryptionKey, accessLogs, circuitBreakers } = env;
+  const { iam, capacity, loadBalancer, logs, alarms, scaling, backups, encryptionKey, accessLogs, circuitBreakers, wellKnown, synapseAdminBlock } = env;
   const cpu = scaling.mode === "cpu" ? cpuThresholdsOf(scaling) : undefined;
   return {
     ...env,
@@ -96,6 +96,8 @@ export function resolveEnvironment(env: EnvironmentFields) {
     backups: { ...backups, enabled: isOn(backups) },
     encryptionKey: { ...encryptionKey, enabled: isOn(encryptionKey) },
     circuitBreakers: { ...circuitBreakers, enabled: isOn(circuitBreakers) },
+    wellKnown: { ...wellKnown, enabled: isOn(wellKnown), serverName: wellKnown.serverName ?? env.dns.hosts.matrix },
+    synapseAdminBlock: { ...synapseAdminBlock, enabled: isOn(synapseAdminBlock) },
     accessLogs: { ...accessLogs, enabled: isOn(accessLogs), bucketName: accessLogs.bucketName ?? accessLogBucketNameOf(env) },
   };
 }

@@ -5,7 +5,7 @@
  * The rules between environments are in `between-environments.ts`.
  */
 import { resolveEnvironment } from "./defaults";
-import { certificateRules, dnsRules, listenerPriorityRules } from "./rules/load-balancer";
+import { certificateRules, dnsRules, listenerPriorityRules, wellKnownRules } from "./rules/load-balancer";
 import { derivedNameRules, distinctNameRules } from "./rules/names";
 import { networkRules } from "./rules/network";
 import { postgresSupportRules } from "./rules/postgres";
@@ -21,6 +21,7 @@ const RULES: readonly EnvironmentRule[] = [
   certificateRules,
   dnsRules,
   listenerPriorityRules,
+  wellKnownRules,
   capacitySizeRules,
   derivedNameRules,
   distinctNameRules,

@@ -29,7 +29,7 @@ import { DEFAULT_LOG_RETENTION_DAYS } from "../modules/service-log-group";
 import * as field from "./fields";
 
 /** Priorities of the HTTPS listener's host rules, as the legacy rules had them. */
-export const DEFAULT_RULE_PRIORITIES = { element: 99, synapse: 100 } as const;
+export const DEFAULT_RULE_PRIORITIES = { synapseAdmin: 9, wellKnownServer: 10, wellKnownClient: 11, element: 99, synapse: 100 } as const;
 
 /** Name and description of a security group (legacy `*_sg_values`). */
 const securityGroup = z.strictObject({ name: field.securityGroupName, description: field.securityGroupDescription });
@@ -163,6 +163,31 @@ const backups = z.strictObject({
   retentionDays: field.integer("number of days", 1, 36500, "e.g. 7").default(EFS_BACKUP_DEFAULTS.retentionDays),
   /** When the daily backup starts, an AWS Backup cron expression in UTC. @default "cron(0 3 * * ? *)" */
   schedule: field.backupSchedule.default(EFS_BACKUP_DEFAULTS.schedule),
+});
+
+const wellKnown = z.strictObject({
+  /**
+   * The load balancer answers `https://<serverName>/.well-known/matrix/server` (`{"m.server": "<synapse host>:443"}`:
+   * federation reaches Synapse through 443 by delegation, no port 8448) and `/.well-known/matrix/client` (the
+   * client's base URL), as JSON fixed responses.
+   * @default true
+   */
+  enabled: z.boolean().optional(),
+  /**
+   * The Matrix server name (the part after the colon in `@user:<serverName>`), one of `dns.hosts`: the load
+   * balancer must serve it. It is fixed once users exist; it must be what Synapse's `server_name` says.
+   * @default - `dns.hosts.matrix`
+   */
+  serverName: field.dnsName.optional(),
+});
+
+const synapseAdminBlock = z.strictObject({
+  /**
+   * The load balancer answers `/_synapse/admin/*` with 403 on the Matrix and Synapse hosts: Synapse's admin API is
+   * for operators, who reach it from inside the VPC (or through an SSM port forward), never from the internet.
+   * @default true
+   */
+  enabled: z.boolean().optional(),
 });
 
 const circuitBreakers = z.strictObject({
@@ -420,6 +445,12 @@ export const environmentFields = z.strictObject({
         element: field.rulePriority.default(DEFAULT_RULE_PRIORITIES.element),
         /** @default 100, as the legacy rule had it */
         synapse: field.rulePriority.default(DEFAULT_RULE_PRIORITIES.synapse),
+        /** The rule that answers `/.well-known/matrix/server` (`wellKnown`); before the host rules. @default 10 */
+        wellKnownServer: field.rulePriority.default(DEFAULT_RULE_PRIORITIES.wellKnownServer),
+        /** The rule that answers `/.well-known/matrix/client` (`wellKnown`). @default 11 */
+        wellKnownClient: field.rulePriority.default(DEFAULT_RULE_PRIORITIES.wellKnownClient),
+        /** The rule that refuses `/_synapse/admin` (`synapseAdminBlock`). @default 9 */
+        synapseAdmin: field.rulePriority.default(DEFAULT_RULE_PRIORITIES.synapseAdmin),
       })
       .prefault({}),
   }),
@@ -541,6 +572,16 @@ export const environmentFields = z.strictObject({
    * @default - on, 7 days of retention
    */
   backups: backups.prefault({}),
+  /**
+   * Matrix server discovery by the load balancer (docs/operations-options.md).
+   * @default - on, for `dns.hosts.matrix`
+   */
+  wellKnown: wellKnown.prefault({}),
+  /**
+   * Synapse's admin API kept from the internet (docs/operations-options.md).
+   * @default - on
+   */
+  synapseAdminBlock: synapseAdminBlock.prefault({}),
   /**
    * Deployments that roll back (docs/operations-options.md).
    * @default - on

@@ -129,6 +129,8 @@ export const staging: EnvironmentInput = {
   encryptionKey: { enabled: false }, // legacy, waived (customer-managed-key)
   accessLogs: { enabled: false }, // legacy, waived (access-logs)
   circuitBreakers: { enabled: false }, // legacy
+  wellKnown: { enabled: false }, // legacy
+  synapseAdminBlock: { enabled: false }, // legacy
   legacy: {
     securityGroupNameTag: "test",
     sshIngressCidrs: ["0.0.0.0/0"],

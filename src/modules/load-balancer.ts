@@ -24,6 +24,18 @@ export interface HostRuleSpec {
   readonly hosts: readonly string[];
 }
 
+/** A rule of the HTTPS listener that answers some paths of some host names itself, without a target. */
+export interface FixedResponseRuleSpec {
+  readonly priority: number;
+  readonly hosts: readonly string[];
+  /** Path patterns, e.g. `/.well-known/matrix/server` or `/_synapse/admin/*`. */
+  readonly paths: readonly string[];
+  readonly statusCode: 200 | 403 | 404;
+  readonly contentType: "application/json" | "text/plain";
+  /** At most 1024 bytes, the most an ALB fixed response holds. */
+  readonly body: string;
+}
+
 /**
  * Load balancers are protected from deletion unless their props say otherwise: the one default of the
  * ALB, the XMPP NLB and the environment field (`loadBalancer.deletionProtection`), which the stacks pass as is.
@@ -52,6 +64,11 @@ export interface LoadBalancerProps {
    * @default - no access logs
    */
   readonly accessLogs?: { readonly bucketName: string; readonly prefix: string; readonly dependsOn: readonly ITerraformDependable[] };
+  /**
+   * Rules that answer from the load balancer itself, keyed by what they answer (`rule_<key>`).
+   * @default - none
+   */
+  readonly fixedResponses?: Readonly<Record<string, FixedResponseRuleSpec>>;
   /** TLS policy of the HTTPS listener. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
   readonly sslPolicy?: string;
   /** Target groups keyed by what they serve. */
@@ -142,6 +159,20 @@ export class LoadBalancer extends Construct {
         condition: [{ hostHeader: { values: [...rule.hosts] } }],
       }),
     );
+
+    for (const [key, rule] of Object.entries(props.fixedResponses ?? {})) {
+      if (Buffer.byteLength(rule.body) > 1024) {
+        throw new Error(`fixedResponses.${key}.body: ${Buffer.byteLength(rule.body)} bytes, more than the 1024 an ALB fixed response holds; shorten it.`);
+      }
+      rules.push(
+        new LbListenerRule(this, `rule_${key}`, {
+          listenerArn: https.arn,
+          priority: rule.priority,
+          action: [{ type: "fixed-response", fixedResponse: { statusCode: String(rule.statusCode), contentType: rule.contentType, messageBody: rule.body } }],
+          condition: [{ hostHeader: { values: [...rule.hosts] } }, { pathPattern: { values: [...rule.paths] } }],
+        }),
+      );
+    }
 
     this.dnsName = lb.dnsName;
     this.loadBalancerArn = lb.arn;

@@ -2,7 +2,7 @@ import { Lazy, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { declareLegacyMoves } from "./legacy-moves";
 import { environmentAccountId } from "../environments/account";
-import { EfsVolumeSpec } from "../environments/environment";
+import { EfsVolumeSpec, Environment } from "../environments/environment";
 import { operationsOf } from "../environments/operations";
 import { AccessLogBucket } from "../modules/access-log-bucket";
 import { AutoscalingCapacity } from "../modules/autoscaling-capacity";
@@ -14,7 +14,7 @@ import { EfsVolume } from "../modules/ecs-service";
 import { EfsMountTargets } from "../modules/efs-mount-targets";
 import { ExternalFactChecks } from "../modules/external-fact-checks";
 import { Jitsi, JITSI_VOLUMES, JVB_MEDIA_PORT } from "../modules/jitsi";
-import { LoadBalancer } from "../modules/load-balancer";
+import { FixedResponseRuleSpec, LoadBalancer } from "../modules/load-balancer";
 import { Matrix, MATRIX_VOLUMES } from "../modules/matrix";
 import { PLATFORM_SECRETS, PlatformSecret, secretParameterArn, secretParameterName } from "../modules/platform-secrets";
 import { PostgresUpgrade } from "../modules/postgres-upgrade";
@@ -71,6 +71,33 @@ function efsVolumes(
     rootDirectory: spec.rootDirectory,
     transitEncryption: spec.transitEncryption,
   }));
+}
+
+/**
+ * What the load balancer answers itself for Matrix: the well-known documents of the server name (delegation to
+ * the Synapse host on 443, and the client's base URL), and a refusal of Synapse's admin API from the internet.
+ */
+function matrixFixedResponses(env: Environment): Record<string, FixedResponseRuleSpec> {
+  const { rulePriorities } = env.loadBalancer;
+  const synapseHost = env.dns.hosts.synapse;
+  const rules: Record<string, FixedResponseRuleSpec> = {};
+  if (env.wellKnown.enabled) {
+    const serverName = [env.wellKnown.serverName];
+    const json = (document: object) => ({ statusCode: 200 as const, contentType: "application/json" as const, body: JSON.stringify(document) });
+    rules.well_known_server = { priority: rulePriorities.wellKnownServer, hosts: serverName, paths: ["/.well-known/matrix/server"], ...json({ "m.server": `${synapseHost}:443` }) };
+    rules.well_known_client = { priority: rulePriorities.wellKnownClient, hosts: serverName, paths: ["/.well-known/matrix/client"], ...json({ "m.homeserver": { base_url: `https://${synapseHost}` } }) };
+  }
+  if (env.synapseAdminBlock.enabled) {
+    rules.synapse_admin = {
+      priority: rulePriorities.synapseAdmin,
+      hosts: [env.dns.hosts.matrix, env.dns.hosts.synapse],
+      paths: ["/_synapse/admin", "/_synapse/admin/*"],
+      statusCode: 403,
+      contentType: "text/plain",
+      body: "Synapse's admin API is not served to the internet.",
+    };
+  }
+  return rules;
 }
 
 /**
@@ -229,6 +256,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
         element: { targetGroup: "element", priority: rulePriorities.element, hosts: [env.dns.hosts.element] },
         synapse: { targetGroup: "synapse", priority: rulePriorities.synapse, hosts: [env.dns.hosts.matrix, env.dns.hosts.synapse] },
       },
+      fixedResponses: matrixFixedResponses(env),
     });
 
     if (env.webAcl.enabled) {

@@ -91,6 +91,23 @@ describe.each([
     expect(groups.alb_sg.tags).toEqual({ Name: environment.securityGroups.loadBalancer.name });
   });
 
+  it("answers the Matrix server name's well-known documents itself, delegating federation to 443, and refuses the admin API", () => {
+    const rules = resources(jitsiMatrix, "aws_lb_listener_rule");
+    const answer = (key: string) => (rules[key].action as { fixed_response: { status_code: string; content_type: string; message_body: string } }[])[0].fixed_response;
+    const { hosts } = environment.dns;
+    expect(JSON.parse(answer("load_balancer_rule_well_known_server").message_body)).toEqual({ "m.server": `${hosts.synapse}:443` });
+    expect(JSON.parse(answer("load_balancer_rule_well_known_client").message_body)).toEqual({ "m.homeserver": { base_url: `https://${hosts.synapse}` } });
+    expect(answer("load_balancer_rule_well_known_client").content_type).toBe("application/json");
+    expect(rules.load_balancer_rule_well_known_server.condition).toEqual([{ host_header: { values: [hosts.matrix] } }, { path_pattern: { values: ["/.well-known/matrix/server"] } }]);
+    expect(answer("load_balancer_rule_synapse_admin").status_code).toBe("403");
+    expect(rules.load_balancer_rule_synapse_admin.condition).toEqual([
+      { host_header: { values: [hosts.matrix, hosts.synapse] } },
+      { path_pattern: { values: ["/_synapse/admin", "/_synapse/admin/*"] } },
+    ]);
+    // Before the host rules that would forward them to Synapse.
+    expect(Number(rules.load_balancer_rule_synapse_admin.priority)).toBeLessThan(Number(rules.load_balancer_rule_synapse.priority));
+  });
+
   it("lets out of each group only what it needs, every rule described", () => {
     const groups = resources(jitsiMatrix, "aws_security_group");
     type Rule = { description: string; protocol: string; from_port: number; to_port: number; cidr_blocks: string[]; security_groups: string[] };
@@ -112,7 +129,7 @@ describe("host ports and listener rule priorities an environment sets", () => {
   draft.jitsi.webHostPort = 9000;
   draft.matrix.synapseHostPort = 9008;
   draft.matrix.elementHostPort = 9080;
-  draft.loadBalancer.rulePriorities = { element: 10, synapse: 20 };
+  draft.loadBalancer.rulePriorities = { element: 30, synapse: 40 };
   const environment: Environment = parseEnvironment(draft);
   const jitsiMatrix = jitsiMatrixOf(synthEnvironment(environment));
 
@@ -128,7 +145,7 @@ describe("host ports and listener rule priorities an environment sets", () => {
       ]),
     );
     const listenerRules = resources(jitsiMatrix, "aws_lb_listener_rule");
-    expect([listenerRules.load_balancer_rule_element.priority, listenerRules.load_balancer_rule_synapse.priority]).toEqual([10, 20]);
+    expect([listenerRules.load_balancer_rule_element.priority, listenerRules.load_balancer_rule_synapse.priority]).toEqual([30, 40]);
   });
 
   it("are what validation reasons about: the task layout equals the synthesized containers", () => {

@@ -328,7 +328,8 @@ describe("scaling", () => {
     expect(names(json, "aws_ecs_service")).toEqual(["jitsi_service", "matrix_service"]);
     // ECS's managed termination protection already keeps every instance with a task.
     expect(resourcesOf(json, "aws_ssm_document")).toEqual({});
-    expect(resourcesOf(json, "aws_cloudwatch_event_rule")).toEqual({});
+    // No stateful-protection rules; the one rule left reports failed deployments (circuitBreakers).
+    expect(Object.keys(resourcesOf(json, "aws_cloudwatch_event_rule"))).toEqual(["deployment_failed_rule"]);
   });
 });
 

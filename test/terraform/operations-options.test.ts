@@ -95,6 +95,8 @@ const SWITCHES: readonly OptionSwitch[] = [
     switchOn: (e) => ({ ...e, accessLogs: { enabled: true }, waivers: without(e.waivers, "access-logs") }),
   },
   { option: "circuit breakers", setting: "circuitBreakers: { enabled: true }", switchOn: (e) => ({ ...e, circuitBreakers: { enabled: true } }) },
+  { option: "well-known documents", setting: "wellKnown: { enabled: true }", switchOn: (e) => ({ ...e, wellKnown: { enabled: true } }) },
+  { option: "Synapse admin API blocked", setting: "synapseAdminBlock: { enabled: true }", switchOn: (e) => ({ ...e, synapseAdminBlock: { enabled: true } }) },
   { option: "web ACL", setting: "webAcl: { enabled: true }", switchOn: (e) => ({ ...e, webAcl: { enabled: true } }) },
   {
     option: "read-only root filesystems",

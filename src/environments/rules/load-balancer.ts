@@ -2,6 +2,7 @@
 import { CERTIFICATE_ARN } from "../fields";
 import { DEFAULT_RULE_PRIORITIES } from "../shape";
 import { q } from "./problem";
+import { isOn } from "../defaults";
 import { EnvironmentRule } from "./rule";
 
 /** The certificate lives in the load balancer's region and the environment's account. */
@@ -72,5 +73,21 @@ export const listenerPriorityRules: EnvironmentRule = {
         );
       }
     });
+  },
+};
+
+/** The Matrix server name is a host the load balancer serves, or its well-known documents would answer nowhere. */
+export const wellKnownRules: EnvironmentRule = {
+  reads: ["wellKnown", "dns.hosts"],
+  check(env, { error }) {
+    const name = env.wellKnown.serverName;
+    if (!isOn(env.wellKnown) || name === undefined) return;
+    const hosts = Object.values(env.dns.hosts);
+    if (!hosts.includes(name)) {
+      error(
+        "wellKnown.serverName",
+        `${q(name)} is not one of the hosts the load balancer serves (${hosts.join(", ")}), so its /.well-known/matrix documents would be answered nowhere; use one of them, or serve the documents on ${q(name)} yourself and set wellKnown: { enabled: false }`,
+      );
+    }
   },
 };

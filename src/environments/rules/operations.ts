@@ -13,6 +13,8 @@ const SWITCHED_ON_BY_DEFAULT: Readonly<Record<SwitchedOption, string>> = {
   encryptionKey: "create a KMS key and write every password parameter anew under it, each with a new value",
   accessLogs: "create a log bucket and switch the load balancer's access logs on",
   circuitBreakers: "update every ECS service in place to add the deployment circuit breaker",
+  wellKnown: "add listener rules that answer Matrix's .well-known documents",
+  synapseAdminBlock: "add a listener rule that refuses /_synapse/admin",
 };
 
 /** minSize <= desiredCapacity <= maxSize, and room for at least one instance. */
