@@ -1,14 +1,12 @@
 import { DataAwsElbServiceAccount } from "@cdktf/provider-aws/lib/data-aws-elb-service-account";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { partitionOf } from "./platform-secrets";
-import { BUCKET_NAME, denyInsecureTransportStatement } from "./state-bucket";
+import { BUCKET_NAME, denyInsecureTransportStatement, privateBucketControls } from "./state-bucket";
 
 /** Days an access log is kept when nothing else is said: a quarter to look back at an incident. */
 export const DEFAULT_ACCESS_LOG_RETENTION_DAYS = 90;
@@ -57,14 +55,7 @@ export class AccessLogBucket extends Construct {
       bucket: bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public_access_block", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "ownership", { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    const publicAccessBlock = privateBucketControls(this, bucket.id);
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: bucket.id,
       rule: [

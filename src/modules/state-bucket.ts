@@ -56,6 +56,22 @@ export function denyInsecureTransportStatement(bucketArn: string) {
 }
 
 /**
+ * Every public access blocked and ACLs disabled (the bucket owner owns every object), as `<scope>_public_access_block`
+ * and `<scope>_ownership`. Returns the block, which a bucket policy must wait for (S3 answers 409 to both at once).
+ */
+export function privateBucketControls(scope: Construct, bucketId: string): S3BucketPublicAccessBlock {
+  const block = new S3BucketPublicAccessBlock(scope, "public_access_block", {
+    bucket: bucketId,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
+  new S3BucketOwnershipControls(scope, "ownership", { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } });
+  return block;
+}
+
+/**
  * The TLS-only policy: any request over plain HTTP is denied, whoever makes it.
  * A deny-only policy is not "public", so it coexists with the public access block.
  */
@@ -102,13 +118,7 @@ export class StateBucket extends Construct {
         },
       ],
     });
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public_access_block", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
+    const publicAccessBlock = privateBucketControls(this, bucket.id);
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: bucket.id,
       rule: [
@@ -126,10 +136,6 @@ export class StateBucket extends Construct {
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },
       ],
-    });
-    new S3BucketOwnershipControls(this, "ownership", {
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
     });
     new S3BucketPolicy(this, "tls_only", {
       bucket: bucket.id,
