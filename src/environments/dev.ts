@@ -91,6 +91,15 @@ export const dev: EnvironmentInput = {
     ],
   },
   postgresUpgrade: { enabled: false },
+  // Clients behind firewalls that block UDP reach the JVB's media through TURN; coturn's static-auth-secret is /jitsi-matrix/dev/TURN_SHARED_SECRET.
+  turn: { host: "turn.dev.example.com" }, // PLACEHOLDER: the TURN server's name
+  smtp: {
+    host: "email-smtp.eu-west-1.amazonaws.com",
+    user: "ses-smtp-user", // PLACEHOLDER: the SES SMTP credentials' user name
+    // Written by the operator from SES's SMTP credentials, as a SecureString under alias/jitsi-matrix-dev.
+    passwordParameter: "/jitsi-matrix/dev/SMTP_PASSWORD",
+    notifFrom: "Matrix <noreply@dev.example.com>", // PLACEHOLDER
+  },
   alarms: {
     emailAddresses: ["jitsi-matrix-ops@example.com"], // PLACEHOLDER: who gets the alarms
   },

@@ -313,6 +313,12 @@ export const emailAddresses = z
     });
   });
 
+/** An SSM parameter's full name: a path of letters, digits and `_.-` under `/`. */
+export const ssmParameterName = formatted("SSM parameter name", /^\/[A-Za-z0-9_.\-/]{1,1010}$/, "/jitsi-matrix/dev/SMTP_PASSWORD");
+
+/** The sender of an e-mail: an address, or a display name with the address in angle brackets. */
+export const mailSender = formatted("e-mail sender", /^(?:[^<>@\n]+ <[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+)$/, "Matrix <noreply@example.org>");
+
 export const bucketName = awsName({
   what: "S3 bucket name",
   max: 63,

@@ -22,8 +22,10 @@ import { JITSI_DEFAULT_MEMORY, JITSI_WEB_HOST_PORT, JITSI_WEB_IMAGES_PATH } from
 import { DEFAULT_DELETION_PROTECTION } from "../modules/load-balancer";
 import { ELEMENT_HOST_PORT, MATRIX_DEFAULT_CONTAINER_MEMORY, SYNAPSE_PORT } from "../modules/matrix";
 import { ALARM_DEFAULTS } from "../modules/platform-alarms";
-import { PLATFORM_SECRETS } from "../modules/platform-secrets";
+import { ALL_SECRETS, PlatformSecret } from "../modules/platform-secrets";
 import { POSTGRES_UPGRADE_DEFAULTS } from "../modules/postgres-upgrade";
+import { DEFAULT_SMTP_PORT } from "../modules/synapse-settings";
+import { DEFAULT_TURN_PORTS } from "../modules/turn";
 import { INITIAL_SECRET_VERSION } from "../modules/secret-parameters";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../modules/service-log-group";
 import * as field from "./fields";
@@ -188,6 +190,43 @@ const synapseAdminBlock = z.strictObject({
    * @default true
    */
   enabled: z.boolean().optional(),
+});
+
+const turn = z.strictObject({
+  /**
+   * DNS name of the TURN server (coturn, or any with TURN REST credentials): its `static-auth-secret` is the
+   * environment's `TURN_SHARED_SECRET` parameter, which `secrets-<env>` generates.
+   */
+  host: field.dnsName,
+  /** Port of TURN over UDP and TCP. @default 3478 */
+  port: field.hostPort.default(DEFAULT_TURN_PORTS.port),
+  /**
+   * Port of TURN over TLS, the way through firewalls that let only HTTPS out: 443 where the server has an address
+   * of its own for it, else coturn's 5349.
+   * @default 443
+   */
+  tlsPort: field.hostPort.default(DEFAULT_TURN_PORTS.tlsPort),
+});
+
+const smtp = z.strictObject({
+  /** The SMTP relay Synapse sends its mail through (password resets, notifications), e.g. Amazon SES's endpoint. */
+  host: field.dnsName,
+  /** @default 587, submission with STARTTLS */
+  port: field.hostPort.default(DEFAULT_SMTP_PORT),
+  /** @default - no login */
+  user: field.tagText("SMTP user", 256).optional(),
+  /**
+   * The SecureString parameter that holds the SMTP password, which the operator writes (the relay issues it):
+   * the task reads it at start, no stack holds it. Needs `user`.
+   * @default - no login
+   */
+  passwordParameter: field.ssmParameterName.optional(),
+  /** The sender of Synapse's mail. */
+  notifFrom: field.mailSender,
+}).superRefine((value, ctx) => {
+  if (value.passwordParameter !== undefined && value.user === undefined) {
+    ctx.addIssue({ code: "custom", path: ["user"], input: value.user, message: "is not set, but passwordParameter is: a password logs in as a user; set user to the relay's SMTP user, or drop passwordParameter" });
+  }
 });
 
 const circuitBreakers = z.strictObject({
@@ -583,6 +622,17 @@ export const environmentFields = z.strictObject({
    */
   synapseAdminBlock: synapseAdminBlock.prefault({}),
   /**
+   * TURN for Jitsi and Matrix calls: prosody hands Jitsi's clients credentials for this server, and Synapse hands
+   * them to Matrix clients (docs/operations-options.md).
+   * @default - none: clients behind firewalls that block UDP get no media
+   */
+  turn: turn.optional(),
+  /**
+   * SMTP for Synapse's mail (docs/operations-options.md).
+   * @default - none: Synapse sends no mail, and users cannot reset a password by mail
+   */
+  smtp: smtp.optional(),
+  /**
    * Deployments that roll back (docs/operations-options.md).
    * @default - on
    */
@@ -615,7 +665,7 @@ export const environmentFields = z.strictObject({
    * @default 1 for each
    */
   secretVersions: z
-    .strictObject(Object.fromEntries(PLATFORM_SECRETS.map((secret) => [secret, field.secretVersion.default(INITIAL_SECRET_VERSION)])) as Record<(typeof PLATFORM_SECRETS)[number], z.ZodDefault<typeof field.secretVersion>>)
+    .strictObject(Object.fromEntries(ALL_SECRETS.map((secret) => [secret, field.secretVersion.default(INITIAL_SECRET_VERSION)])) as Record<PlatformSecret, z.ZodDefault<typeof field.secretVersion>>)
     .prefault({}),
   /**
    * Security baseline rules this environment may break, each with the reason

@@ -55,6 +55,10 @@ export interface ContainerDefinition {
   readonly cpu?: number;
   /** @default true */
   readonly essential?: boolean;
+  /** Replaces the image's entry point. @default - the image's */
+  readonly entryPoint?: readonly string[];
+  /** Replaces the image's command (the entry point's arguments). @default - the image's */
+  readonly command?: readonly string[];
   /** @default - Docker's default */
   readonly hostname?: string;
   /** @default - none */
@@ -112,6 +116,9 @@ export function toEcsContainerDefinition(container: ContainerDefinition): Record
     memory: container.memory,
     memoryReservation: container.memoryReservation,
     essential: container.essential ?? true,
+    // Only when set, as the legacy task definitions have neither.
+    entryPoint: container.entryPoint,
+    command: container.command,
     hostname: container.hostname,
     links: container.links ?? [],
     portMappings: (container.portMappings ?? []).map((mapping) => ({

@@ -34,6 +34,12 @@ export interface EcsServiceProps {
   /** @default - none */
   readonly volumes?: readonly EfsVolume[];
   /**
+   * Volumes of the task alone, on the instance's disk, which Docker deletes when the task stops: for what one
+   * container hands another at start, and must not outlive the task (settings with passwords in them).
+   * @default - none
+   */
+  readonly taskVolumes?: readonly string[];
+  /**
    * Role ECS uses to start the task (needed for container `secrets`).
    * @default - none
    */
@@ -60,7 +66,7 @@ export class EcsService extends Construct {
 
   constructor(scope: Construct, id: string, props: EcsServiceProps) {
     super(scope, id);
-    const volumeNames = new Set((props.volumes ?? []).map((volume) => volume.name));
+    const volumeNames = new Set([...(props.volumes ?? []).map((volume) => volume.name), ...(props.taskVolumes ?? [])]);
     for (const container of props.containers) {
       for (const mount of container.mountPoints ?? []) {
         if (!volumeNames.has(mount.sourceVolume)) {
@@ -77,14 +83,18 @@ export class EcsService extends Construct {
       requiresCompatibilities: ["EC2"],
       executionRoleArn: props.executionRoleArn,
       containerDefinitions: renderContainerDefinitions(props.containers),
-      volume: (props.volumes ?? []).map((volume) => ({
-        name: volume.name,
-        efsVolumeConfiguration: {
-          fileSystemId: volume.fileSystemId,
-          rootDirectory: volume.rootDirectory,
-          transitEncryption: (volume.transitEncryption ?? true) ? "ENABLED" : "DISABLED",
-        },
-      })),
+      volume: [
+        ...(props.volumes ?? []).map((volume) => ({
+          name: volume.name,
+          efsVolumeConfiguration: {
+            fileSystemId: volume.fileSystemId,
+            rootDirectory: volume.rootDirectory,
+            transitEncryption: (volume.transitEncryption ?? true) ? "ENABLED" : "DISABLED",
+          },
+        })),
+        // No host path: Docker makes the directory and removes it with the task.
+        ...(props.taskVolumes ?? []).map((name) => ({ name })),
+      ],
     });
 
     const service = new AwsEcsService(this, "service", {

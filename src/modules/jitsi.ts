@@ -5,6 +5,7 @@ import { EcsService, EfsVolume } from "./ecs-service";
 import { PlatformSecret } from "./platform-secrets";
 import { LogConfiguration, withLogConfiguration } from "./service-log-group";
 import { imageReference } from "./image-reference";
+import { prosodyTurnVariables, TurnServer } from "./turn";
 
 /** Memory in MiB; the JVB's is a soft reservation, as in the legacy task, so it may use spare memory in a large call. */
 
@@ -112,6 +113,11 @@ export interface JitsiProps {
    * @default - the jvb container runs in this task, as in the legacy deployment
    */
   readonly externalJvb?: { readonly xmppTargetGroupArn: string };
+  /**
+   * The TURN server prosody announces to clients, with the SSM parameter of its shared secret.
+   * @default - none: clients that cannot send UDP to the JVB get no media
+   */
+  readonly turn?: TurnServer & { readonly secretParameter: string };
   /** @default JITSI_DEFAULT_MEMORY */
   readonly memory?: Readonly<Partial<Record<keyof typeof JITSI_DEFAULT_MEMORY, number>>>;
   /** Environment variables per container over the defaults. @default - none */
@@ -195,8 +201,10 @@ export class Jitsi extends Construct {
           ENABLE_LOBBY: "1",
           ENABLE_XMPP_WEBSOCKET: "0",
           PUBLIC_URL: props.publicUrl,
+          ...(props.turn ? prosodyTurnVariables(props.turn) : {}),
         }),
         secrets: {
+          ...(props.turn ? { TURN_CREDENTIALS: props.turn.secretParameter } : {}),
           JICOFO_AUTH_PASSWORD: props.secretParameters.JICOFO_AUTH_PASSWORD,
           JVB_AUTH_PASSWORD: props.secretParameters.JVB_AUTH_PASSWORD,
           JIGASI_XMPP_PASSWORD: props.secretParameters.JIGASI_XMPP_PASSWORD,

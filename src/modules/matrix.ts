@@ -4,6 +4,7 @@ import { ContainerDefinition } from "./container-definition";
 import { EcsService, EfsVolume } from "./ecs-service";
 import { LogConfiguration, withLogConfiguration } from "./service-log-group";
 import { imageReference } from "./image-reference";
+import { SYNAPSE_SETTINGS_DIRECTORY, SYNAPSE_SETTINGS_FILE, SYNAPSE_SETTINGS_VOLUME, SYNAPSE_SETTINGS_WRITER, synapseSettingsWriter } from "./synapse-settings";
 
 export const MATRIX_DEFAULT_CONTAINER_MEMORY = 256;
 
@@ -99,9 +100,20 @@ export interface MatrixProps {
    * @default false
    */
   readonly readOnlyRootFilesystems?: boolean;
+  /**
+   * Settings over the operator's `homeserver.yaml` (`synapseSettings`), and the SSM parameters their secrets come from.
+   * @default - Synapse reads `homeserver.yaml` alone
+   */
+  readonly synapseSettings?: {
+    readonly settings: Readonly<Record<string, unknown>>;
+    readonly secrets: Readonly<Record<string, string>>;
+  };
   /** @default - nothing beyond references */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
+
+/** Where the synapse image reads its configuration, on the `matrix-synapse-data` volume. */
+const SYNAPSE_CONFIG_PATH = "/data/homeserver.yaml";
 
 /** Matrix: Synapse with its PostgreSQL and Redis, and the Element web client, in one task and service. */
 export class Matrix extends Construct {
@@ -112,22 +124,33 @@ export class Matrix extends Construct {
     const memory = props.containerMemory ?? MATRIX_DEFAULT_CONTAINER_MEMORY;
     // Links as the legacy task had them: Synapse's config names its database and cache by these host names.
     const links = ["postgres:postgres", "redis:redis"];
+    const synapseImage = imageReference("matrixdotorg/synapse", props.imageTags.synapse);
+    const settings = props.synapseSettings;
 
     const containers: ContainerDefinition[] = [
       {
         name: "synapse",
-        image: imageReference("matrixdotorg/synapse", props.imageTags.synapse),
+        image: synapseImage,
         memory,
         links,
         portMappings: [{ containerPort: SYNAPSE_PORT, hostPort: props.synapseHostPort ?? SYNAPSE_PORT }],
-        mountPoints: [{ sourceVolume: "matrix-synapse-data", containerPath: "/data" }],
+        mountPoints: [
+          { sourceVolume: "matrix-synapse-data", containerPath: "/data" },
+          ...(settings ? [{ sourceVolume: SYNAPSE_SETTINGS_VOLUME, containerPath: SYNAPSE_SETTINGS_DIRECTORY, readOnly: true }] : []),
+        ],
         environment: {
           SYNAPSE_CONFIG_DIR: "/data",
-          SYNAPSE_CONFIG_PATH: "/data/homeserver.yaml",
+          SYNAPSE_CONFIG_PATH,
           TZ: "Europe/London",
         },
-        dependsOn: [{ containerName: "postgres", condition: "START" }],
+        // The image's start script passes what follows `run` to Synapse, which reads the files in order.
+        command: settings ? ["run", "--config-path", SYNAPSE_CONFIG_PATH, "--config-path", SYNAPSE_SETTINGS_FILE] : undefined,
+        dependsOn: [
+          { containerName: "postgres", condition: "START" },
+          ...(settings ? [{ containerName: SYNAPSE_SETTINGS_WRITER, condition: "SUCCESS" as const }] : []),
+        ],
       },
+      ...(settings ? [synapseSettingsWriter({ image: synapseImage, ...settings })] : []),
       {
         name: "element",
         image: imageReference("vectorim/element-web", props.imageTags.element),
@@ -159,6 +182,7 @@ export class Matrix extends Construct {
       family: props.taskFamily,
       containers: this.containers,
       volumes: props.volumes,
+      taskVolumes: settings ? [SYNAPSE_SETTINGS_VOLUME] : undefined,
       executionRoleArn: props.executionRoleArn,
       loadBalancerTargets: [
         { containerName: "element", containerPort: 80, targetGroupArn: props.elementTargetGroupArn },

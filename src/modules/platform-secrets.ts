@@ -14,7 +14,16 @@ export const PLATFORM_SECRETS = [
   "POSTGRES_PASSWORD",
 ] as const;
 
-export type PlatformSecret = (typeof PLATFORM_SECRETS)[number];
+/**
+ * Secrets only an environment that uses them has: the shared secret of its TURN server (`turn`), from which
+ * prosody and Synapse derive each client's short-lived TURN credentials.
+ */
+export const OPTIONAL_SECRETS = ["TURN_SHARED_SECRET"] as const;
+
+export type PlatformSecret = (typeof PLATFORM_SECRETS)[number] | (typeof OPTIONAL_SECRETS)[number];
+
+/** Every secret an environment may have: what `secretVersions` counts the versions of. */
+export const ALL_SECRETS: readonly PlatformSecret[] = [...PLATFORM_SECRETS, ...OPTIONAL_SECRETS];
 
 /** Parameter path prefix of one environment, e.g. `/jitsi-matrix/staging`. */
 export function secretParameterPrefix(environmentName: string): string {
@@ -33,6 +42,11 @@ export function partitionOf(region: string): string {
   return "aws";
 }
 
+/** ARN of an SSM parameter by its full name; `*` for the account when it is not known. */
+export function ssmParameterArn(parameterName: string, region: string, accountId?: string): string {
+  return `arn:${partitionOf(region)}:ssm:${region}:${accountId ?? "*"}:parameter${parameterName}`;
+}
+
 /** ARN of a secret's parameter; `*` for the account when it is not known. */
 export function secretParameterArn(
   environmentName: string,
@@ -40,5 +54,5 @@ export function secretParameterArn(
   region: string,
   accountId?: string,
 ): string {
-  return `arn:${partitionOf(region)}:ssm:${region}:${accountId ?? "*"}:parameter${secretParameterName(environmentName, secret)}`;
+  return ssmParameterArn(secretParameterName(environmentName, secret), region, accountId);
 }

@@ -16,9 +16,10 @@ import { ExternalFactChecks } from "../modules/external-fact-checks";
 import { Jitsi, JITSI_VOLUMES, JVB_MEDIA_PORT } from "../modules/jitsi";
 import { FixedResponseRuleSpec, LoadBalancer } from "../modules/load-balancer";
 import { Matrix, MATRIX_VOLUMES } from "../modules/matrix";
-import { PLATFORM_SECRETS, PlatformSecret, secretParameterArn, secretParameterName } from "../modules/platform-secrets";
+import { PLATFORM_SECRETS, PlatformSecret, secretParameterArn, secretParameterName, ssmParameterArn } from "../modules/platform-secrets";
 import { PostgresUpgrade } from "../modules/postgres-upgrade";
 import { LEGACY_ALLOW_ALL_EGRESS, SecurityGroup, SecurityGroupRule } from "../modules/security-group";
+import { synapseSettings } from "../modules/synapse-settings";
 import { TaskExecutionRole } from "../modules/task-execution-role";
 import { WebAcl } from "../modules/web-acl";
 import { operationsNames } from "../environments/defaults";
@@ -180,6 +181,8 @@ export class JitsiMatrixStack extends EnvironmentStack {
         "jvb media and stun to any udp port": { protocol: "udp", fromPort: 0, toPort: 65535, cidrBlocks: ANYWHERE },
         "nfs to the efs mount targets": { protocol: "tcp", fromPort: NFS_PORT, cidrBlocks: subnetCidrs },
         ...xmpp?.instanceEgress,
+        // The relay is a name, its addresses AWS's or the provider's to change: by port, not by address.
+        ...(env.smtp ? { "synapse mail to the smtp relay": { protocol: "tcp" as const, fromPort: env.smtp.port, cidrBlocks: ANYWHERE } } : {}),
       }),
       nameTag: legacy?.securityGroupNameTag,
     });
@@ -271,10 +274,16 @@ export class JitsiMatrixStack extends EnvironmentStack {
 
     // Parameters by their deterministic names, not by reference: this stack plans without the secrets stack's state.
     const parameter = (secret: PlatformSecret) => secretParameterName(env.name, secret);
+    const turn = env.turn ? { ...env.turn, secretParameter: parameter("TURN_SHARED_SECRET") } : undefined;
+    const secrets: PlatformSecret[] = [...PLATFORM_SECRETS, ...(turn ? (["TURN_SHARED_SECRET"] as const) : [])];
+    const accountId = environmentAccountId(env);
     const executionRole = new TaskExecutionRole(this, "task_execution_role", {
       roleName: env.iam.taskExecutionRoleName,
       // Exact ARNs: the account comes from the environment or, failing that, from its certificate's ARN.
-      secretParameterArns: PLATFORM_SECRETS.map((secret) => secretParameterArn(env.name, secret, env.region, environmentAccountId(env))),
+      secretParameterArns: [
+        ...secrets.map((secret) => secretParameterArn(env.name, secret, env.region, accountId)),
+        ...(env.smtp?.passwordParameter ? [ssmParameterArn(env.smtp.passwordParameter, env.region, accountId)] : []),
+      ],
       parameterKey: props.encryptionKeyArn === undefined ? undefined : { keyArn: props.encryptionKeyArn, region: env.region },
     });
 
@@ -302,6 +311,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       // With a JVB per instance, the daemon below takes the bridge's settings and prosody's port joins the XMPP load balancer.
       externalJvb: xmpp ? { xmppTargetGroupArn: xmpp.targetGroupArn } : undefined,
       memory: env.jitsi.memory,
+      turn,
       environment: jitsiEnvironment,
       logConfiguration: serviceLogConfiguration(this, env, ops, "jitsi", env.jitsi.serviceName),
       dependsOn: [...lb.routing, ...(xmpp?.routing ?? [])],
@@ -352,6 +362,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
         elementTargetGroupArn: lb.targetGroupArns.element,
         logConfiguration: matrixLogs?.logConfiguration(),
         readOnlyRootFilesystems: !legacy?.writableRootFilesystems,
+        synapseSettings: synapseSettings({ turn, smtp: env.smtp }),
         dependsOn: lb.routing,
       });
     }

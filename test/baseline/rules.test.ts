@@ -42,7 +42,7 @@ import { AutoscalingCapacity } from "../../src/modules/autoscaling-capacity";
 import { ContainerDefinition, renderContainerDefinitions } from "../../src/modules/container-definition";
 import { EcsService } from "../../src/modules/ecs-service";
 import { LEGACY_ALLOW_ALL_EGRESS, SecurityGroup } from "../../src/modules/security-group";
-import { PLATFORM_SECRETS } from "../../src/modules/platform-secrets";
+import { ALL_SECRETS, PlatformSecret } from "../../src/modules/platform-secrets";
 import { SecretParameters } from "../../src/modules/secret-parameters";
 import { AddressedStack } from "../../src/stacks/addressed-stack";
 import { fakeSecret } from "../support/fake-secret";
@@ -358,7 +358,7 @@ describe("the security baseline", () => {
     });
 
     it("passes the secrets construct: ephemeral passwords written through value_wo", () => {
-      const versions = Object.fromEntries(PLATFORM_SECRETS.map((secret) => [secret, 1])) as Record<(typeof PLATFORM_SECRETS)[number], number>;
+      const versions = Object.fromEntries(ALL_SECRETS.map((secret) => [secret, 1])) as Record<PlatformSecret, number>;
       const json = stack((scope) => new SecretParameters(scope, "secret", { environmentName: "dev", versions }));
       expect(broken(json)["no-secret-in-state"]).toBeUndefined();
       expect(broken(json)["no-literal-secrets"]).toBeUndefined();

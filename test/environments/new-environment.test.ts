@@ -22,6 +22,24 @@ describe("dev.ts as the recipe", () => {
     ]);
   });
 
+  it("hands Jitsi's and Matrix's clients the TURN server, and Synapse its mail relay, the secrets by parameter", () => {
+    const environment = parseEnvironment(structuredClone(dev));
+    const stacks = synthEnvironment(environment);
+    const jitsiMatrix = jitsiMatrixOf(stacks);
+    const task = (family: string) => JSON.parse(String(resources(jitsiMatrix, "aws_ecs_task_definition")[family].container_definitions)) as { name: string; environment: { name: string; value: string }[]; secrets?: { name: string; valueFrom: string }[]; command?: string[] }[];
+    const prosody = task("jitsi_task_definition").find((c) => c.name === "prosody")!;
+    expect(prosody.environment).toContainEqual({ name: "TURNS_HOST", value: environment.turn!.host });
+    expect(prosody.secrets).toContainEqual({ name: "TURN_CREDENTIALS", valueFrom: "/jitsi-matrix/dev/TURN_SHARED_SECRET" });
+    const writer = task("matrix_task_definition").find((c) => c.name === "synapse-settings")!;
+    const settings = JSON.parse(writer.environment.find((v) => v.name === "SYNAPSE_STACK_SETTINGS")!.value) as { turn_uris: string[]; email: { smtp_host: string } };
+    expect(settings.turn_uris).toContain(`turns:${environment.turn!.host}:443?transport=tcp`);
+    expect(settings.email.smtp_host).toBe(environment.smtp!.host);
+    expect(task("matrix_task_definition").find((c) => c.name === "synapse")!.command).toContain("/synapse-settings/stack.yaml");
+    // secrets-dev generates the TURN secret with the others.
+    const secrets = stacks.find((stack) => stack.name === "secrets-dev")!;
+    expect(Object.keys(resources(secrets, "aws_ssm_parameter"))).toContain("secret_TURN_SHARED_SECRET");
+  });
+
   it("leaves the JVB's colibri websocket setting to the JVB daemon", () => {
     expect(dev.jitsi.environment?.jvb).toBeUndefined();
   });
@@ -75,9 +93,10 @@ describe.each([
     expect(resources(jitsiMatrix, "aws_lb_listener").load_balancer_https.ssl_policy).toBe(RECOMMENDED_TLS_POLICY);
     expect(resources(jitsiMatrix, "aws_lb").load_balancer.enable_deletion_protection).toBe(true);
     for (const task of Object.values(resources(jitsiMatrix, "aws_ecs_task_definition"))) {
-      // The JVB daemon's task mounts nothing.
-      for (const volume of (task.volume ?? []) as { efs_volume_configuration: { transit_encryption: string } }[]) {
-        expect(volume.efs_volume_configuration.transit_encryption).toBe("ENABLED");
+      // The JVB daemon's task mounts nothing; a volume of the task alone (Synapse's settings) is no EFS.
+      const efs = ((task.volume ?? []) as { efs_volume_configuration?: { transit_encryption: string } }[]).filter((volume) => volume.efs_volume_configuration);
+      for (const volume of efs) {
+        expect(volume.efs_volume_configuration!.transit_encryption).toBe("ENABLED");
       }
     }
   });
@@ -116,7 +135,7 @@ describe.each([
     const ports = [environment.jitsi.webHostPort, environment.matrix.elementHostPort, environment.matrix.synapseHostPort];
     // The target groups' ports, to the subnets the instances are in.
     expect(egress("alb_sg").sort()).toEqual(ports.map((port) => `tcp ${port}-${port} ${subnets}`).sort());
-    expect(egress("instance_sg").sort()).toEqual([`tcp 2049-2049 ${subnets}`, "tcp 443-443 0.0.0.0/0", "tcp 5222-5222 groups", "tcp 8448-8448 0.0.0.0/0", "udp 0-65535 0.0.0.0/0"]);
+    expect(egress("instance_sg").sort()).toEqual([`tcp 2049-2049 ${subnets}`, "tcp 443-443 0.0.0.0/0", "tcp 5222-5222 groups", "tcp 8448-8448 0.0.0.0/0", "udp 0-65535 0.0.0.0/0", ...(environment.smtp ? [`tcp ${environment.smtp.port}-${environment.smtp.port} 0.0.0.0/0`] : [])].sort());
     expect(egress("efs_sg")).toEqual([]);
     for (const group of Object.values(groups)) {
       for (const rule of [...((group.ingress ?? []) as Rule[]), ...((group.egress ?? []) as Rule[])]) expect(rule.description).not.toBe("");

@@ -52,6 +52,17 @@ describe("Jitsi", () => {
     expect(discovered.JVB_STUN_SERVERS).toBeTruthy();
   });
 
+  it("announces a TURN server through prosody, its shared secret from SSM, and none without one", () => {
+    const all = containers({ turn: { host: "turn.example.org", port: 3478, tlsPort: 443, secretParameter: "/p/TURN_SHARED_SECRET" } });
+    expect(envOf(all.prosody)).toMatchObject({ TURN_HOST: "turn.example.org", TURN_PORT: "3478", TURN_TRANSPORT: "udp,tcp", TURNS_HOST: "turn.example.org", TURNS_PORT: "443" });
+    expect(all.prosody.secrets).toContainEqual({ name: "TURN_CREDENTIALS", valueFrom: "/p/TURN_SHARED_SECRET" });
+    // Only prosody hands out TURN credentials; the clients learn the server from it.
+    expect(Object.keys(envOf(all.web)).filter((name) => name.startsWith("TURN"))).toEqual([]);
+    const without = containers().prosody;
+    expect(Object.keys(envOf(without)).filter((name) => name.startsWith("TURN"))).toEqual([]);
+    expect(without.secrets?.map((secret) => secret.name)).not.toContain("TURN_CREDENTIALS");
+  });
+
   it("merges per-container environment over the defaults", () => {
     const all = containers({ environment: { jvb: { JVB_TCP_HARVESTER_DISABLED: "false" }, web: { DISABLE_HTTPS: "1" } } });
     expect(envOf(all.jvb).JVB_TCP_HARVESTER_DISABLED).toBe("false");

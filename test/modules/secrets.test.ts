@@ -1,10 +1,10 @@
-import { PLATFORM_SECRETS, secretParameterArn } from "../../src/modules/platform-secrets";
+import { ALL_SECRETS, PLATFORM_SECRETS, PlatformSecret, secretParameterArn } from "../../src/modules/platform-secrets";
 import { SecretParameters } from "../../src/modules/secret-parameters";
 import { TaskExecutionRole } from "../../src/modules/task-execution-role";
 import { onlyResource, resourcesOf, synthConstructs } from "../support/synth";
 
 describe("SecretParameters", () => {
-  const versions = { ...Object.fromEntries(PLATFORM_SECRETS.map((s) => [s, 1])), JVB_AUTH_PASSWORD: 3 } as Record<(typeof PLATFORM_SECRETS)[number], number>;
+  const versions = { ...Object.fromEntries(ALL_SECRETS.map((s) => [s, 1])), JVB_AUTH_PASSWORD: 3 } as Record<PlatformSecret, number>;
   const { json } = synthConstructs((scope) => new SecretParameters(scope, "secret", { environmentName: "dev", versions }));
   const blocks = json as unknown as { ephemeral?: { random_password?: Record<string, unknown> }; removed?: unknown[]; resource?: Record<string, unknown> };
 

@@ -98,6 +98,12 @@ const SWITCHES: readonly OptionSwitch[] = [
   { option: "well-known documents", setting: "wellKnown: { enabled: true }", switchOn: (e) => ({ ...e, wellKnown: { enabled: true } }) },
   { option: "Synapse admin API blocked", setting: "synapseAdminBlock: { enabled: true }", switchOn: (e) => ({ ...e, synapseAdminBlock: { enabled: true } }) },
   { option: "web ACL", setting: "webAcl: { enabled: true }", switchOn: (e) => ({ ...e, webAcl: { enabled: true } }) },
+  { option: "TURN", setting: 'turn: { host: "turn.example.org" }', switchOn: (e) => ({ ...e, turn: { host: "turn.example.org" } }) },
+  {
+    option: "SMTP",
+    setting: 'smtp: { host: "smtp.example.org", user: "mailer", passwordParameter: "/mail/SMTP_PASSWORD", notifFrom: "noreply@example.org" }',
+    switchOn: (e) => ({ ...e, smtp: { host: "smtp.example.org", user: "mailer", passwordParameter: "/mail/SMTP_PASSWORD", notifFrom: "noreply@example.org" } }),
+  },
   {
     option: "read-only root filesystems",
     setting: "legacy.writableRootFilesystems: false",

@@ -49,7 +49,7 @@ export function extractLegacySecrets(state: StateFile): LegacySecrets {
     for (const container of containers) {
       for (const variable of container.environment ?? []) {
         const name = variable.name as PlatformSecret;
-        if (!PLATFORM_SECRETS.includes(name) || !variable.value) continue;
+        if (!(PLATFORM_SECRETS as readonly string[]).includes(name) || !variable.value) continue;
         found.set(name, [...(found.get(name) ?? []), { value: variable.value, usedBy: `${family}/${container.name}` }]);
       }
     }
