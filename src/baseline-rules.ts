@@ -52,7 +52,7 @@ export const BASELINE_RULES = {
     waivable: true,
   },
   "customer-managed-key": {
-    title: "SSM parameters, log groups, topics, backup vaults and the Terraform states are encrypted with customer-managed KMS keys that rotate",
+    title: "SSM parameters, log groups, topics, backup vaults, Synapse's database and the Terraform states are encrypted with customer-managed KMS keys that rotate",
     waivable: true,
   },
   "read-only-root-filesystems": {

@@ -11,7 +11,7 @@ import { environmentAccountId } from "./account";
 import type { EnvironmentFields } from "./shape";
 
 /** The options that are on unless switched off, by their field name. */
-export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups", "encryptionKey", "accessLogs", "circuitBreakers", "wellKnown", "synapseAdminBlock"] as const;
+export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups", "encryptionKey", "accessLogs", "circuitBreakers", "wellKnown", "synapseAdminBlock", "rds"] as const;
 export type SwitchedOption = (typeof SWITCHED_OPTIONS)[number];
 
 /** Whether an option with an `enabled` switch is on: left out, it is. */
@@ -29,6 +29,23 @@ export const containerInsightsOf = (alarms: EnvironmentFields["alarms"]): boolea
 /** Whether the JVB runs as a daemon on every instance: by default where CPU scaling adds instances. */
 export const jvbPerInstanceOf = (scaling: EnvironmentFields["scaling"]): boolean =>
   scaling.jvbPerInstance ?? (isOn(scaling) && scaling.mode === "cpu");
+
+/** Where Synapse's database is: on RDS for a new environment that has the instance, else in its container. */
+/** What decides where Synapse's database is. */
+interface DatabaseChoice {
+  readonly matrix: { readonly database?: "rds" | "container" };
+  readonly rds: { readonly enabled?: boolean };
+  readonly legacy?: unknown;
+}
+
+export const matrixDatabaseOf = (env: DatabaseChoice): "rds" | "container" =>
+  env.matrix.database ?? (isOn(env.rds) && env.legacy === undefined ? "rds" : "container");
+
+/** What the matrix task holds beyond Synapse, Element and Redis: the postgres container, the writer of Synapse's settings. */
+export const matrixTaskShapeOf = (env: DatabaseChoice & { readonly turn?: unknown; readonly smtp?: unknown }) => ({
+  postgresInTask: matrixDatabaseOf(env) === "container",
+  synapseSettings: matrixDatabaseOf(env) === "rds" || env.turn !== undefined || env.smtp !== undefined,
+});
 
 /** The CPU thresholds of mode `"cpu"`. */
 export const cpuThresholdsOf = (scaling: EnvironmentFields["scaling"]) => ({
@@ -54,6 +71,10 @@ export const operationsNames = (environmentName: string) => ({
   jvbTaskFamily: `jvb-task-${environmentName}`,
   /** The EventBridge rule that mails a failed deployment. */
   deploymentFailed: `jitsi-matrix-${environmentName}-deployment-failed`,
+  /** Synapse's RDS instance, and its subnet, parameter and security groups. */
+  database: `jitsi-matrix-${environmentName}`,
+  /** The one-off task definition of the RDS runbook's steps. */
+  databaseTools: `matrix-database-tools-${environmentName}`,
   /** The WAF web ACL; its log group is `aws-waf-logs-<webAcl>`. */
   webAcl: `jitsi-matrix-${environmentName}`,
 });
@@ -68,7 +89,7 @@ export const xmppLoadBalancerNameOf = (env: Pick<EnvironmentFields, "name" | "sc
 
 /** The environment with every default resolved: what the stacks read. */
 export function resolveEnvironment(env: EnvironmentFields) {
-  const { iam, capacity, loadBalancer, logs, alarms, scaling, backups, encryptionKey, accessLogs, circuitBreakers, wellKnown, synapseAdminBlock } = env;
+  const { iam, capacity, loadBalancer, logs, alarms, scaling, backups, encryptionKey, accessLogs, circuitBreakers, wellKnown, synapseAdminBlock, rds } = env;
   const cpu = scaling.mode === "cpu" ? cpuThresholdsOf(scaling) : undefined;
   return {
     ...env,
@@ -98,6 +119,8 @@ export function resolveEnvironment(env: EnvironmentFields) {
     circuitBreakers: { ...circuitBreakers, enabled: isOn(circuitBreakers) },
     wellKnown: { ...wellKnown, enabled: isOn(wellKnown), serverName: wellKnown.serverName ?? env.dns.hosts.matrix },
     synapseAdminBlock: { ...synapseAdminBlock, enabled: isOn(synapseAdminBlock) },
+    rds: { ...rds, enabled: isOn(rds), identifier: rds.identifier ?? operationsNames(env.name).database },
+    matrix: { ...env.matrix, database: matrixDatabaseOf(env) },
     accessLogs: { ...accessLogs, enabled: isOn(accessLogs), bucketName: accessLogs.bucketName ?? accessLogBucketNameOf(env) },
   };
 }

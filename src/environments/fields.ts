@@ -313,6 +313,12 @@ export const emailAddresses = z
     });
   });
 
+/** An RDS instance identifier: a lowercase letter, then lowercase letters, digits and single hyphens, at most 63. */
+export const rdsIdentifier = formatted("RDS instance identifier", /^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$/, "jitsi-matrix-dev");
+export const rdsInstanceClass = formatted("RDS instance class", /^db\.[a-z0-9]+\.[a-z0-9]+$/, "db.t4g.small");
+/** A PostgreSQL engine version as RDS takes it: the major (RDS picks the minor) or major.minor. */
+export const postgresEngineVersion = formatted("PostgreSQL engine version", /^\d{2}(?:\.\d+)?$/, "17");
+
 /** An SSM parameter's full name: a path of letters, digits and `_.-` under `/`. */
 export const ssmParameterName = formatted("SSM parameter name", /^\/[A-Za-z0-9_.\-/]{1,1010}$/, "/jitsi-matrix/dev/SMTP_PASSWORD");
 

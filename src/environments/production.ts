@@ -126,6 +126,7 @@ export const production: EnvironmentInput = {
   accessLogs: { enabled: false }, // legacy, waived (access-logs)
   circuitBreakers: { enabled: false }, // legacy
   wellKnown: { enabled: false }, // legacy
+  rds: { enabled: false }, // legacy: Synapse's database stays in its container until docs/moving-to-rds.md
   synapseAdminBlock: { enabled: false }, // legacy
   legacy: {
     securityGroupNameTag: "test",

@@ -8,7 +8,7 @@ import { resolveEnvironment } from "./defaults";
 import { certificateRules, dnsRules, listenerPriorityRules, wellKnownRules } from "./rules/load-balancer";
 import { derivedNameRules, distinctNameRules } from "./rules/names";
 import { networkRules } from "./rules/network";
-import { postgresSupportRules } from "./rules/postgres";
+import { databaseRules, postgresSupportRules } from "./rules/postgres";
 import { alarmRules, capacitySizeRules, jvbDaemonRules, launchRules, legacyDecisionRules, scalingRules } from "./rules/operations";
 import { EnvironmentRule, withRules } from "./rules/rule";
 import { instanceRules, volumeRules } from "./rules/tasks";
@@ -31,6 +31,7 @@ const RULES: readonly EnvironmentRule[] = [
   alarmRules,
   scalingRules,
   postgresSupportRules,
+  databaseRules,
   jvbDaemonRules,
   launchRules,
   waiverRules,

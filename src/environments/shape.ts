@@ -24,6 +24,7 @@ import { ELEMENT_HOST_PORT, MATRIX_DEFAULT_CONTAINER_MEMORY, SYNAPSE_PORT } from
 import { ALARM_DEFAULTS } from "../modules/platform-alarms";
 import { ALL_SECRETS, PlatformSecret } from "../modules/platform-secrets";
 import { POSTGRES_UPGRADE_DEFAULTS } from "../modules/postgres-upgrade";
+import { SYNAPSE_DATABASE_DEFAULTS } from "../modules/synapse-database";
 import { DEFAULT_SMTP_PORT } from "../modules/synapse-settings";
 import { DEFAULT_TURN_PORTS } from "../modules/turn";
 import { INITIAL_SECRET_VERSION } from "../modules/secret-parameters";
@@ -206,6 +207,36 @@ const turn = z.strictObject({
    * @default 443
    */
   tlsPort: field.hostPort.default(DEFAULT_TURN_PORTS.tlsPort),
+});
+
+const rds = z.strictObject({
+  /**
+   * Synapse's database on Amazon RDS for PostgreSQL (in `jitsi-matrix-<env>`): encrypted with the environment's key,
+   * automated backups, deletion protection, reached only from the instances' group, the master password managed by
+   * RDS in Secrets Manager and never in a state. Synapse uses it where `matrix.database` is `"rds"`.
+   * @default true
+   */
+  enabled: z.boolean().optional(),
+  /** @default `jitsi-matrix-<name>` */
+  identifier: field.rdsIdentifier.optional(),
+  /** A major upstream supports; RDS keeps its newest minor. @default "17" */
+  engineVersion: field.postgresEngineVersion.default(SYNAPSE_DATABASE_DEFAULTS.engineVersion),
+  /** @default "db.t4g.small" */
+  instanceClass: field.rdsInstanceClass.default(SYNAPSE_DATABASE_DEFAULTS.instanceClass),
+  /** @default 20 */
+  allocatedStorageGiB: field.integer("storage in GiB", 20, 65536, "e.g. 20").default(SYNAPSE_DATABASE_DEFAULTS.allocatedStorageGiB),
+  /** Storage autoscaling's ceiling, at least `allocatedStorageGiB`. @default 100 */
+  maxAllocatedStorageGiB: field.integer("storage in GiB", 20, 65536, "e.g. 100").default(SYNAPSE_DATABASE_DEFAULTS.maxAllocatedStorageGiB),
+  /** Days RDS keeps the automated backups (point-in-time restore within them), 1 to 35. @default 7 */
+  backupRetentionDays: field.integer("number of days", 1, 35, "e.g. 7").default(SYNAPSE_DATABASE_DEFAULTS.backupRetentionDays),
+  /** A standby in a second zone: about double the instance's bill. @default false */
+  multiAz: z.boolean().default(SYNAPSE_DATABASE_DEFAULTS.multiAz),
+  /** @default true */
+  deletionProtection: z.boolean().default(true),
+}).superRefine((value, ctx) => {
+  if (value.maxAllocatedStorageGiB < value.allocatedStorageGiB) {
+    ctx.addIssue({ code: "custom", path: ["maxAllocatedStorageGiB"], input: value.maxAllocatedStorageGiB, message: `${value.maxAllocatedStorageGiB} is below allocatedStorageGiB (${value.allocatedStorageGiB}); storage autoscaling grows up to it: raise it to at least ${value.allocatedStorageGiB}` });
+  }
 });
 
 const smtp = z.strictObject({
@@ -575,6 +606,13 @@ export const environmentFields = z.strictObject({
     elementHostPort: field.hostPort.default(ELEMENT_HOST_PORT),
     /** EFS volumes `matrix-synapse-data`, `matrix-postres-data`, `matrix-element-data` (legacy `ecs_task_volumes_matrix`). */
     volumes: z.array(efsVolume),
+    /**
+     * Where Synapse's database is: `"rds"`, the `rds` instance (needs `rds.enabled`), or `"container"`, the postgres
+     * container of the matrix task with its data on EFS, as the legacy deployment runs it. Moving from one to the
+     * other is docs/moving-to-rds.md.
+     * @default - "rds" for a new environment with rds on, else "container"
+     */
+    database: z.enum(["rds", "container"]).optional(),
   }),
   postgresUpgrade: z.strictObject({
     /**
@@ -627,6 +665,11 @@ export const environmentFields = z.strictObject({
    * @default - none: clients behind firewalls that block UDP get no media
    */
   turn: turn.optional(),
+  /**
+   * Synapse's database on RDS (docs/moving-to-rds.md).
+   * @default - on
+   */
+  rds: rds.prefault({}),
   /**
    * SMTP for Synapse's mail (docs/operations-options.md).
    * @default - none: Synapse sends no mail, and users cannot reset a password by mail

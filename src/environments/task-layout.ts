@@ -7,6 +7,7 @@
  */
 import { JITSI_DEFAULT_MEMORY, JITSI_WEB_TLS_HOST_PORT, JVB_MEDIA_PORT, JVB_TCP_PORT, PROSODY_XMPP_PORT } from "../modules/jitsi";
 import { POSTGRES_PORT, REDIS_PORT } from "../modules/matrix";
+import { SYNAPSE_SETTINGS_WRITER, SYNAPSE_SETTINGS_WRITER_MEMORY } from "../modules/synapse-settings";
 
 /** A port a container publishes on its instance. */
 export interface HostPortUse {
@@ -52,6 +53,10 @@ export interface TaskLayoutInput {
    * the jitsi task then publishes prosody's XMPP port instead of the JVB's.
    */
   readonly jvbPerInstance: boolean;
+  /** The matrix task runs the postgres container (Synapse's database is not on RDS). */
+  readonly postgresInTask: boolean;
+  /** The matrix task runs the one-shot writer of Synapse's settings. */
+  readonly synapseSettings: boolean;
 }
 
 /**
@@ -89,11 +94,14 @@ export function taskLayouts(env: TaskLayoutInput): TaskLayout[] {
     {
       task: "matrix",
       memoryField: "matrix.containerMemory",
-      memory: ["synapse", "element", "postgres", "redis"].map((container) => ({ container, mib: matrixMemory })),
+      memory: [
+        ...["synapse", "element", ...(env.postgresInTask ? ["postgres"] : []), "redis"].map((container) => ({ container, mib: matrixMemory })),
+        ...(env.synapseSettings ? [{ container: SYNAPSE_SETTINGS_WRITER, mib: SYNAPSE_SETTINGS_WRITER_MEMORY }] : []),
+      ],
       hostPorts: [
         { port: env.matrix.synapseHostPort, protocol: "tcp", container: "synapse", field: "matrix.synapseHostPort" },
         { port: env.matrix.elementHostPort, protocol: "tcp", container: "element", field: "matrix.elementHostPort" },
-        postgres(),
+        ...(env.postgresInTask ? [postgres()] : []),
         { port: REDIS_PORT, protocol: "tcp", container: "redis" },
       ],
     },

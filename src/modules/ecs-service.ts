@@ -18,6 +18,16 @@ export interface EfsVolume {
   readonly transitEncryption?: boolean;
 }
 
+/** The task definition's `volume` block of an EFS volume. */
+export const efsVolumeBlock = (volume: EfsVolume) => ({
+  name: volume.name,
+  efsVolumeConfiguration: {
+    fileSystemId: volume.fileSystemId,
+    rootDirectory: volume.rootDirectory,
+    transitEncryption: (volume.transitEncryption ?? true) ? "ENABLED" : "DISABLED",
+  },
+});
+
 /** A container port registered with a target group. */
 export interface ServiceLoadBalancerTarget {
   readonly containerName: string;
@@ -84,14 +94,7 @@ export class EcsService extends Construct {
       executionRoleArn: props.executionRoleArn,
       containerDefinitions: renderContainerDefinitions(props.containers),
       volume: [
-        ...(props.volumes ?? []).map((volume) => ({
-          name: volume.name,
-          efsVolumeConfiguration: {
-            fileSystemId: volume.fileSystemId,
-            rootDirectory: volume.rootDirectory,
-            transitEncryption: (volume.transitEncryption ?? true) ? "ENABLED" : "DISABLED",
-          },
-        })),
+        ...(props.volumes ?? []).map(efsVolumeBlock),
         // No host path: Docker makes the directory and removes it with the task.
         ...(props.taskVolumes ?? []).map((name) => ({ name })),
       ],

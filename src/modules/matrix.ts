@@ -20,6 +20,9 @@ export const POSTGRES_PORT = 5432;
 /** Redis's port, published on the host as the legacy task did. */
 export const REDIS_PORT = 6379;
 
+/** The database and user of the postgres container, which its image creates on first start. */
+export const CONTAINER_DATABASE = { user: "synapse", database: "synapse" } as const;
+
 export interface PostgresContainerProps {
   readonly imageTag: string;
   readonly memory: number;
@@ -56,8 +59,8 @@ export function postgresContainer(props: PostgresContainerProps): ContainerDefin
     portMappings: [{ containerPort: POSTGRES_PORT }],
     mountPoints: [{ sourceVolume: "matrix-postres-data", containerPath: "/var/lib/postgresql/data" }],
     environment: {
-      POSTGRES_USER: "synapse",
-      POSTGRES_DB: "synapse",
+      POSTGRES_USER: CONTAINER_DATABASE.user,
+      POSTGRES_DB: CONTAINER_DATABASE.database,
       // Synapse refuses a database whose collation is not C.
       POSTGRES_INITDB_ARGS: "--encoding='UTF8' --lc-collate='C' --lc-ctype='C'",
     },
@@ -79,8 +82,12 @@ export interface MatrixProps {
   };
   /** EFS volumes named as in `MATRIX_VOLUMES`. */
   readonly volumes: readonly EfsVolume[];
-  /** SSM parameter name (or ARN) of the PostgreSQL password. */
-  readonly postgresPasswordParameter: string;
+  /**
+   * SSM parameter name (or ARN) of the password of the postgres container, which runs only with it: without it,
+   * Synapse's database is elsewhere (RDS), named in `synapseSettings`.
+   * @default - no postgres container
+   */
+  readonly postgresPasswordParameter?: string;
   readonly executionRoleArn: string;
   readonly synapseTargetGroupArn: string;
   readonly elementTargetGroupArn: string;
@@ -122,8 +129,9 @@ export class Matrix extends Construct {
   constructor(scope: Construct, id: string, props: MatrixProps) {
     super(scope, id);
     const memory = props.containerMemory ?? MATRIX_DEFAULT_CONTAINER_MEMORY;
+    const postgres = props.postgresPasswordParameter;
     // Links as the legacy task had them: Synapse's config names its database and cache by these host names.
-    const links = ["postgres:postgres", "redis:redis"];
+    const links = postgres === undefined ? ["redis:redis"] : ["postgres:postgres", "redis:redis"];
     const synapseImage = imageReference("matrixdotorg/synapse", props.imageTags.synapse);
     const settings = props.synapseSettings;
 
@@ -146,7 +154,7 @@ export class Matrix extends Construct {
         // The image's start script passes what follows `run` to Synapse, which reads the files in order.
         command: settings ? ["run", "--config-path", SYNAPSE_CONFIG_PATH, "--config-path", SYNAPSE_SETTINGS_FILE] : undefined,
         dependsOn: [
-          { containerName: "postgres", condition: "START" },
+          ...(postgres === undefined ? [] : [{ containerName: "postgres", condition: "START" as const }]),
           ...(settings ? [{ containerName: SYNAPSE_SETTINGS_WRITER, condition: "SUCCESS" as const }] : []),
         ],
       },
@@ -159,12 +167,9 @@ export class Matrix extends Construct {
         portMappings: [{ containerPort: 80, hostPort: props.elementHostPort ?? ELEMENT_HOST_PORT }],
         mountPoints: [{ sourceVolume: "matrix-element-data", containerPath: "/app" }],
       },
-      postgresContainer({
-        imageTag: props.imageTags.postgres,
-        memory,
-        passwordParameter: props.postgresPasswordParameter,
-        readOnlyRoot: props.readOnlyRootFilesystems,
-      }),
+      ...(postgres === undefined
+        ? []
+        : [postgresContainer({ imageTag: props.imageTags.postgres, memory, passwordParameter: postgres, readOnlyRoot: props.readOnlyRootFilesystems })]),
       {
         name: "redis",
         image: imageReference("redis", props.imageTags.redis),

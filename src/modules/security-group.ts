@@ -60,11 +60,19 @@ const inlineRules = (rules: Readonly<Record<string, SecurityGroupRule>>) =>
  * because their state holds them that way; a switch to standalone rule
  * resources is a state migration of its own.
  */
+/** What EC2 allows in a rule's description; the provider checks it only once a plan has a state to compare with. */
+const RULE_DESCRIPTION = /^[0-9A-Za-z_ .:/()#,@[\]+=&;{}!$*-]*$/;
+
 export class SecurityGroup extends Construct {
   public readonly securityGroupId: string;
 
   constructor(scope: Construct, id: string, props: SecurityGroupProps) {
     super(scope, id);
+    for (const description of [...Object.keys(props.ingress), ...Object.keys(props.egress)]) {
+      if (!RULE_DESCRIPTION.test(description)) {
+        throw new Error(`security group ${props.name}: rule description ${JSON.stringify(description)} has a character EC2 refuses; use letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*`);
+      }
+    }
     const group = new AwsSecurityGroup(this, "Default", {
       vpcId: props.vpcId,
       name: props.name,

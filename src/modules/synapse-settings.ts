@@ -20,6 +20,8 @@ export const SYNAPSE_SETTINGS_DIRECTORY = "/synapse-settings";
 export const SYNAPSE_SETTINGS_FILE = `${SYNAPSE_SETTINGS_DIRECTORY}/stack.yaml`;
 /** Name of the one-shot container that writes the file. */
 export const SYNAPSE_SETTINGS_WRITER = "synapse-settings";
+/** MiB of the writer, which runs for a second before Synapse starts. */
+export const SYNAPSE_SETTINGS_WRITER_MEMORY = 64;
 /** The UID and GID the synapse image runs Synapse as (its start script's default). */
 const SYNAPSE_UID = 991;
 
@@ -55,7 +57,19 @@ export interface SmtpRelay {
   readonly notifFrom: string;
 }
 
+/** A PostgreSQL Synapse connects to over TLS, with the ECS `secrets` reference of its password. */
+export interface SynapseDatabaseConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly database: string;
+  /** `valueFrom` of the password: an SSM parameter, or a Secrets Manager secret's JSON key (`<arn>:password::`). */
+  readonly passwordFrom: string;
+}
+
 export interface SynapseSettingsProps {
+  /** The database, replacing `homeserver.yaml`'s. @default - `homeserver.yaml`'s (the postgres container) */
+  readonly database?: SynapseDatabaseConnection;
   /** TURN for Matrix calls; its shared secret is `turnSecretParameter`. @default - none */
   readonly turn?: TurnServer & { readonly secretParameter: string };
   /** Mail through an SMTP relay. @default - none */
@@ -68,6 +82,27 @@ export function synapseSettings(props: SynapseSettingsProps):
   | undefined {
   const settings: Record<string, unknown> = {};
   const secrets: Record<string, string> = {};
+  if (props.database) {
+    const db = props.database;
+    settings.database = {
+      name: "psycopg2",
+      args: {
+        user: db.user,
+        password: secretReference("SYNAPSE_DATABASE_PASSWORD"),
+        database: db.database,
+        host: db.host,
+        port: db.port,
+        // The server refuses clear connections (rds.force_ssl); Synapse's documented pool and keepalives.
+        sslmode: "require",
+        cp_min: 5,
+        cp_max: 10,
+        keepalives_idle: 10,
+        keepalives_interval: 10,
+        keepalives_count: 3,
+      },
+    };
+    secrets.SYNAPSE_DATABASE_PASSWORD = db.passwordFrom;
+  }
   if (props.turn) {
     settings.turn_uris = synapseTurnUris(props.turn);
     settings.turn_shared_secret = secretReference("TURN_SHARED_SECRET");
@@ -100,7 +135,7 @@ export function synapseSettingsWriter(props: {
   return {
     name: SYNAPSE_SETTINGS_WRITER,
     image: props.image,
-    memory: 64,
+    memory: SYNAPSE_SETTINGS_WRITER_MEMORY,
     essential: false,
     entryPoint: ["python", "-c"],
     command: [WRITER_PROGRAM],

@@ -16,6 +16,12 @@ export interface TaskExecutionRoleProps {
    * @default - the parameters use AWS's managed key `aws/ssm`, which needs no grant
    */
   readonly parameterKey?: { readonly keyArn: string; readonly region: string };
+  /**
+   * ARNs of the Secrets Manager secrets the tasks' `secrets` name (the RDS master password); they are encrypted with
+   * `parameterKey`'s key where one is given.
+   * @default - none
+   */
+  readonly secretArns?: readonly string[];
 }
 
 /** The role ECS assumes to start tasks and fill their `secrets` from SSM. */
@@ -32,23 +38,32 @@ export class TaskExecutionRole extends Construct {
       role: role.name,
       policyArn: ECS_TASK_EXECUTION_POLICY_ARN,
     });
+    const secretArns = props.secretArns ?? [];
+    const key = props.parameterKey;
+    const statements = [
+      { Action: ["ssm:GetParameters"], Effect: "Allow", Resource: [...props.secretParameterArns].sort() },
+      ...(secretArns.length > 0 ? [{ Action: ["secretsmanager:GetSecretValue"], Effect: "Allow", Resource: [...secretArns] }] : []),
+      ...(key
+        ? [
+            {
+              Action: ["kms:Decrypt"],
+              Effect: "Allow",
+              Resource: [key.keyArn],
+              Condition: {
+                StringEquals: {
+                  "kms:ViaService":
+                    secretArns.length > 0 ? [`secretsmanager.${key.region}.amazonaws.com`, `ssm.${key.region}.amazonaws.com`] : `ssm.${key.region}.amazonaws.com`,
+                },
+              },
+            },
+          ]
+        : []),
+    ];
     new IamRolePolicy(this, "read_secrets", {
       name: "read-secret-parameters",
       role: role.id,
-      policy: props.parameterKey
-        ? JSON.stringify({
-            Statement: [
-              { Action: ["ssm:GetParameters"], Effect: "Allow", Resource: [...props.secretParameterArns].sort() },
-              {
-                Action: ["kms:Decrypt"],
-                Effect: "Allow",
-                Resource: [props.parameterKey.keyArn],
-                Condition: { StringEquals: { "kms:ViaService": `ssm.${props.parameterKey.region}.amazonaws.com` } },
-              },
-            ],
-            Version: "2012-10-17",
-          })
-        : allowPolicy(["ssm:GetParameters"], [...props.secretParameterArns].sort()),
+      // One statement alone is the shape the legacy environments' adoption planned; keep it byte for byte.
+      policy: statements.length === 1 ? allowPolicy(["ssm:GetParameters"], [...props.secretParameterArns].sort()) : JSON.stringify({ Statement: statements, Version: "2012-10-17" }),
     });
     this.roleArn = role.arn;
   }

@@ -15,11 +15,13 @@ import { EfsMountTargets } from "../modules/efs-mount-targets";
 import { ExternalFactChecks } from "../modules/external-fact-checks";
 import { Jitsi, JITSI_VOLUMES, JVB_MEDIA_PORT } from "../modules/jitsi";
 import { FixedResponseRuleSpec, LoadBalancer } from "../modules/load-balancer";
-import { Matrix, MATRIX_VOLUMES } from "../modules/matrix";
+import { CONTAINER_DATABASE, Matrix, MATRIX_VOLUMES, POSTGRES_PORT } from "../modules/matrix";
 import { PLATFORM_SECRETS, PlatformSecret, secretParameterArn, secretParameterName, ssmParameterArn } from "../modules/platform-secrets";
 import { PostgresUpgrade } from "../modules/postgres-upgrade";
 import { LEGACY_ALLOW_ALL_EGRESS, SecurityGroup, SecurityGroupRule } from "../modules/security-group";
 import { synapseSettings } from "../modules/synapse-settings";
+import { SYNAPSE_DATABASE_NAME, SYNAPSE_DATABASE_USER, SynapseDatabase } from "../modules/synapse-database";
+import { DatabaseTools } from "../modules/database-tools";
 import { TaskExecutionRole } from "../modules/task-execution-role";
 import { WebAcl } from "../modules/web-acl";
 import { operationsNames } from "../environments/defaults";
@@ -182,10 +184,36 @@ export class JitsiMatrixStack extends EnvironmentStack {
         "nfs to the efs mount targets": { protocol: "tcp", fromPort: NFS_PORT, cidrBlocks: subnetCidrs },
         ...xmpp?.instanceEgress,
         // The relay is a name, its addresses AWS's or the provider's to change: by port, not by address.
+        ...(env.rds.enabled ? { "postgresql to the synapse database": { protocol: "tcp" as const, fromPort: POSTGRES_PORT, cidrBlocks: subnetCidrs } } : {}),
         ...(env.smtp ? { "synapse mail to the smtp relay": { protocol: "tcp" as const, fromPort: env.smtp.port, cidrBlocks: ANYWHERE } } : {}),
       }),
       nameTag: legacy?.securityGroupNameTag,
     });
+
+    const database = env.rds.enabled
+      ? new SynapseDatabase(this, "synapse_database", {
+          identifier: env.rds.identifier,
+          vpcId,
+          subnetIds,
+          clientSecurityGroupId: instanceSg.securityGroupId,
+          engineVersion: env.rds.engineVersion,
+          instanceClass: env.rds.instanceClass,
+          allocatedStorageGiB: env.rds.allocatedStorageGiB,
+          maxAllocatedStorageGiB: env.rds.maxAllocatedStorageGiB,
+          backupRetentionDays: env.rds.backupRetentionDays,
+          multiAz: env.rds.multiAz,
+          deletionProtection: env.rds.deletionProtection,
+          kmsKeyArn: ops.encryptionKeyArn,
+        })
+      : undefined;
+    // The RDS master password, as ECS reads it: the `password` key of RDS's secret.
+    const databaseConnection = database && {
+      host: database.address,
+      port: database.port,
+      user: SYNAPSE_DATABASE_USER,
+      database: SYNAPSE_DATABASE_NAME,
+      passwordFrom: `${database.masterSecretArn}:password::`,
+    };
 
     const efsSg = new SecurityGroup(this, "efs_sg", {
       vpcId,
@@ -284,6 +312,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
         ...secrets.map((secret) => secretParameterArn(env.name, secret, env.region, accountId)),
         ...(env.smtp?.passwordParameter ? [ssmParameterArn(env.smtp.passwordParameter, env.region, accountId)] : []),
       ],
+      secretArns: database ? [database.masterSecretArn] : undefined,
       parameterKey: props.encryptionKeyArn === undefined ? undefined : { keyArn: props.encryptionKeyArn, region: env.region },
     });
 
@@ -356,14 +385,26 @@ export class JitsiMatrixStack extends EnvironmentStack {
         synapseHostPort,
         elementHostPort,
         volumes: matrixVolumes,
-        postgresPasswordParameter: parameter("POSTGRES_PASSWORD"),
+        // On RDS, the matrix task runs no postgres; its data stays on EFS until the operator deletes it.
+        postgresPasswordParameter: env.matrix.database === "container" ? parameter("POSTGRES_PASSWORD") : undefined,
         executionRoleArn: executionRole.roleArn,
         synapseTargetGroupArn: lb.targetGroupArns.synapse,
         elementTargetGroupArn: lb.targetGroupArns.element,
         logConfiguration: matrixLogs?.logConfiguration(),
         readOnlyRootFilesystems: !legacy?.writableRootFilesystems,
-        synapseSettings: synapseSettings({ turn, smtp: env.smtp }),
+        synapseSettings: synapseSettings({ database: env.matrix.database === "rds" ? databaseConnection : undefined, turn, smtp: env.smtp }),
         dependsOn: lb.routing,
+      });
+    }
+    if (databaseConnection) {
+      new DatabaseTools(this, "database_tools", {
+        family: operationsNames(env.name).databaseTools,
+        imageTag: env.matrix.imageTags.postgres,
+        database: { ...databaseConnection, name: databaseConnection.database },
+        containerData: { volume: matrixVolumes.find((volume) => volume.name === "matrix-postres-data")!, ...CONTAINER_DATABASE },
+        executionRoleArn: executionRole.roleArn,
+        readOnlyRootFilesystem: !legacy?.writableRootFilesystems,
+        logConfiguration: matrixLogs?.logConfiguration({ streamPrefix: "database-tools" }),
       });
     }
     addStatefulInstanceProtection(this, env, ops, {

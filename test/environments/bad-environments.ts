@@ -99,7 +99,8 @@ export const BAD_ENVIRONMENTS: Row[] = [
   ["a task that outgrows an instance of the memory given", (e) => Object.assign(e.capacity, { instanceType: "c4.large", instanceMemoryMiB: 512 }), "jitsi.memory", /the jitsi task's containers together reserve 768 MiB .*, more than the 460 MiB a c4.large offers to tasks/],
   ["a task whose containers together outgrow the instance", (e) => (e.jitsi.memory = { web: 4096 }), "jitsi.memory", /the jitsi task's containers together reserve 4608 MiB .* more than the 3686 MiB a c5a.large offers/],
   ["a JVB daemon that outgrows the instance", (e) => (e.jitsi.memory = { jvb: 4096 }), "jitsi.memory", /the jvb task's containers together reserve 4096 MiB \(jvb 4096\), more than the 3686 MiB a c5a.large offers/],
-  ["matrix containers that outgrow the instance", (e) => (e.matrix.containerMemory = 1024), "matrix.containerMemory", /the matrix task's containers together reserve 4096 MiB/],
+  // On RDS (the default): synapse, element and redis at 1280 each, and the 64 MiB writer of Synapse's settings.
+  ["matrix containers that outgrow the instance", (e) => (e.matrix.containerMemory = 1280), "matrix.containerMemory", /the matrix task's containers together reserve 3904 MiB/],
   ["a host port two containers of one task publish", (e) => (e.jitsi.webHostPort = 5222), "jitsi.webHostPort", /5222\/tcp is also the host port of the prosody container in the jitsi task; containers of one task need distinct host ports/],
   ["a host port of the JVB in the jitsi task", (e) => Object.assign(e, { scaling: { jvbPerInstance: false }, jitsi: { ...e.jitsi, webHostPort: 4443 } }), "jitsi.webHostPort", /4443\/tcp is also the host port of the jvb container in the jitsi task/],
   ["a host port the JVB daemon publishes on every instance", (e) => (e.jitsi.webHostPort = 4443), "jitsi.webHostPort", /4443\/tcp is also published by the jvb container of the jvb task, and both tasks run on the same instance/],

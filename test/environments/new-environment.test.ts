@@ -3,6 +3,7 @@ import { checkBaseline, formatBaselineReport, RECOMMENDED_TLS_POLICY, stacksUnde
 import { Environment, parseEnvironment } from "../../src/environments";
 import { operationsOf } from "../../src/environments/operations";
 import { taskLayouts } from "../../src/environments/task-layout";
+import { matrixTaskShapeOf } from "../../src/environments/defaults";
 import { dev } from "../../src/environments/dev";
 import { newEnvironment } from "./fixtures";
 import { containersOf, synthEnvironment } from "./synth-environment";
@@ -135,7 +136,7 @@ describe.each([
     const ports = [environment.jitsi.webHostPort, environment.matrix.elementHostPort, environment.matrix.synapseHostPort];
     // The target groups' ports, to the subnets the instances are in.
     expect(egress("alb_sg").sort()).toEqual(ports.map((port) => `tcp ${port}-${port} ${subnets}`).sort());
-    expect(egress("instance_sg").sort()).toEqual([`tcp 2049-2049 ${subnets}`, "tcp 443-443 0.0.0.0/0", "tcp 5222-5222 groups", "tcp 8448-8448 0.0.0.0/0", "udp 0-65535 0.0.0.0/0", ...(environment.smtp ? [`tcp ${environment.smtp.port}-${environment.smtp.port} 0.0.0.0/0`] : [])].sort());
+    expect(egress("instance_sg").sort()).toEqual([`tcp 2049-2049 ${subnets}`, "tcp 443-443 0.0.0.0/0", "tcp 5222-5222 groups", "tcp 8448-8448 0.0.0.0/0", "udp 0-65535 0.0.0.0/0", ...(environment.rds.enabled ? [`tcp 5432-5432 ${subnets}`] : []), ...(environment.smtp ? [`tcp ${environment.smtp.port}-${environment.smtp.port} 0.0.0.0/0`] : [])].sort());
     expect(egress("efs_sg")).toEqual([]);
     for (const group of Object.values(groups)) {
       for (const rule of [...((group.ingress ?? []) as Rule[]), ...((group.egress ?? []) as Rule[])]) expect(rule.description).not.toBe("");
@@ -180,7 +181,7 @@ describe("host ports and listener rule priorities an environment sets", () => {
       containersOf(jitsiMatrix, task)
         .map((container) => `${String(container.name)} ${Number(container.memory ?? container.memoryReservation)}`)
         .sort();
-    const [jitsi, matrix, , jvb] = taskLayouts({ ...environment, jvbPerInstance: environment.scaling.jvbPerInstance });
+    const [jitsi, matrix, , jvb] = taskLayouts({ ...environment, jvbPerInstance: environment.scaling.jvbPerInstance, ...matrixTaskShapeOf(environment) });
     const modelPorts = (layout: typeof jitsi) => layout.hostPorts.map((use) => `${use.container} ${use.port}/${use.protocol}`).sort();
     const modelMemory = (layout: typeof jitsi) => layout.memory.map((use) => `${use.container} ${use.mib}`).sort();
     expect(modelPorts(jitsi)).toEqual(hostPorts("jitsi_task_definition"));
@@ -194,7 +195,7 @@ describe("host ports and listener rule priorities an environment sets", () => {
 
   it("model the jitsi task with its own JVB when the JVB does not run per instance", () => {
     const withJvb = parseEnvironment({ ...draft, scaling: { jvbPerInstance: false } });
-    const [jitsi, , , daemon] = taskLayouts({ ...withJvb, jvbPerInstance: withJvb.scaling.jvbPerInstance });
+    const [jitsi, , , daemon] = taskLayouts({ ...withJvb, jvbPerInstance: withJvb.scaling.jvbPerInstance, ...matrixTaskShapeOf(withJvb) });
     const containers = containersOf(jitsiMatrixOf(synthEnvironment(withJvb)), "jitsi_task_definition");
     expect(daemon).toBeUndefined();
     expect(jitsi.hostPorts.map((use) => `${use.container} ${use.port}/${use.protocol}`).sort()).toEqual(
@@ -204,7 +205,7 @@ describe("host ports and listener rule priorities an environment sets", () => {
 
   it("model the postgres-upgrade task too", () => {
     const upgrade = jitsiMatrixOf(synthEnvironment(environment, { postgresUpgrade: true }));
-    const [, , postgresUpgrade] = taskLayouts({ ...environment, jvbPerInstance: environment.scaling.jvbPerInstance });
+    const [, , postgresUpgrade] = taskLayouts({ ...environment, jvbPerInstance: environment.scaling.jvbPerInstance, ...matrixTaskShapeOf(environment) });
     const containers = containersOf(upgrade, "postgres_upgrade_task_definition");
     expect(containers.map((c) => `${String(c.name)} ${Number(c.memory)}`)).toEqual(postgresUpgrade.memory.map((m) => `${m.container} ${m.mib}`));
     expect(containers.flatMap((c) => (c.portMappings as { hostPort: number }[]).map((m) => m.hostPort))).toEqual(

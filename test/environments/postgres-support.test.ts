@@ -3,12 +3,12 @@ import { dev } from "../../src/environments/dev";
 import { POSTGRES_END_OF_LIFE, postgresMajor } from "../../src/environments/rules/postgres";
 import { EnvironmentProblem } from "../../src/environments/rules/problem";
 
-/** The warnings of `dev` with its PostgreSQL at `tag`, parsed on `day`. */
+/** The warnings of `dev` with its PostgreSQL container at `tag` (Synapse's database there, not on RDS), parsed on `day`. */
 function warningsOn(day: string, tag: string): EnvironmentProblem[] {
   jest.useFakeTimers({ now: new Date(`${day}T12:00:00Z`) });
   try {
     const warnings: EnvironmentProblem[] = [];
-    parseEnvironment({ ...dev, matrix: { ...dev.matrix, imageTags: { ...dev.matrix.imageTags, postgres: tag } } }, { onWarning: (problem) => warnings.push(problem) });
+    parseEnvironment({ ...dev, matrix: { ...dev.matrix, database: "container", imageTags: { ...dev.matrix.imageTags, postgres: tag } } }, { onWarning: (problem) => warnings.push(problem) });
     return warnings.filter((problem) => problem.path === "matrix.imageTags.postgres").map(({ path, message }) => ({ path, message }));
   } finally {
     jest.useRealTimers();

@@ -17,6 +17,12 @@ describe("SecurityGroup", () => {
       });
     }).json;
 
+  it("refuses a rule description EC2 would refuse (an apostrophe), before any plan", () => {
+    expect(() => build(undefined, { "postgresql to synapse's database": { protocol: "tcp", fromPort: 5432, cidrBlocks: ["10.0.0.0/24"] } })).toThrow(
+      /security group alb: rule description "postgresql to synapse's database" has a character EC2 refuses/,
+    );
+  });
+
   it("takes the construct id as its Terraform name", () => {
     expect(Object.keys(build().resource!.aws_security_group)).toEqual(["alb_sg"]);
   });

@@ -188,6 +188,27 @@ describe("the synthetic state of a stack, from the base's plan from an empty sta
     expect(attributes("aws_security_group.alb").ingress).toEqual([]);
   });
 
+  it("gives a computed list the stack indexes one element, as AWS fills it (RDS's master_user_secret[0])", () => {
+    const schemas: ProviderSchemas = {
+      provider_schemas: {
+        [AWS]: {
+          resource_schemas: {
+            aws_db_instance: { version: 2, block: { attributes: { id: { type: "string" }, master_user_secret: { type: ["list", ["object", { secret_arn: "string", secret_status: "string" }]] } } } },
+            aws_ssm_parameter: { version: 0, block: { attributes: { id: { type: "string" }, value: { type: "string" } } } },
+          },
+        },
+      },
+    };
+    const config = { resource: { aws_db_instance: { db: {} }, aws_ssm_parameter: { p: { value: "${aws_db_instance.db.master_user_secret[0].secret_arn}" } } } };
+    const plan: PlanJson = {
+      format_version: "1.2",
+      terraform_version: "1.11.4",
+      resource_changes: [create("aws_db_instance.db", {}, { id: true, master_user_secret: true }), create("aws_ssm_parameter.p", {}, { id: true, value: true })],
+    };
+    const db = syntheticState(plan, schemas, config).resources.find((r) => r.type === "aws_db_instance")!.instances[0].attributes;
+    expect(db.master_user_secret).toEqual([{ secret_arn: expect.stringMatching(/^arn:aws:synthetic::/), secret_status: expect.stringMatching(/^synthetic:/) }]);
+  });
+
   it("matches the elements of a set to the configuration's by what the plan knows of them, not by position", () => {
     expect(attributes("aws_security_group.instances").ingress).toEqual([
       { description: "admin", from_port: 22, security_groups: [] },

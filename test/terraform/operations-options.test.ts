@@ -98,6 +98,7 @@ const SWITCHES: readonly OptionSwitch[] = [
   { option: "well-known documents", setting: "wellKnown: { enabled: true }", switchOn: (e) => ({ ...e, wellKnown: { enabled: true } }) },
   { option: "Synapse admin API blocked", setting: "synapseAdminBlock: { enabled: true }", switchOn: (e) => ({ ...e, synapseAdminBlock: { enabled: true } }) },
   { option: "web ACL", setting: "webAcl: { enabled: true }", switchOn: (e) => ({ ...e, webAcl: { enabled: true } }) },
+  { option: "RDS for Synapse's database", setting: "rds: { enabled: true }", switchOn: (e) => ({ ...e, rds: { enabled: true } }) },
   { option: "TURN", setting: 'turn: { host: "turn.example.org" }', switchOn: (e) => ({ ...e, turn: { host: "turn.example.org" } }) },
   {
     option: "SMTP",

@@ -612,6 +612,9 @@ const KEY_ATTRIBUTES: readonly { type: string; attribute: string; awsManaged?: s
   { type: "aws_cloudwatch_log_group", attribute: "kms_key_id" },
   { type: "aws_sns_topic", attribute: "kms_master_key_id", awsManaged: "alias/aws/sns" },
   { type: "aws_backup_vault", attribute: "kms_key_arn" },
+  { type: "aws_db_instance", attribute: "kms_key_id" },
+  // RDS's secret of the master password, which Secrets Manager otherwise encrypts with aws/secretsmanager.
+  { type: "aws_db_instance", attribute: "master_user_secret_kms_key_id", applies: (block) => block.manage_master_user_password === true },
 ];
 
 const customerManagedKey: Check = (json, context) => {

@@ -516,19 +516,19 @@ function isEmpty(value: unknown): boolean {
  * A value of `type` built from its leaves: collections empty, tuples and objects element by
  * element, each scalar (`string`, `number`, `bool`, `dynamic`) from `scalar`, given its path.
  */
-function valueOfType(type: CtyType, where: string, scalar: (type: string, where: string) => unknown): unknown {
+function valueOfType(type: CtyType, where: string, scalar: (type: string, where: string) => unknown, collectionsHoldOne = false): unknown {
   if (typeof type === "string") return scalar(type, where);
   const [kind, element] = type;
   switch (kind) {
     case "list":
     case "set":
-      return [];
+      return collectionsHoldOne ? [valueOfType(element as CtyType, `${where}[0]`, scalar, true)] : [];
     case "map":
       return {};
     case "tuple":
-      return (element as CtyType[]).map((t, i) => valueOfType(t, `${where}[${i}]`, scalar));
+      return (element as CtyType[]).map((t, i) => valueOfType(t, `${where}[${i}]`, scalar, collectionsHoldOne));
     case "object":
-      return Object.fromEntries(Object.entries(element as Record<string, CtyType>).map(([k, t]) => [k, valueOfType(t, join(where, k), scalar)]));
+      return Object.fromEntries(Object.entries(element as Record<string, CtyType>).map(([k, t]) => [k, valueOfType(t, join(where, k), scalar, collectionsHoldOne)]));
     default:
       // A kind Terraform does not write: the leaf function decides (null, or an error naming it).
       return scalar(JSON.stringify(type), where);
@@ -540,9 +540,16 @@ function zeroValue(type: CtyType): unknown {
   return valueOfType(type, "", (scalar) => (scalar === "string" ? "" : scalar === "number" ? 0 : scalar === "bool" ? false : null));
 }
 
-/** A value of its type where an apply would leave one: a string unique to the resource and path, 0, false, an empty collection. */
+/**
+ * A value of its type where an apply would leave one: a string unique to the resource and path, 0, false, and a
+ * collection of one such element, since the stack reads it (`master_user_secret[0].secret_arn`): AWS fills what
+ * a configuration indexes.
+ */
 function placeholder(type: CtyType, address: string, where: string): unknown {
-  return valueOfType(type, where, (scalar, at) => {
+  return valueOfType(
+    type,
+    where,
+    (scalar, at) => {
     switch (scalar) {
       case "string":
       case "dynamic":
@@ -554,7 +561,9 @@ function placeholder(type: CtyType, address: string, where: string): unknown {
       default:
         throw new Error(`${address}.${at}: no placeholder for cty type ${scalar}`);
     }
-  });
+    },
+    true,
+  );
 }
 
 /** The type Terraform gives a JSON value in configuration: arrays are tuples, objects objects. */

@@ -1,5 +1,6 @@
 /** The PostgreSQL that Synapse's data lives in, against upstream's support. */
 import { tagName } from "../../modules/image-reference";
+import { isOn, matrixDatabaseOf } from "../defaults";
 import { q } from "./problem";
 import { EnvironmentRule } from "./rule";
 
@@ -27,20 +28,43 @@ export function postgresMajor(tag: string): string | undefined {
   return Number(match[1]) < 10 ? `${match[1]}.${match[2] ?? "0"}` : match[1];
 }
 
-/** Past upstream's end of life, a warning that names the date and the runbook: the environment runs, but Synapse will stop supporting it. */
+/** Whether a major is past upstream's end of life today, and the date. */
+function pastEndOfLife(major: string): { readonly past: boolean; readonly end?: string } {
+  const end = POSTGRES_END_OF_LIFE[major];
+  const today = new Date().toISOString().slice(0, 10);
+  return { past: end === undefined ? Number.parseFloat(major) < 9.6 : end < today, end };
+}
+
+const endOfLifeWarning = (what: string, major: string, end: string | undefined) =>
+  `${what} is PostgreSQL ${major}, past its upstream end of life${end ? ` (${end})` : ""}: it gets no security fixes, and Synapse drops a major after upstream does; upgrade to a supported major as docs/maintenance.md, "From PostgreSQL 9.6 to a supported version", says`;
+
+/**
+ * Past upstream's end of life, a warning that names the date and the runbook: the environment runs, but Synapse will
+ * stop supporting it. The PostgreSQL that counts is the one Synapse uses: the container's, or the RDS instance's.
+ */
 export const postgresSupportRules: EnvironmentRule = {
-  reads: ["matrix.imageTags.postgres"],
+  reads: ["matrix.imageTags.postgres", "matrix.database", "rds", "legacy"],
   check(env, { warn }) {
+    if (matrixDatabaseOf(env) === "rds") {
+      const major = env.rds.engineVersion.split(".")[0];
+      const { past, end } = pastEndOfLife(major);
+      if (past) warn("rds.engineVersion", endOfLifeWarning(q(env.rds.engineVersion), major, end));
+      return;
+    }
     const tag = env.matrix.imageTags.postgres;
     const major = postgresMajor(tag);
     if (major === undefined) return;
-    const end = POSTGRES_END_OF_LIFE[major];
-    const today = new Date().toISOString().slice(0, 10);
-    if (end === undefined ? Number.parseFloat(major) < 9.6 : end < today) {
-      warn(
-        "matrix.imageTags.postgres",
-        `${q(tag)} is PostgreSQL ${major}, past its upstream end of life${end ? ` (${end})` : ""}: it gets no security fixes, and Synapse drops a major after upstream does; upgrade to a supported major as docs/maintenance.md, "From PostgreSQL 9.6 to a supported version", says`,
-      );
+    const { past, end } = pastEndOfLife(major);
+    if (past) warn("matrix.imageTags.postgres", endOfLifeWarning(q(tag), major, end));
+  },
+};
+
+/** Synapse on RDS needs the instance. */
+export const databaseRules: EnvironmentRule = {
+  reads: ["matrix.database", "rds.enabled"],
+  check(env, { error }) {
+    if (env.matrix.database === "rds" && !isOn(env.rds)) {
+      error("matrix.database", '"rds" names the RDS instance, but rds.enabled is false, so there is none; switch rds on (docs/moving-to-rds.md), or keep "container"');
     }
   },
 };

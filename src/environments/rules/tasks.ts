@@ -1,7 +1,7 @@
 /** The tasks: the volumes their containers mount, and what they ask of one instance (memory, host ports). */
 import { JITSI_VOLUMES, JITSI_WEB_HOST_PORT } from "../../modules/jitsi";
 import { ELEMENT_HOST_PORT, MATRIX_VOLUMES, SYNAPSE_PORT } from "../../modules/matrix";
-import { jvbPerInstanceOf } from "../defaults";
+import { jvbPerInstanceOf, matrixTaskShapeOf } from "../defaults";
 import { INSTANCE_TYPE } from "../fields";
 import { instanceMemoryMiB, KNOWN_INSTANCE_TYPES, taskMemoryMiB } from "../instance-memory";
 import { ECS_RESERVED_PORTS, HostPortUse, runTogether, taskLayouts } from "../task-layout";
@@ -43,7 +43,7 @@ const DEFAULT_HOST_PORTS: Readonly<Record<string, number>> = {
 export const instanceRules: EnvironmentRule = {
   reads: ["scaling", "jitsi.webHostPort", "jitsi.memory", "matrix.containerMemory", "matrix.synapseHostPort", "matrix.elementHostPort", "postgresUpgrade.memory"],
   check(env, { error, warn, valid }) {
-    const layouts = taskLayouts({ ...env, jvbPerInstance: jvbPerInstanceOf(env.scaling) });
+    const layouts = taskLayouts({ ...env, jvbPerInstance: jvbPerInstanceOf(env.scaling), ...matrixTaskShapeOf(env) });
     const instanceType = valid("capacity.instanceType") ? env.capacity.instanceType : undefined;
     const givenMemory = valid("capacity.instanceMemoryMiB") ? env.capacity.instanceMemoryMiB : undefined;
     const knownMemory = instanceType === undefined ? undefined : instanceMemoryMiB(instanceType);

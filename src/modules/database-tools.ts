@@ -1,0 +1,96 @@
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { Construct } from "constructs";
+import { ContainerDefinition, renderContainerDefinitions } from "./container-definition";
+import { EfsVolume, efsVolumeBlock } from "./ecs-service";
+import { imageReference } from "./image-reference";
+import { READ_ONLY_ROOT } from "./matrix";
+import { LogConfiguration, withLogConfiguration } from "./service-log-group";
+
+/** The one container of the task, which `aws ecs run-task --overrides` names. */
+export const DATABASE_TOOLS_CONTAINER = "postgres-tools";
+const DATA_PATH = "/var/lib/postgresql/data";
+
+/**
+ * What the task does, by its `ACTION` variable, each step safe to run again:
+ * - `create-database` (the task definition's): Synapse's database on RDS, with the C collation and UTF-8 Synapse requires,
+ *   unless it exists (RDS makes none: its own would take the instance's default collation);
+ * - `copy-from-container`: start the postgres container's data from EFS in this task (the matrix service stopped, so
+ *   that nothing else writes it), dump it and restore it into the RDS database, then stop it cleanly. The dump runs
+ *   as the container's own user over the local socket; the restore as RDS's master user, who then owns everything.
+ */
+export const DATABASE_TOOLS_SCRIPT = [
+  "set -eu",
+  // No shell `${...}` here: Terraform would read it as its own interpolation in the task definition.
+  'case "$ACTION" in',
+  "create-database)",
+  '  if psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = \'$SYNAPSE_DATABASE\'" | grep -q 1; then',
+  '    echo "database $SYNAPSE_DATABASE exists"',
+  "  else",
+  '    psql -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE \\"$SYNAPSE_DATABASE\\" ENCODING \'UTF8\' LC_COLLATE \'C\' LC_CTYPE \'C\' TEMPLATE template0"',
+  "  fi ;;",
+  "copy-from-container)",
+  // The socket directory is a tmpfs of root's under a read-only root: the server's user needs it.
+  "  mkdir -p /var/run/postgresql && chown postgres:postgres /var/run/postgresql",
+  `  gosu postgres pg_ctl -D ${DATA_PATH} -o "-c listen_addresses=''" -w start`,
+  '  gosu postgres pg_dump -h /var/run/postgresql -U "$CONTAINER_DATABASE_USER" -d "$CONTAINER_DATABASE" --no-owner --no-privileges \\',
+  '    | psql -v ON_ERROR_STOP=1 -d "$SYNAPSE_DATABASE" --single-transaction',
+  `  gosu postgres pg_ctl -D ${DATA_PATH} -m fast -w stop ;;`,
+  '*) echo "ACTION must be create-database or copy-from-container" >&2; exit 2 ;;',
+  "esac",
+].join("\n");
+
+export interface DatabaseToolsProps {
+  readonly family: string;
+  /** Tag of the `postgres` image: the container's, whose server opens its data and whose client talks to RDS. */
+  readonly imageTag: string;
+  readonly database: { readonly host: string; readonly port: number; readonly user: string; readonly name: string; readonly passwordFrom: string };
+  /** The container's data (`matrix-postres-data`), and its database and user. */
+  readonly containerData: { readonly volume: EfsVolume; readonly user: string; readonly database: string };
+  readonly executionRoleArn: string;
+  /** A read-only root filesystem, the server's writable paths as `tmpfs` (`READ_ONLY_ROOT.postgres`). @default false */
+  readonly readOnlyRootFilesystem?: boolean;
+  /** @default - the Docker daemon's default */
+  readonly logConfiguration?: LogConfiguration;
+}
+
+/**
+ * A task definition without a service, for the one-off steps of Synapse's database on RDS (docs/moving-to-rds.md):
+ * the operator starts it with `aws ecs run-task`, and it exits when its step is done.
+ */
+export class DatabaseTools extends Construct {
+  public readonly family: string;
+
+  constructor(scope: Construct, id: string, props: DatabaseToolsProps) {
+    super(scope, id);
+    const container: ContainerDefinition = {
+      name: DATABASE_TOOLS_CONTAINER,
+      image: imageReference("postgres", props.imageTag),
+      memory: 512,
+      entryPoint: ["sh", "-c"],
+      command: [DATABASE_TOOLS_SCRIPT],
+      mountPoints: [{ sourceVolume: props.containerData.volume.name, containerPath: DATA_PATH }],
+      environment: {
+        PGHOST: props.database.host,
+        PGPORT: String(props.database.port),
+        PGUSER: props.database.user,
+        PGSSLMODE: "require",
+        // The step; `aws ecs run-task --overrides` sets another.
+        ACTION: "create-database",
+        SYNAPSE_DATABASE: props.database.name,
+        CONTAINER_DATABASE: props.containerData.database,
+        CONTAINER_DATABASE_USER: props.containerData.user,
+      },
+      secrets: { PGPASSWORD: props.database.passwordFrom },
+      ...(props.readOnlyRootFilesystem ? { readonlyRootFilesystem: true, tmpfs: READ_ONLY_ROOT.postgres } : {}),
+    };
+    const containers = props.logConfiguration ? withLogConfiguration([container], props.logConfiguration) : [container];
+    new EcsTaskDefinition(this, "task_definition", {
+      family: props.family,
+      requiresCompatibilities: ["EC2"],
+      executionRoleArn: props.executionRoleArn,
+      containerDefinitions: renderContainerDefinitions(containers),
+      volume: [efsVolumeBlock(props.containerData.volume)],
+    });
+    this.family = props.family;
+  }
+}

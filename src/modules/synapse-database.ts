@@ -1,0 +1,119 @@
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { Construct } from "constructs";
+import { POSTGRES_PORT } from "./matrix";
+import { SecurityGroup } from "./security-group";
+
+/** Synapse's database on Amazon RDS for PostgreSQL, as a new environment gets it. */
+export const SYNAPSE_DATABASE_DEFAULTS = {
+  /** The major; RDS runs its newest minor and upgrades minors in the maintenance window. */
+  engineVersion: "17",
+  /** Two vCPUs and 2 GiB: a Synapse of a few hundred users. */
+  instanceClass: "db.t4g.small",
+  allocatedStorageGiB: 20,
+  /** Storage autoscaling's ceiling. */
+  maxAllocatedStorageGiB: 100,
+  backupRetentionDays: 7,
+  multiAz: false,
+} as const;
+
+/** The master user, who owns Synapse's database and whom Synapse connects as. */
+export const SYNAPSE_DATABASE_USER = "synapse";
+/** The database Synapse uses, which the runbook creates with the C collation Synapse requires. */
+export const SYNAPSE_DATABASE_NAME = "synapse";
+
+export interface SynapseDatabaseProps {
+  /** The instance's identifier, and the name of its subnet group, parameter group and security group. */
+  readonly identifier: string;
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  /** The group of the container instances, the only one that may connect. */
+  readonly clientSecurityGroupId: string;
+  readonly engineVersion: string;
+  readonly instanceClass: string;
+  readonly allocatedStorageGiB: number;
+  readonly maxAllocatedStorageGiB: number;
+  readonly backupRetentionDays: number;
+  readonly multiAz: boolean;
+  readonly deletionProtection: boolean;
+  /**
+   * The environment's KMS key, for the storage, the snapshots and the master password's secret.
+   * @default - AWS-managed keys (`aws/rds`, `aws/secretsmanager`)
+   */
+  readonly kmsKeyArn?: string;
+}
+
+/**
+ * An RDS for PostgreSQL instance for Synapse, reached only from the instances' group, encrypted, with daily automated
+ * backups and deletion protection. RDS manages the master password in Secrets Manager (`manage_master_user_password`):
+ * it never passes through Terraform, so no state or plan holds it; ECS reads it from the secret at task start.
+ */
+export class SynapseDatabase extends Construct {
+  public readonly address: string;
+  public readonly port: number = POSTGRES_PORT;
+  /** ARN of the Secrets Manager secret with the master user's `username` and `password`. */
+  public readonly masterSecretArn: string;
+  public readonly securityGroupId: string;
+
+  constructor(scope: Construct, id: string, props: SynapseDatabaseProps) {
+    super(scope, id);
+    const group = new SecurityGroup(this, "security_group", {
+      vpcId: props.vpcId,
+      name: `${props.identifier}-db`,
+      description: `Synapse database (${props.identifier})`,
+      ingress: { "postgresql from the container instances": { protocol: "tcp", fromPort: POSTGRES_PORT, securityGroupIds: [props.clientSecurityGroupId] } },
+      // A database only answers.
+      egress: {},
+    });
+    const subnets = new DbSubnetGroup(this, "subnet_group", {
+      name: props.identifier,
+      description: `Synapse database subnets (${props.identifier})`,
+      subnetIds: [...props.subnetIds],
+    });
+    const major = props.engineVersion.split(".")[0];
+    const parameters = new DbParameterGroup(this, "parameter_group", {
+      name: `${props.identifier}-postgres${major}`,
+      family: `postgres${major}`,
+      description: `Synapse PostgreSQL settings (${props.identifier})`,
+      parameter: [
+        // Synapse connects with sslmode=require; nothing may connect in clear.
+        { name: "rds.force_ssl", value: "1" },
+        // Queries slower than a second go to the log, which RDS exports to CloudWatch.
+        { name: "log_min_duration_statement", value: "1000" },
+      ],
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const instance = new DbInstance(this, "instance", {
+      identifier: props.identifier,
+      engine: "postgres",
+      engineVersion: props.engineVersion,
+      autoMinorVersionUpgrade: true,
+      instanceClass: props.instanceClass,
+      allocatedStorage: props.allocatedStorageGiB,
+      maxAllocatedStorage: props.maxAllocatedStorageGiB,
+      storageType: "gp3",
+      storageEncrypted: true,
+      kmsKeyId: props.kmsKeyArn,
+      username: SYNAPSE_DATABASE_USER,
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: props.kmsKeyArn,
+      dbSubnetGroupName: subnets.name,
+      vpcSecurityGroupIds: [group.securityGroupId],
+      publiclyAccessible: false,
+      multiAz: props.multiAz,
+      parameterGroupName: parameters.name,
+      backupRetentionPeriod: props.backupRetentionDays,
+      copyTagsToSnapshot: true,
+      deletionProtection: props.deletionProtection,
+      // Deleting the instance (after deletion protection is off) leaves a last snapshot.
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: `${props.identifier}-final`,
+      enabledCloudwatchLogsExports: ["postgresql"],
+      caCertIdentifier: "rds-ca-rsa2048-g1",
+    });
+    this.address = instance.address;
+    this.masterSecretArn = instance.masterUserSecret.get(0).secretArn;
+    this.securityGroupId = group.securityGroupId;
+  }
+}
