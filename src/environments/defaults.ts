@@ -73,6 +73,8 @@ export const operationsNames = (environmentName: string) => ({
   deploymentFailed: `jitsi-matrix-${environmentName}-deployment-failed`,
   /** Synapse's RDS instance, and its subnet, parameter and security groups. */
   database: `jitsi-matrix-${environmentName}`,
+  /** The pull-through cache's repository prefix, at most 30 characters: validation says so for a long name. */
+  imageCachePrefix: `docker-hub-${environmentName}`,
   /** The one-off task definition of the RDS runbook's steps. */
   databaseTools: `matrix-database-tools-${environmentName}`,
   /** The WAF web ACL; its log group is `aws-waf-logs-<webAcl>`. */
@@ -120,6 +122,7 @@ export function resolveEnvironment(env: EnvironmentFields) {
     wellKnown: { ...wellKnown, enabled: isOn(wellKnown), serverName: wellKnown.serverName ?? env.dns.hosts.matrix },
     synapseAdminBlock: { ...synapseAdminBlock, enabled: isOn(synapseAdminBlock) },
     rds: { ...rds, enabled: isOn(rds), identifier: rds.identifier ?? operationsNames(env.name).database },
+    imageCache: { ...env.imageCache, repositoryPrefix: env.imageCache.repositoryPrefix ?? operationsNames(env.name).imageCachePrefix },
     matrix: { ...env.matrix, database: matrixDatabaseOf(env) },
     accessLogs: { ...accessLogs, enabled: isOn(accessLogs), bucketName: accessLogs.bucketName ?? accessLogBucketNameOf(env) },
   };

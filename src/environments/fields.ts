@@ -319,6 +319,15 @@ export const rdsInstanceClass = formatted("RDS instance class", /^db\.[a-z0-9]+\
 /** A PostgreSQL engine version as RDS takes it: the major (RDS picks the minor) or major.minor. */
 export const postgresEngineVersion = formatted("PostgreSQL engine version", /^\d{2}(?:\.\d+)?$/, "17");
 
+/** A Secrets Manager secret's ARN whose name ECR accepts for a pull-through cache rule's credentials. */
+export const pullThroughCacheSecretArn = formatted(
+  "Secrets Manager ARN of a secret named ecr-pullthroughcache/...",
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[A-Za-z0-9/_+=.@-]+$/,
+  "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+);
+/** An ECR repository prefix: lowercase letters and digits, separated by single `.`, `_`, `-` or `/`, 2 to 30 characters. */
+export const ecrRepositoryPrefix = formatted("ECR repository prefix of 2 to 30 characters", /^(?=.{2,30}$)[a-z0-9]+(?:[._/-][a-z0-9]+)*$/, "docker-hub-dev");
+
 /** An SSM parameter's full name: a path of letters, digits and `_.-` under `/`. */
 export const ssmParameterName = formatted("SSM parameter name", /^\/[A-Za-z0-9_.\-/]{1,1010}$/, "/jitsi-matrix/dev/SMTP_PASSWORD");
 

@@ -9,7 +9,7 @@ import { certificateRules, dnsRules, listenerPriorityRules, wellKnownRules } fro
 import { derivedNameRules, distinctNameRules } from "./rules/names";
 import { networkRules } from "./rules/network";
 import { databaseRules, postgresSupportRules } from "./rules/postgres";
-import { alarmRules, capacitySizeRules, jvbDaemonRules, launchRules, legacyDecisionRules, scalingRules } from "./rules/operations";
+import { alarmRules, capacitySizeRules, imageCacheRules, jvbDaemonRules, launchRules, legacyDecisionRules, scalingRules } from "./rules/operations";
 import { EnvironmentRule, withRules } from "./rules/rule";
 import { instanceRules, volumeRules } from "./rules/tasks";
 import { waiverRules } from "./rules/waivers";
@@ -34,6 +34,7 @@ const RULES: readonly EnvironmentRule[] = [
   databaseRules,
   jvbDaemonRules,
   launchRules,
+  imageCacheRules,
   waiverRules,
 ];
 

@@ -24,6 +24,7 @@ import { ELEMENT_HOST_PORT, MATRIX_DEFAULT_CONTAINER_MEMORY, SYNAPSE_PORT } from
 import { ALARM_DEFAULTS } from "../modules/platform-alarms";
 import { ALL_SECRETS, PlatformSecret } from "../modules/platform-secrets";
 import { POSTGRES_UPGRADE_DEFAULTS } from "../modules/postgres-upgrade";
+import { IMAGE_CACHE_DEFAULTS } from "../modules/image-cache";
 import { SYNAPSE_DATABASE_DEFAULTS } from "../modules/synapse-database";
 import { DEFAULT_SMTP_PORT } from "../modules/synapse-settings";
 import { DEFAULT_TURN_PORTS } from "../modules/turn";
@@ -236,6 +237,32 @@ const rds = z.strictObject({
 }).superRefine((value, ctx) => {
   if (value.maxAllocatedStorageGiB < value.allocatedStorageGiB) {
     ctx.addIssue({ code: "custom", path: ["maxAllocatedStorageGiB"], input: value.maxAllocatedStorageGiB, message: `${value.maxAllocatedStorageGiB} is below allocatedStorageGiB (${value.allocatedStorageGiB}); storage autoscaling grows up to it: raise it to at least ${value.allocatedStorageGiB}` });
+  }
+});
+
+const imageCache = z.strictObject({
+  /**
+   * An ECR pull-through cache for the Docker Hub images, which every task then pulls from the region's ECR:
+   * authenticated pulls (Docker Hub limits anonymous ones per address), and images that stay reachable when Docker
+   * Hub is not. Needs `credentialSecretArn`. ECR bills storage, about 0.10 USD per GB-month (the platform's images
+   * are a few GB).
+   * @default false
+   */
+  enabled: z.boolean().default(false),
+  /**
+   * The Secrets Manager secret, named `ecr-pullthroughcache/<anything>`, with the Docker Hub account's `username`
+   * and `accessToken`, which the operator creates: no stack holds the token.
+   */
+  credentialSecretArn: field.pullThroughCacheSecretArn.optional(),
+  /** The cache's repository prefix, unique in the account and region. @default `docker-hub-<name>` */
+  repositoryPrefix: field.ecrRepositoryPrefix.optional(),
+  /** Images kept per repository, newest first. @default 10 */
+  keepImages: field.integer("number of images", 1, 1000, "e.g. 10").default(IMAGE_CACHE_DEFAULTS.keepImages),
+  /** Days an untagged image is kept. @default 7 */
+  untaggedDays: field.integer("number of days", 1, 3650, "e.g. 7").default(IMAGE_CACHE_DEFAULTS.untaggedDays),
+}).superRefine((value, ctx) => {
+  if (value.enabled && value.credentialSecretArn === undefined) {
+    ctx.addIssue({ code: "custom", path: ["credentialSecretArn"], input: undefined, message: "is not set while the cache is on: ECR pulls from Docker Hub with it; create the secret ecr-pullthroughcache/docker-hub with the account's username and accessToken and give its ARN, or set enabled: false" });
   }
 });
 
@@ -670,6 +697,11 @@ export const environmentFields = z.strictObject({
    * @default - on
    */
   rds: rds.prefault({}),
+  /**
+   * The ECR pull-through cache of the Docker Hub images (docs/operations-options.md).
+   * @default - off
+   */
+  imageCache: imageCache.prefault({}),
   /**
    * SMTP for Synapse's mail (docs/operations-options.md).
    * @default - none: Synapse sends no mail, and users cannot reset a password by mail

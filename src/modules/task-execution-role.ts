@@ -22,6 +22,12 @@ export interface TaskExecutionRoleProps {
    * @default - none
    */
   readonly secretArns?: readonly string[];
+  /**
+   * ARN pattern of the pull-through cache's repositories (`arn:...:repository/<prefix>/*`): the role may create them
+   * and import their images from upstream on a task's first pull (`ImageCache`).
+   * @default - no cache
+   */
+  readonly cacheRepositoryArns?: string;
 }
 
 /** The role ECS assumes to start tasks and fill their `secrets` from SSM. */
@@ -43,6 +49,7 @@ export class TaskExecutionRole extends Construct {
     const statements = [
       { Action: ["ssm:GetParameters"], Effect: "Allow", Resource: [...props.secretParameterArns].sort() },
       ...(secretArns.length > 0 ? [{ Action: ["secretsmanager:GetSecretValue"], Effect: "Allow", Resource: [...secretArns] }] : []),
+      ...(props.cacheRepositoryArns ? [{ Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"], Effect: "Allow", Resource: [props.cacheRepositoryArns] }] : []),
       ...(key
         ? [
             {

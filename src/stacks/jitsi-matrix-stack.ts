@@ -16,12 +16,13 @@ import { ExternalFactChecks } from "../modules/external-fact-checks";
 import { Jitsi, JITSI_VOLUMES, JVB_MEDIA_PORT } from "../modules/jitsi";
 import { FixedResponseRuleSpec, LoadBalancer } from "../modules/load-balancer";
 import { CONTAINER_DATABASE, Matrix, MATRIX_VOLUMES, POSTGRES_PORT } from "../modules/matrix";
-import { PLATFORM_SECRETS, PlatformSecret, secretParameterArn, secretParameterName, ssmParameterArn } from "../modules/platform-secrets";
+import { partitionOf, PLATFORM_SECRETS, PlatformSecret, secretParameterArn, secretParameterName, ssmParameterArn } from "../modules/platform-secrets";
 import { PostgresUpgrade } from "../modules/postgres-upgrade";
 import { LEGACY_ALLOW_ALL_EGRESS, SecurityGroup, SecurityGroupRule } from "../modules/security-group";
 import { synapseSettings } from "../modules/synapse-settings";
 import { SYNAPSE_DATABASE_NAME, SYNAPSE_DATABASE_USER, SynapseDatabase } from "../modules/synapse-database";
 import { DatabaseTools } from "../modules/database-tools";
+import { ImageCache } from "../modules/image-cache";
 import { TaskExecutionRole } from "../modules/task-execution-role";
 import { WebAcl } from "../modules/web-acl";
 import { operationsNames } from "../environments/defaults";
@@ -313,6 +314,9 @@ export class JitsiMatrixStack extends EnvironmentStack {
         ...(env.smtp?.passwordParameter ? [ssmParameterArn(env.smtp.passwordParameter, env.region, accountId)] : []),
       ],
       secretArns: database ? [database.masterSecretArn] : undefined,
+      cacheRepositoryArns: env.imageCache.enabled
+        ? `arn:${partitionOf(env.region)}:ecr:${env.region}:${accountId}:repository/${env.imageCache.repositoryPrefix}/*`
+        : undefined,
       parameterKey: props.encryptionKeyArn === undefined ? undefined : { keyArn: props.encryptionKeyArn, region: env.region },
     });
 
@@ -417,6 +421,15 @@ export class JitsiMatrixStack extends EnvironmentStack {
     placeServicesOnCapacityProvider(this, env, ops, scaling);
 
     if (ops.circuitBreakers) DeploymentCircuitBreakers.addTo(this);
+    if (env.imageCache.enabled) {
+      new ImageCache(this, "image_cache", {
+        prefix: env.imageCache.repositoryPrefix,
+        registry: `${accountId}.dkr.ecr.${env.region}.amazonaws.com`,
+        credentialSecretArn: env.imageCache.credentialSecretArn!,
+        keepImages: env.imageCache.keepImages,
+        untaggedDays: env.imageCache.untaggedDays,
+      });
+    }
     addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, serviceNames: services, loadBalancer: lb, xmpp });
     addBackups(this, env, ops);
 

@@ -99,6 +99,11 @@ const SWITCHES: readonly OptionSwitch[] = [
   { option: "Synapse admin API blocked", setting: "synapseAdminBlock: { enabled: true }", switchOn: (e) => ({ ...e, synapseAdminBlock: { enabled: true } }) },
   { option: "web ACL", setting: "webAcl: { enabled: true }", switchOn: (e) => ({ ...e, webAcl: { enabled: true } }) },
   { option: "RDS for Synapse's database", setting: "rds: { enabled: true }", switchOn: (e) => ({ ...e, rds: { enabled: true } }) },
+  {
+    option: "ECR pull-through cache",
+    setting: 'imageCache: { enabled: true, credentialSecretArn: "arn:aws:secretsmanager:eu-west-1:755952719952:secret:ecr-pullthroughcache/docker-hub-AbCdEf" }',
+    switchOn: (e) => ({ ...e, imageCache: { enabled: true, credentialSecretArn: "arn:aws:secretsmanager:eu-west-1:755952719952:secret:ecr-pullthroughcache/docker-hub-AbCdEf" } }),
+  },
   { option: "TURN", setting: 'turn: { host: "turn.example.org" }', switchOn: (e) => ({ ...e, turn: { host: "turn.example.org" } }) },
   {
     option: "SMTP",

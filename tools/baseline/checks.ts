@@ -583,7 +583,9 @@ export function imageRepository(image: string): string {
   const parts = withoutTag.split("/");
   // A first part with a dot or a port is a registry host (public.ecr.aws, 123.dkr.ecr...); docker.io/library/ is Docker Hub's.
   const path = parts.length > 1 && /[.:]/.test(parts[0]) ? parts.slice(1) : parts;
-  return (path[0] === "library" ? path.slice(1) : path).join("/");
+  // Docker Hub's official images are library/<name>, also under a pull-through cache's prefix (<prefix>/library/<name>).
+  const library = path.indexOf("library");
+  return (library >= 0 ? path.slice(library + 1) : path).join("/");
 }
 
 const readOnlyRootFilesystems: Check = (json) =>

@@ -186,3 +186,14 @@ export const launchRules: EnvironmentRule = {
     }
   },
 };
+
+/** The cache's default prefix must fit ECR's 30 characters. */
+export const imageCacheRules: EnvironmentRule = {
+  reads: ["imageCache", "name"],
+  check(env, { error }) {
+    const prefix = `docker-hub-${env.name}`;
+    if (env.imageCache.enabled && env.imageCache.repositoryPrefix === undefined && prefix.length > 30) {
+      error("imageCache.repositoryPrefix", `is not set, and its default ${q(prefix)} has ${prefix.length} characters, more than the 30 ECR allows; set a shorter one, e.g. ${q(prefix.slice(0, 30).replace(/-+$/, ""))}`);
+    }
+  },
+};
