@@ -22,6 +22,9 @@ export const OPTIONAL_SECRETS = ["TURN_SHARED_SECRET"] as const;
 
 export type PlatformSecret = (typeof PLATFORM_SECRETS)[number] | (typeof OPTIONAL_SECRETS)[number];
 
+/** The secrets an environment has: the six, and the TURN server's shared secret where it names a TURN server. */
+export const secretsOf = (options: { readonly turn: boolean }): PlatformSecret[] => [...PLATFORM_SECRETS, ...(options.turn ? OPTIONAL_SECRETS : [])];
+
 /** Every secret an environment may have: what `secretVersions` counts the versions of. */
 export const ALL_SECRETS: readonly PlatformSecret[] = [...PLATFORM_SECRETS, ...OPTIONAL_SECRETS];
 

@@ -16,7 +16,7 @@ import { ExternalFactChecks } from "../modules/external-fact-checks";
 import { Jitsi, JITSI_VOLUMES, JVB_MEDIA_PORT } from "../modules/jitsi";
 import { FixedResponseRuleSpec, LoadBalancer } from "../modules/load-balancer";
 import { CONTAINER_DATABASE, Matrix, MATRIX_VOLUMES, POSTGRES_PORT } from "../modules/matrix";
-import { partitionOf, PLATFORM_SECRETS, PlatformSecret, secretParameterArn, secretParameterName, ssmParameterArn } from "../modules/platform-secrets";
+import { partitionOf, PlatformSecret, secretParameterArn, secretParameterName, secretsOf, ssmParameterArn } from "../modules/platform-secrets";
 import { PostgresUpgrade } from "../modules/postgres-upgrade";
 import { LEGACY_ALLOW_ALL_EGRESS, SecurityGroup, SecurityGroupRule } from "../modules/security-group";
 import { synapseSettings } from "../modules/synapse-settings";
@@ -304,13 +304,12 @@ export class JitsiMatrixStack extends EnvironmentStack {
     // Parameters by their deterministic names, not by reference: this stack plans without the secrets stack's state.
     const parameter = (secret: PlatformSecret) => secretParameterName(env.name, secret);
     const turn = env.turn ? { ...env.turn, secretParameter: parameter("TURN_SHARED_SECRET") } : undefined;
-    const secrets: PlatformSecret[] = [...PLATFORM_SECRETS, ...(turn ? (["TURN_SHARED_SECRET"] as const) : [])];
     const accountId = environmentAccountId(env);
     const executionRole = new TaskExecutionRole(this, "task_execution_role", {
       roleName: env.iam.taskExecutionRoleName,
       // Exact ARNs: the account comes from the environment or, failing that, from its certificate's ARN.
       secretParameterArns: [
-        ...secrets.map((secret) => secretParameterArn(env.name, secret, env.region, accountId)),
+        ...secretsOf({ turn: turn !== undefined }).map((secret) => secretParameterArn(env.name, secret, env.region, accountId)),
         ...(env.smtp?.passwordParameter ? [ssmParameterArn(env.smtp.passwordParameter, env.region, accountId)] : []),
       ],
       secretArns: database ? [database.masterSecretArn] : undefined,

@@ -1,7 +1,7 @@
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { Construct } from "constructs";
 import { environmentKeyAlias } from "../modules/environment-key";
-import { PLATFORM_SECRETS, PlatformSecret } from "../modules/platform-secrets";
+import { secretsOf } from "../modules/platform-secrets";
 import { SecretParameters } from "../modules/secret-parameters";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 
@@ -14,10 +14,9 @@ export class SecretsStack extends EnvironmentStack {
     super(scope, "secrets", props);
     new RandomProvider(this, "random");
     const env = props.environment;
-    const secrets: PlatformSecret[] = [...PLATFORM_SECRETS, ...(env.turn ? (["TURN_SHARED_SECRET"] as const) : [])];
     new SecretParameters(this, "secret", {
       environmentName: env.name,
-      secrets,
+      secrets: secretsOf({ turn: env.turn !== undefined }),
       versions: env.secretVersions,
       // By alias: this stack plans without the networking state, where the key is.
       keyId: env.encryptionKey.enabled ? environmentKeyAlias(env.name) : undefined,
