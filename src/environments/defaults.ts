@@ -11,7 +11,7 @@ import { environmentAccountId } from "./account";
 import type { EnvironmentFields } from "./shape";
 
 /** The options that are on unless switched off, by their field name. */
-export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups", "encryptionKey", "accessLogs", "circuitBreakers", "wellKnown", "synapseAdminBlock", "rds"] as const;
+export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups", "encryptionKey", "accessLogs", "circuitBreakers", "wellKnown", "synapseAdminBlock", "elementConfig", "rds"] as const;
 export type SwitchedOption = (typeof SWITCHED_OPTIONS)[number];
 
 /** Whether an option with an `enabled` switch is on: left out, it is. */
@@ -91,7 +91,7 @@ export const xmppLoadBalancerNameOf = (env: Pick<EnvironmentFields, "name" | "sc
 
 /** The environment with every default resolved: what the stacks read. */
 export function resolveEnvironment(env: EnvironmentFields) {
-  const { iam, capacity, loadBalancer, logs, alarms, scaling, backups, encryptionKey, accessLogs, circuitBreakers, wellKnown, synapseAdminBlock, rds } = env;
+  const { iam, capacity, loadBalancer, logs, alarms, scaling, backups, encryptionKey, accessLogs, circuitBreakers, wellKnown, synapseAdminBlock, elementConfig, rds } = env;
   const cpu = scaling.mode === "cpu" ? cpuThresholdsOf(scaling) : undefined;
   return {
     ...env,
@@ -121,6 +121,7 @@ export function resolveEnvironment(env: EnvironmentFields) {
     circuitBreakers: { ...circuitBreakers, enabled: isOn(circuitBreakers) },
     wellKnown: { ...wellKnown, enabled: isOn(wellKnown), serverName: wellKnown.serverName ?? env.dns.hosts.matrix },
     synapseAdminBlock: { ...synapseAdminBlock, enabled: isOn(synapseAdminBlock) },
+    elementConfig: { ...elementConfig, enabled: isOn(elementConfig) },
     rds: { ...rds, enabled: isOn(rds), identifier: rds.identifier ?? operationsNames(env.name).database },
     imageCache: { ...env.imageCache, repositoryPrefix: env.imageCache.repositoryPrefix ?? operationsNames(env.name).imageCachePrefix },
     matrix: { ...env.matrix, database: matrixDatabaseOf(env) },

@@ -87,7 +87,6 @@ export const dev: EnvironmentInput = {
     volumes: [
       { name: "matrix-synapse-data", rootDirectory: "/matrix/synapse" },
       { name: "matrix-postres-data", rootDirectory: "/matrix/postgres/data" },
-      { name: "matrix-element-data", rootDirectory: "/matrix/element" },
     ],
   },
   postgresUpgrade: { enabled: false },

@@ -33,7 +33,7 @@ import { DEFAULT_LOG_RETENTION_DAYS } from "../modules/service-log-group";
 import * as field from "./fields";
 
 /** Priorities of the HTTPS listener's host rules, as the legacy rules had them. */
-export const DEFAULT_RULE_PRIORITIES = { synapseAdmin: 9, wellKnownServer: 10, wellKnownClient: 11, element: 99, synapse: 100 } as const;
+export const DEFAULT_RULE_PRIORITIES = { synapseAdmin: 9, wellKnownServer: 10, wellKnownClient: 11, elementConfig: 12, element: 99, synapse: 100 } as const;
 
 /** Name and description of a security group (legacy `*_sg_values`). */
 const securityGroup = z.strictObject({ name: field.securityGroupName, description: field.securityGroupDescription });
@@ -189,6 +189,16 @@ const synapseAdminBlock = z.strictObject({
   /**
    * The load balancer answers `/_synapse/admin/*` with 403 on the Matrix and Synapse hosts: Synapse's admin API is
    * for operators, who reach it from inside the VPC (or through an SSM port forward), never from the internet.
+   * @default true
+   */
+  enabled: z.boolean().optional(),
+});
+
+const elementConfig = z.strictObject({
+  /**
+   * The load balancer answers Element's `/config.json` (and `/config.<element host>.json`, which Element asks for
+   * first) with a configuration of the environment's own: its homeserver, its Matrix server name and its own Jitsi
+   * for calls (`jitsi.preferred_domain`). Element then serves its image's release, not files on EFS.
    * @default true
    */
   enabled: z.boolean().optional(),
@@ -548,6 +558,8 @@ export const environmentFields = z.strictObject({
         wellKnownClient: field.rulePriority.default(DEFAULT_RULE_PRIORITIES.wellKnownClient),
         /** The rule that refuses `/_synapse/admin` (`synapseAdminBlock`). @default 9 */
         synapseAdmin: field.rulePriority.default(DEFAULT_RULE_PRIORITIES.synapseAdmin),
+        /** The rule that answers Element's `config.json` (`elementConfig`). @default 12 */
+        elementConfig: field.rulePriority.default(DEFAULT_RULE_PRIORITIES.elementConfig),
       })
       .prefault({}),
   }),
@@ -631,7 +643,7 @@ export const environmentFields = z.strictObject({
      * @default 8080
      */
     elementHostPort: field.hostPort.default(ELEMENT_HOST_PORT),
-    /** EFS volumes `matrix-synapse-data`, `matrix-postres-data`, `matrix-element-data` (legacy `ecs_task_volumes_matrix`). */
+    /** EFS volumes `matrix-synapse-data`, `matrix-postres-data`, and `matrix-element-data` where Element serves files on EFS (`elementConfig` off) (legacy `ecs_task_volumes_matrix`). */
     volumes: z.array(efsVolume),
     /**
      * Where Synapse's database is: `"rds"`, the `rds` instance (needs `rds.enabled`), or `"container"`, the postgres
@@ -686,6 +698,11 @@ export const environmentFields = z.strictObject({
    * @default - on
    */
   synapseAdminBlock: synapseAdminBlock.prefault({}),
+  /**
+   * Element's configuration from the stacks, its call button on the environment's Jitsi (docs/operations-options.md).
+   * @default - on
+   */
+  elementConfig: elementConfig.prefault({}),
   /**
    * TURN for Jitsi and Matrix calls: prosody hands Jitsi's clients credentials for this server, and Synapse hands
    * them to Matrix clients (docs/operations-options.md).

@@ -132,6 +132,7 @@ export const staging: EnvironmentInput = {
   wellKnown: { enabled: false }, // legacy
   rds: { enabled: false }, // legacy: Synapse's database stays in its container until docs/moving-to-rds.md
   synapseAdminBlock: { enabled: false }, // legacy
+  elementConfig: { enabled: false }, // legacy
   legacy: {
     securityGroupNameTag: "test",
     sshIngressCidrs: ["0.0.0.0/0"],

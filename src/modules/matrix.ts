@@ -10,6 +10,11 @@ export const MATRIX_DEFAULT_CONTAINER_MEMORY = 256;
 
 /** Volumes the containers mount. `matrix-postres-data` keeps the legacy spelling: it names data on EFS. */
 export const MATRIX_VOLUMES = ["matrix-synapse-data", "matrix-postres-data", "matrix-element-data"] as const;
+/** The volume that holds Element's files (the whole web app, config included) where Element does not serve its image's. */
+export const ELEMENT_FILES_VOLUME = "matrix-element-data";
+/** The volumes the matrix task's containers mount: Element's files only where they come from EFS. */
+export const matrixVolumesOf = (elementFromImage: boolean): readonly string[] =>
+  elementFromImage ? MATRIX_VOLUMES.filter((name) => name !== ELEMENT_FILES_VOLUME) : MATRIX_VOLUMES;
 
 /** Synapse's HTTP port in its container, and on the host unless the environment moves it. */
 export const SYNAPSE_PORT = 8008;
@@ -115,6 +120,11 @@ export interface MatrixProps {
     readonly settings: Readonly<Record<string, unknown>>;
     readonly secrets: Readonly<Record<string, string>>;
   };
+  /**
+   * Element serves the web app of its image (its configuration from the load balancer), not files on EFS.
+   * @default false: the legacy task's Element, its `/app` on the `matrix-element-data` volume
+   */
+  readonly elementFromImage?: boolean;
   /** @default - nothing beyond references */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
@@ -165,7 +175,7 @@ export class Matrix extends Construct {
         memory,
         links,
         portMappings: [{ containerPort: 80, hostPort: props.elementHostPort ?? ELEMENT_HOST_PORT }],
-        mountPoints: [{ sourceVolume: "matrix-element-data", containerPath: "/app" }],
+        mountPoints: props.elementFromImage ? [] : [{ sourceVolume: ELEMENT_FILES_VOLUME, containerPath: "/app" }],
       },
       ...(postgres === undefined
         ? []

@@ -15,7 +15,8 @@ import { EfsMountTargets } from "../modules/efs-mount-targets";
 import { ExternalFactChecks } from "../modules/external-fact-checks";
 import { Jitsi, JITSI_VOLUMES, JVB_MEDIA_PORT } from "../modules/jitsi";
 import { FixedResponseRuleSpec, LoadBalancer } from "../modules/load-balancer";
-import { CONTAINER_DATABASE, Matrix, MATRIX_VOLUMES, POSTGRES_PORT } from "../modules/matrix";
+import { elementConfig, elementConfigPaths } from "../modules/element-config";
+import { CONTAINER_DATABASE, Matrix, matrixVolumesOf, POSTGRES_PORT } from "../modules/matrix";
 import { partitionOf, PlatformSecret, secretParameterArn, secretParameterName, secretsOf, ssmParameterArn } from "../modules/platform-secrets";
 import { PostgresUpgrade } from "../modules/postgres-upgrade";
 import { LEGACY_ALLOW_ALL_EGRESS, SecurityGroup, SecurityGroupRule } from "../modules/security-group";
@@ -90,6 +91,17 @@ function matrixFixedResponses(env: Environment): Record<string, FixedResponseRul
     const json = (document: object) => ({ statusCode: 200 as const, contentType: "application/json" as const, body: JSON.stringify(document) });
     rules.well_known_server = { priority: rulePriorities.wellKnownServer, hosts: serverName, paths: ["/.well-known/matrix/server"], ...json({ "m.server": `${synapseHost}:443` }) };
     rules.well_known_client = { priority: rulePriorities.wellKnownClient, hosts: serverName, paths: ["/.well-known/matrix/client"], ...json({ "m.homeserver": { base_url: `https://${synapseHost}` } }) };
+  }
+  if (env.elementConfig.enabled) {
+    const config = elementConfig({ homeserverUrl: `https://${synapseHost}`, serverName: env.wellKnown.serverName, jitsiDomain: env.dns.hosts.jitsi });
+    rules.element_config = {
+      priority: rulePriorities.elementConfig,
+      hosts: [env.dns.hosts.element],
+      paths: elementConfigPaths(env.dns.hosts.element),
+      statusCode: 200,
+      contentType: "application/json",
+      body: JSON.stringify(config),
+    };
   }
   if (env.synapseAdminBlock.enabled) {
     rules.synapse_admin = {
@@ -359,7 +371,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
         })
       : undefined;
 
-    const matrixVolumes = efsVolumes("matrix.volumes", env.matrix.volumes, MATRIX_VOLUMES, env.efsFileSystemId);
+    const matrixVolumes = efsVolumes("matrix.volumes", env.matrix.volumes, matrixVolumesOf(env.elementConfig.enabled), env.efsFileSystemId);
     // The PostgreSQL upgrade switch swaps only the matrix task and service: Matrix's log group, alarm and scale-in protection stay (docs/maintenance.md).
     const matrixLogs = serviceLogGroup(this, env, ops, "matrix", env.matrix.serviceName);
     const upgradeServiceName = env.postgresUpgrade.serviceName;
@@ -395,6 +407,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
         elementTargetGroupArn: lb.targetGroupArns.element,
         logConfiguration: matrixLogs?.logConfiguration(),
         readOnlyRootFilesystems: !legacy?.writableRootFilesystems,
+        elementFromImage: env.elementConfig.enabled,
         synapseSettings: synapseSettings({ database: env.matrix.database === "rds" ? databaseConnection : undefined, turn, smtp: env.smtp }),
         dependsOn: lb.routing,
       });

@@ -111,7 +111,8 @@ export const BAD_ENVIRONMENTS: Row[] = [
   // Volumes
   ["an EFS root directory that is not absolute", (e) => (e.jitsi.volumes[0].rootDirectory = "prosody/config"), "jitsi.volumes[0].rootDirectory", /"prosody\/config" is not an absolute path; .* e.g. "\/prosody\/config"/],
   ["an EFS root directory that climbs out", (e) => (e.matrix.volumes[0].rootDirectory = "/matrix/../etc"), "matrix.volumes[0].rootDirectory", /climbs with ".."/],
-  ["a volume the containers need is missing", (e) => e.matrix.volumes.pop(), "matrix.volumes", /has no volume "matrix-element-data", which the containers mount/],
+  ["a volume the containers need is missing", (e) => e.matrix.volumes.shift(), "matrix.volumes", /has no volume "matrix-synapse-data", which the containers mount/],
+  ["Element's files volume missing where Element serves them from EFS", (e) => Object.assign(e, { elementConfig: { enabled: false }, matrix: { ...e.matrix, volumes: e.matrix.volumes.slice(0, 2) } }), "matrix.volumes", /has no volume "matrix-element-data", which the containers mount/],
   ["two volumes with one name", (e) => e.jitsi.volumes.push({ name: "jitsi-data", rootDirectory: "/other" }), "jitsi.volumes[2].name", /is also jitsi.volumes\[0\].name; a task's volumes need distinct names/],
   ["a volume name ECS refuses", (e) => (e.jitsi.volumes[1].name = "jitsi images"), "jitsi.volumes[1].name", /not a valid volume name/],
   // Images

@@ -83,7 +83,6 @@ export function newEnvironment(): Draft<EnvironmentInput> {
       volumes: [
         { name: "matrix-synapse-data", rootDirectory: "/dev/matrix/synapse" },
         { name: "matrix-postres-data", rootDirectory: "/dev/matrix/postgres/data" },
-        { name: "matrix-element-data", rootDirectory: "/dev/matrix/element" },
       ],
     },
     postgresUpgrade: { enabled: false },

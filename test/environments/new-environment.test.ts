@@ -128,6 +128,24 @@ describe.each([
     expect(Number(rules.load_balancer_rule_synapse_admin.priority)).toBeLessThan(Number(rules.load_balancer_rule_synapse.priority));
   });
 
+  it("answers Element's configuration itself, its calls on the environment's own Jitsi, and Element serves its image's files", () => {
+    const rules = resources(jitsiMatrix, "aws_lb_listener_rule");
+    const { hosts } = environment.dns;
+    const rule = rules.load_balancer_rule_element_config;
+    const answer = (rule.action as { fixed_response: { content_type: string; message_body: string } }[])[0].fixed_response;
+    expect(answer.content_type).toBe("application/json");
+    const config = JSON.parse(answer.message_body) as { jitsi: { preferred_domain: string }; default_server_config: { "m.homeserver": { base_url: string; server_name: string } } };
+    expect(config.jitsi.preferred_domain).toBe(hosts.jitsi);
+    expect(config.default_server_config["m.homeserver"]).toEqual({ base_url: `https://${hosts.synapse}`, server_name: environment.wellKnown.serverName });
+    // Element asks for config.<its host>.json before config.json; both are answered, before the rule that forwards Element's host.
+    expect(rule.condition).toEqual([{ host_header: { values: [hosts.element] } }, { path_pattern: { values: [`/config.${hosts.element}.json`, "/config.json"] } }]);
+    expect(Number(rule.priority)).toBeLessThan(Number(rules.load_balancer_rule_element.priority));
+    const element = containersOf(jitsiMatrix, "matrix_task_definition").find((container) => container.name === "element")!;
+    expect(element.mountPoints).toEqual([]);
+    const volumes = (resources(jitsiMatrix, "aws_ecs_task_definition").matrix_task_definition.volume as { name: string }[]).map((volume) => volume.name);
+    expect(volumes).not.toContain("matrix-element-data");
+  });
+
   it("lets out of each group only what it needs, every rule described", () => {
     const groups = resources(jitsiMatrix, "aws_security_group");
     type Rule = { description: string; protocol: string; from_port: number; to_port: number; cidr_blocks: string[]; security_groups: string[] };

@@ -14,77 +14,22 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { formatState, parseState } from "../../tools/adoption/state-file";
-import { Environment, parseEnvironment } from "../../src/environments";
+import { Environment } from "../../src/environments";
 import { dev, staging } from "../support/environments";
-import { providerSchemas, providersKey, syntheticState } from "../../tools/review/synthetic-state";
-import { CHECKED_IN_OUTDIR, PROJECT_ROOT, STACK_FILE } from "../../tools/synthesize";
+import { CHECKED_IN_OUTDIR, PROJECT_ROOT } from "../../tools/synthesize";
 import { synthEnvironment } from "../environments/synth-environment";
 import { adoptedStagingStates } from "../support/legacy-states";
 import { Changes, planDifference, planSummary, readChangesTable } from "../support/option-plans";
 import { writeNetworkingOutputs } from "../support/networking-outputs";
-import { describeIfTerraform, PlanJson, resourceChanges, TerraformState, TerraformWorkdir } from "../support/terraform";
+import { StackPlanner, withDesiredCount } from "../support/stack-planner";
+import { describeIfTerraform, PlanJson, resourceChanges } from "../support/terraform";
 
 const DOC = path.join(PROJECT_ROOT, "docs", "maintenance.md");
 const TABLE_HEADING = "## What each plan must show";
 /** The Element tag the doc's upgrade rows bump to. */
 const NEW_ELEMENT_TAG = "v1.11.85";
 
-type Json = Record<string, any>;
-
-/** The state of `stack` with `desired_count` of `service` set to `count`, as `aws ecs update-service --desired-count` leaves it. */
-function withDesiredCount(state: TerraformState, service: string, count: number): TerraformState {
-  const copy = structuredClone(state) as Json;
-  const resource = (copy.resources as Json[]).find((r) => `${r.type}.${r.name}` === service);
-  if (resource === undefined) throw new Error(`the state holds no ${service}`);
-  resource.instances[0].attributes.desired_count = count;
-  return copy as TerraformState;
-}
-
 const withElementTag = (env: Environment): Environment => ({ ...env, matrix: { ...env.matrix, imageTags: { ...env.matrix.imageTags, element: NEW_ELEMENT_TAG } } });
-
-/** One environment's jitsi-matrix stack in one workdir, planned with any configuration against any state. */
-class Planner {
-  private workdir!: TerraformWorkdir;
-  private readonly statePath: string;
-  constructor(
-    scratch: string,
-    private readonly environment: Environment,
-    private readonly networkingState: string,
-    private readonly stackDir: string,
-  ) {
-    this.statePath = path.join(scratch, `${environment.name}.tfstate`);
-  }
-
-  async init(): Promise<void> {
-    writeFileSync(this.statePath, "");
-    this.workdir = new TerraformWorkdir(this.stackDir, { statePath: this.statePath, remoteState: this.networkingState });
-    await this.workdir.init();
-  }
-
-  config(options: { environment?: Environment; postgresUpgrade?: boolean } = {}): Json {
-    const environment = parseEnvironment(options.environment ?? this.environment, { onWarning: () => undefined });
-    const stacks = synthEnvironment(environment, options.postgresUpgrade ? { postgresUpgrade: true } : undefined);
-    return stacks.find((stack) => stack.name === `jitsi-matrix-${environment.name}`)!.json as Json;
-  }
-
-  async plan(config: Json, state: string): Promise<PlanJson> {
-    writeFileSync(path.join(this.workdir.dir, STACK_FILE), JSON.stringify(config));
-    writeFileSync(this.statePath, state);
-    return this.workdir.plan();
-  }
-
-  /** The state `config` leaves once applied to an empty one. */
-  async syntheticState(config: Json): Promise<string> {
-    const plan = await this.plan(config, "");
-    const schemas = await providerSchemas(providersKey(config, plan), this.workdir.dir);
-    return JSON.stringify(syntheticState(plan, schemas, config), null, 2);
-  }
-
-  dispose(): void {
-    this.workdir?.dispose();
-  }
-}
 
 /** The networking outputs jitsi-matrix-<env> reads, with made-up IDs. */
 const networkingOutputs = (environment: Environment, file: string) =>
@@ -103,13 +48,13 @@ describeIfTerraform("the plans of docs/maintenance.md, planned by real Terraform
     const adopted = adoptedStagingStates(path.join(scratch, "staging"));
     const stagingNetworking = adopted.networking;
     const stagingState = readFileSync(adopted.jitsiMatrix, "utf8");
-    const stagingPlanner = new Planner(scratch, staging, stagingNetworking, path.join(CHECKED_IN_OUTDIR, "stacks", "jitsi-matrix-staging"));
+    const stagingPlanner = new StackPlanner(scratch, staging, stagingNetworking, path.join(CHECKED_IN_OUTDIR, "stacks", "jitsi-matrix-staging"));
     try {
       await stagingPlanner.init();
       const off = stagingPlanner.config();
       const baseline = await stagingPlanner.plan(off, stagingState);
       planned.set("PostgreSQL upgrade on (step 2) | staging", planDifference(baseline, await stagingPlanner.plan(stagingPlanner.config({ postgresUpgrade: true }), stagingState)));
-      const stopped = formatState(withDesiredCount(parseState(stagingState, "staging") as any, "aws_ecs_service.matrix_service", 0) as any);
+      const stopped = withDesiredCount(stagingState, "aws_ecs_service.matrix_service", 0);
       const stoppedBaseline = await stagingPlanner.plan(off, stopped);
       planned.set(
         "Element upgrade (step 3) | staging",
@@ -124,7 +69,7 @@ describeIfTerraform("the plans of docs/maintenance.md, planned by real Terraform
     networkingOutputs(dev, devNetworking);
     const devStack = path.join(scratch, "jitsi-matrix-dev.tf.json");
     writeFileSync(devStack, JSON.stringify(synthEnvironment(dev).find((stack) => stack.name === "jitsi-matrix-dev")!.json));
-    const devPlanner = new Planner(scratch, dev, devNetworking, devStack);
+    const devPlanner = new StackPlanner(scratch, dev, devNetworking, devStack);
     try {
       await devPlanner.init();
       const off = devPlanner.config();
@@ -134,7 +79,7 @@ describeIfTerraform("the plans of docs/maintenance.md, planned by real Terraform
       planned.set("PostgreSQL upgrade on (step 2) | dev", planDifference(devBaseline, await devPlanner.plan(on, offState)));
       const onState = await devPlanner.syntheticState(on);
       planned.set("PostgreSQL upgrade off (step 10) | dev", planDifference(await devPlanner.plan(on, onState), await devPlanner.plan(off, onState)));
-      const stopped = formatState(withDesiredCount(parseState(offState, "dev") as any, "aws_ecs_service.matrix_service", 0) as any);
+      const stopped = withDesiredCount(offState, "aws_ecs_service.matrix_service", 0);
       const newTag = devPlanner.config({ environment: withElementTag(dev) });
       planned.set("Element upgrade (step 3) | dev", planDifference(devBaseline, await devPlanner.plan(newTag, stopped)));
       planned.set("Element upgrade, tag unchanged (step 3) | dev", planDifference(devBaseline, await devPlanner.plan(off, stopped)));

@@ -97,6 +97,7 @@ const SWITCHES: readonly OptionSwitch[] = [
   { option: "circuit breakers", setting: "circuitBreakers: { enabled: true }", switchOn: (e) => ({ ...e, circuitBreakers: { enabled: true } }) },
   { option: "well-known documents", setting: "wellKnown: { enabled: true }", switchOn: (e) => ({ ...e, wellKnown: { enabled: true } }) },
   { option: "Synapse admin API blocked", setting: "synapseAdminBlock: { enabled: true }", switchOn: (e) => ({ ...e, synapseAdminBlock: { enabled: true } }) },
+  { option: "Element's configuration", setting: "elementConfig: { enabled: true }", switchOn: (e) => ({ ...e, elementConfig: { enabled: true } }) },
   { option: "web ACL", setting: "webAcl: { enabled: true }", switchOn: (e) => ({ ...e, webAcl: { enabled: true } }) },
   { option: "RDS for Synapse's database", setting: "rds: { enabled: true }", switchOn: (e) => ({ ...e, rds: { enabled: true } }) },
   {

@@ -15,6 +15,7 @@ const SWITCHED_ON_BY_DEFAULT: Readonly<Record<SwitchedOption, string>> = {
   circuitBreakers: "update every ECS service in place to add the deployment circuit breaker",
   wellKnown: "add listener rules that answer Matrix's .well-known documents",
   synapseAdminBlock: "add a listener rule that refuses /_synapse/admin",
+  elementConfig: "add a listener rule that answers Element's config.json, and serve Element from its image instead of EFS",
   rds: "create an RDS instance for Synapse's database",
 };
 

@@ -1,7 +1,7 @@
 /** The tasks: the volumes their containers mount, and what they ask of one instance (memory, host ports). */
 import { JITSI_VOLUMES, JITSI_WEB_HOST_PORT } from "../../modules/jitsi";
-import { ELEMENT_HOST_PORT, MATRIX_VOLUMES, SYNAPSE_PORT } from "../../modules/matrix";
-import { jvbPerInstanceOf, matrixTaskShapeOf } from "../defaults";
+import { ELEMENT_HOST_PORT, matrixVolumesOf, SYNAPSE_PORT } from "../../modules/matrix";
+import { isOn, jvbPerInstanceOf, matrixTaskShapeOf } from "../defaults";
 import { INSTANCE_TYPE } from "../fields";
 import { instanceMemoryMiB, KNOWN_INSTANCE_TYPES, taskMemoryMiB } from "../instance-memory";
 import { ECS_RESERVED_PORTS, HostPortUse, runTogether, taskLayouts } from "../task-layout";
@@ -10,11 +10,11 @@ import { EnvironmentRule } from "./rule";
 
 /** Each task has the volumes its containers mount, under distinct names. */
 export const volumeRules: EnvironmentRule = {
-  reads: [],
+  reads: ["elementConfig"],
   check(env, { error, valid }) {
     const volumeChecks = [
       ["jitsi.volumes", JITSI_VOLUMES],
-      ["matrix.volumes", MATRIX_VOLUMES],
+      ["matrix.volumes", matrixVolumesOf(isOn(env.elementConfig))],
     ] as const;
     for (const [field, required] of volumeChecks) {
       if (!valid(field)) continue;
