@@ -70,20 +70,22 @@ export const dev: EnvironmentInput = {
   jitsi: {
     serviceName: "jitsi-service-dev",
     taskFamily: "jitsi-meet-task-dev",
-    imageTag: "stable-6865",
+    // docker-jitsi-meet's stable release of 2026 (its git tags); bridge channels are SCTP data channels since stable-9584, the colibri websocket gone.
+    imageTag: "stable-11146-2",
     volumes: [
       { name: "jitsi-data", rootDirectory: "/prosody/config" },
       { name: "jitsi-images", rootDirectory: "/jitsi/jitsi-meet/images" },
     ],
     environment: {
-      // TLS ends at the load balancer; bridge channels over SCTP, since a websocket through the web container cannot reach a JVB on another instance (the JVB daemon sets its side itself).
-      web: { DISABLE_HTTPS: "1", ENABLE_COLIBRI_WEBSOCKET: "0" },
+      // TLS ends at the load balancer.
+      web: { DISABLE_HTTPS: "1" },
     },
   },
   matrix: {
     serviceName: "matrix-service-dev",
     taskFamily: "matrix-task-dev",
-    imageTags: { synapse: "v1.53.0", element: "v1.10.6", postgres: "17.7", redis: "6.2.6" },
+    // Current releases: Synapse supports PostgreSQL 14 and later (RDS runs 17); Element serves its image's files (elementConfig) as a non-root nginx on port 80.
+    imageTags: { synapse: "v1.162.0", element: "v1.12.30", postgres: "17.7", redis: "7.4.7" },
     volumes: [
       { name: "matrix-synapse-data", rootDirectory: "/matrix/synapse" },
       { name: "matrix-postres-data", rootDirectory: "/matrix/postgres/data" },
