@@ -72,7 +72,7 @@ export const BASELINE_RULES = {
     waivable: false,
   },
   "production-deletion-protection": {
-    title: "Load balancers of production environments have deletion protection",
+    title: "Load balancers and databases of production environments have deletion protection",
     waivable: true,
   },
   "environment-tags": {

@@ -81,6 +81,8 @@ export class SynapseDatabase extends Construct {
         { name: "rds.force_ssl", value: "1" },
         // Queries slower than a second go to the log, which RDS exports to CloudWatch.
         { name: "log_min_duration_statement", value: "1000" },
+        // Schema changes go to the log too (Synapse's migrations); every statement would put room messages there.
+        { name: "log_statement", value: "ddl" },
       ],
       lifecycle: { createBeforeDestroy: true },
     });

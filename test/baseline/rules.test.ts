@@ -2,6 +2,7 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
@@ -449,6 +450,16 @@ describe("the security baseline", () => {
         expect.stringMatching(/^aws_lb.lb: enable_deletion_protection is false in production environment test/),
       ]);
       expect(broken(json)["production-deletion-protection"]).toBeUndefined();
+    });
+
+    it("fails on a production database without deletion protection", () => {
+      const database = (deletionProtection: boolean) =>
+        stack((scope) => new DbInstance(scope, "db", { instanceClass: "db.t4g.micro", engine: "postgres", allocatedStorage: 20, deletionProtection }));
+      const production = { environment: { ...ENVIRONMENT, production: true } };
+      expect(broken(database(false), production)["production-deletion-protection"]).toEqual([
+        expect.stringMatching(/^aws_db_instance.db: deletion_protection is false in production environment test; set the environment's rds.deletionProtection to true/),
+      ]);
+      expect(broken(database(true), production)["production-deletion-protection"]).toBeUndefined();
     });
   });
 

@@ -473,12 +473,21 @@ const stateBucketProtected: Check = (json, context) => {
 
 const productionDeletionProtection: Check = (json, context) => {
   if (!context.environment?.production) return [];
-  return resourcesOfType(json, "aws_lb", "aws_alb")
+  const name = context.environment.name;
+  const loadBalancers = resourcesOfType(json, "aws_lb", "aws_alb")
     .filter((lb) => lb.block.enable_deletion_protection !== true)
     .map((lb) => ({
       address: lb.address,
-      message: `enable_deletion_protection is ${JSON.stringify(lb.block.enable_deletion_protection ?? false)} in production environment ${context.environment!.name}; set the environment's loadBalancer.deletionProtection to true`,
+      message: `enable_deletion_protection is ${JSON.stringify(lb.block.enable_deletion_protection ?? false)} in production environment ${name}; set the environment's loadBalancer.deletionProtection to true`,
     }));
+  // Synapse's database: a deleted instance takes every message with it, and its final snapshot is the only way back.
+  const databases = resourcesOfType(json, "aws_db_instance")
+    .filter((db) => db.block.deletion_protection !== true)
+    .map((db) => ({
+      address: db.address,
+      message: `deletion_protection is ${JSON.stringify(db.block.deletion_protection ?? false)} in production environment ${name}; set the environment's rds.deletionProtection to true`,
+    }));
+  return [...loadBalancers, ...databases];
 };
 
 const sameTags = (a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>) =>
