@@ -7,6 +7,7 @@
  */
 import { DEFAULT_SCALE_IN, DEFAULT_SCALE_OUT } from "../modules/cpu-scaling-policies";
 import { DEFAULT_TARGET_CAPACITY_PERCENT } from "../modules/ecs-capacity-provider";
+import { hasSynapseSettings } from "../modules/synapse-settings";
 import { environmentAccountId } from "./account";
 import type { EnvironmentFields } from "./shape";
 
@@ -44,7 +45,7 @@ export const matrixDatabaseOf = (env: DatabaseChoice): "rds" | "container" =>
 /** What the matrix task holds beyond Synapse, Element and Redis: the postgres container, the writer of Synapse's settings. */
 export const matrixTaskShapeOf = (env: DatabaseChoice & { readonly turn?: unknown; readonly smtp?: unknown }) => ({
   postgresInTask: matrixDatabaseOf(env) === "container",
-  synapseSettings: matrixDatabaseOf(env) === "rds" || env.turn !== undefined || env.smtp !== undefined,
+  synapseSettings: hasSynapseSettings({ database: matrixDatabaseOf(env) === "rds" ? "rds" : undefined, turn: env.turn, smtp: env.smtp }),
 });
 
 /** The CPU thresholds of mode `"cpu"`. */

@@ -76,10 +76,20 @@ export interface SynapseSettingsProps {
   readonly smtp?: SmtpRelay;
 }
 
+/** Which parts of `SynapseSettingsProps` an environment has, whatever their values. */
+export type SynapseSettingsParts = { readonly [Part in keyof SynapseSettingsProps]?: unknown };
+
+/**
+ * Whether the stacks give Synapse settings, and so whether the matrix task runs the settings writer: any part set.
+ * The one answer for the stack (`synapseSettings`) and for validation's task layout.
+ */
+export const hasSynapseSettings = (parts: SynapseSettingsParts): boolean => Object.values(parts).some((part) => part !== undefined);
+
 /** Synapse's settings and the secrets they name, or undefined when the stacks set none. */
 export function synapseSettings(props: SynapseSettingsProps):
   | { readonly settings: Readonly<Record<string, unknown>>; readonly secrets: Readonly<Record<string, string>> }
   | undefined {
+  if (!hasSynapseSettings(props)) return undefined;
   const settings: Record<string, unknown> = {};
   const secrets: Record<string, string> = {};
   if (props.database) {
@@ -122,7 +132,7 @@ export function synapseSettings(props: SynapseSettingsProps):
     };
     if (smtp.passwordParameter !== undefined) secrets.SMTP_PASSWORD = smtp.passwordParameter;
   }
-  return Object.keys(settings).length === 0 ? undefined : { settings, secrets };
+  return { settings, secrets };
 }
 
 /** The one-shot container that writes the settings file; Synapse waits for it to succeed. */
