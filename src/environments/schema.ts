@@ -5,7 +5,7 @@
  * The rules between environments are in `between-environments.ts`.
  */
 import { resolveEnvironment } from "./defaults";
-import { certificateRules, dnsRules, listenerPriorityRules, wellKnownRules } from "./rules/load-balancer";
+import { certificateRules, dnsRules, elementConfigRules, listenerPriorityRules, wellKnownRules } from "./rules/load-balancer";
 import { derivedNameRules, distinctNameRules } from "./rules/names";
 import { networkRules } from "./rules/network";
 import { databaseRules, postgresSupportRules } from "./rules/postgres";
@@ -22,6 +22,7 @@ const RULES: readonly EnvironmentRule[] = [
   dnsRules,
   listenerPriorityRules,
   wellKnownRules,
+  elementConfigRules,
   capacitySizeRules,
   derivedNameRules,
   distinctNameRules,

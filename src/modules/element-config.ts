@@ -24,3 +24,7 @@ export function elementConfig(props: ElementConfigProps): Record<string, unknown
     jitsi: { preferred_domain: props.jitsiDomain },
   };
 }
+
+/** The document as the load balancer serves it, for an environment's hosts and Matrix server name. */
+export const elementConfigBody = (hosts: { readonly synapse: string; readonly jitsi: string }, serverName: string): string =>
+  JSON.stringify(elementConfig({ homeserverUrl: `https://${hosts.synapse}`, serverName, jitsiDomain: hosts.jitsi }));

@@ -24,6 +24,9 @@ export interface HostRuleSpec {
   readonly hosts: readonly string[];
 }
 
+/** The most an ALB fixed response's body holds, in bytes. */
+export const FIXED_RESPONSE_MAX_BYTES = 1024;
+
 /** A rule of the HTTPS listener that answers some paths of some host names itself, without a target. */
 export interface FixedResponseRuleSpec {
   readonly priority: number;
@@ -161,8 +164,8 @@ export class LoadBalancer extends Construct {
     );
 
     for (const [key, rule] of Object.entries(props.fixedResponses ?? {})) {
-      if (Buffer.byteLength(rule.body) > 1024) {
-        throw new Error(`fixedResponses.${key}.body: ${Buffer.byteLength(rule.body)} bytes, more than the 1024 an ALB fixed response holds; shorten it.`);
+      if (Buffer.byteLength(rule.body) > FIXED_RESPONSE_MAX_BYTES) {
+        throw new Error(`fixedResponses.${key}.body: ${Buffer.byteLength(rule.body)} bytes, more than the ${FIXED_RESPONSE_MAX_BYTES} an ALB fixed response holds; shorten it.`);
       }
       rules.push(
         new LbListenerRule(this, `rule_${key}`, {

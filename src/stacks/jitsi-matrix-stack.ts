@@ -15,7 +15,7 @@ import { EfsMountTargets } from "../modules/efs-mount-targets";
 import { ExternalFactChecks } from "../modules/external-fact-checks";
 import { Jitsi, JITSI_VOLUMES, JVB_MEDIA_PORT } from "../modules/jitsi";
 import { FixedResponseRuleSpec, LoadBalancer } from "../modules/load-balancer";
-import { elementConfig, elementConfigPaths } from "../modules/element-config";
+import { elementConfigBody, elementConfigPaths } from "../modules/element-config";
 import { CONTAINER_DATABASE, Matrix, matrixVolumesOf, POSTGRES_PORT } from "../modules/matrix";
 import { partitionOf, PlatformSecret, secretParameterArn, secretParameterName, secretsOf, ssmParameterArn } from "../modules/platform-secrets";
 import { PostgresUpgrade } from "../modules/postgres-upgrade";
@@ -93,14 +93,13 @@ function matrixFixedResponses(env: Environment): Record<string, FixedResponseRul
     rules.well_known_client = { priority: rulePriorities.wellKnownClient, hosts: serverName, paths: ["/.well-known/matrix/client"], ...json({ "m.homeserver": { base_url: `https://${synapseHost}` } }) };
   }
   if (env.elementConfig.enabled) {
-    const config = elementConfig({ homeserverUrl: `https://${synapseHost}`, serverName: env.wellKnown.serverName, jitsiDomain: env.dns.hosts.jitsi });
     rules.element_config = {
       priority: rulePriorities.elementConfig,
       hosts: [env.dns.hosts.element],
       paths: elementConfigPaths(env.dns.hosts.element),
       statusCode: 200,
       contentType: "application/json",
-      body: JSON.stringify(config),
+      body: elementConfigBody(env.dns.hosts, env.wellKnown.serverName),
     };
   }
   if (env.synapseAdminBlock.enabled) {

@@ -121,6 +121,15 @@ export const BAD_ENVIRONMENTS: Row[] = [
   ["an image tagged latest in a new environment", (e) => (e.matrix.imageTags.synapse = "latest"), "matrix.imageTags.synapse", /"latest" runs whatever was pushed last.*; pin a version tag$/],
   ["the upgrade's image tagged latest", (e) => (e.postgresUpgrade.imageTag = "latest"), "postgresUpgrade.imageTag", /"latest" runs whatever was pushed last.*; pin a version tag$/],
   ["an image tagged latest in a legacy environment without a waiver", (e) => Object.assign(e, { legacy: {}, matrix: { ...e.matrix, imageTags: { ...e.matrix.imageTags, redis: "latest" } } }), "matrix.imageTags.redis", /; pin a version tag, or the digest of what runs today \("latest@sha256:…", from npm run adopt -- \S+ --running-images\): the adoption refuses a floating latest, or add waivers\["pinned-image-tags"\] with the reason/],
+  [
+    "host names too long for Element's configuration to fit the load balancer's fixed response",
+    (e) => {
+      const long = (name: string) => `${name}-${"a".repeat(50)}.${"b".repeat(58)}.${"c".repeat(58)}.${"d".repeat(58)}.dev.example.org`;
+      e.dns.hosts = { ...e.dns.hosts, matrix: long("matrix"), synapse: long("synapse"), jitsi: long("jitsi") };
+    },
+    "dns.hosts",
+    /make Element's configuration \(homeserver, server name, Jitsi host\) \d+ bytes, more than the 1024 .*; use shorter host names, or serve Element's config.json yourself and set elementConfig: \{ enabled: false \}/,
+  ],
   ["a Matrix server name the load balancer does not serve", (e) => Object.assign(e, { wellKnown: { serverName: "example.org" } }), "wellKnown.serverName", /"example.org" is not one of the hosts the load balancer serves .*; use one of them, or serve the documents on "example.org" yourself/],
   ["a digest that is not one", (e) => Object.assign(e, { matrix: { ...e.matrix, imageTags: { ...e.matrix.imageTags, synapse: "latest@sha256:abc" } } }), "matrix.imageTags.synapse", /pins a digest that is not sha256: and 64 lowercase hexadecimal digits; copy the imageDigest ECS shows/],
   ["a digest on the tag of the four jitsi images", (e) => Object.assign(e, { jitsi: { ...e.jitsi, imageTag: `stable-6865@sha256:${"a".repeat(64)}` } }), "jitsi.imageTag", /pins a digest, but the tag names the four jitsi images .*; give the version tag they run/],

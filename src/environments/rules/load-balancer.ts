@@ -1,5 +1,7 @@
 /** The load balancer's certificate against region and account, its host names against the zone, and its listener rule priorities. */
 import { CERTIFICATE_ARN } from "../fields";
+import { elementConfigBody } from "../../modules/element-config";
+import { FIXED_RESPONSE_MAX_BYTES } from "../../modules/load-balancer";
 import { DEFAULT_RULE_PRIORITIES } from "../shape";
 import { q } from "./problem";
 import { isOn } from "../defaults";
@@ -87,6 +89,21 @@ export const wellKnownRules: EnvironmentRule = {
       error(
         "wellKnown.serverName",
         `${q(name)} is not one of the hosts the load balancer serves (${hosts.join(", ")}), so its /.well-known/matrix documents would be answered nowhere; use one of them, or serve the documents on ${q(name)} yourself and set wellKnown: { enabled: false }`,
+      );
+    }
+  },
+};
+
+/** Element's configuration fits the fixed response that serves it. */
+export const elementConfigRules: EnvironmentRule = {
+  reads: ["elementConfig", "dns.hosts", "wellKnown"],
+  check(env, { error }) {
+    if (!isOn(env.elementConfig)) return;
+    const bytes = Buffer.byteLength(elementConfigBody(env.dns.hosts, env.wellKnown.serverName ?? env.dns.hosts.matrix));
+    if (bytes > FIXED_RESPONSE_MAX_BYTES) {
+      error(
+        "dns.hosts",
+        `make Element's configuration (homeserver, server name, Jitsi host) ${bytes} bytes, more than the ${FIXED_RESPONSE_MAX_BYTES} the load balancer's fixed response that serves it holds; use shorter host names, or serve Element's config.json yourself and set elementConfig: { enabled: false }`,
       );
     }
   },
