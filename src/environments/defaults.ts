@@ -31,7 +31,6 @@ export const containerInsightsOf = (alarms: EnvironmentFields["alarms"]): boolea
 export const jvbPerInstanceOf = (scaling: EnvironmentFields["scaling"]): boolean =>
   scaling.jvbPerInstance ?? (isOn(scaling) && scaling.mode === "cpu");
 
-/** Where Synapse's database is: on RDS for a new environment that has the instance, else in its container. */
 /** What decides where Synapse's database is. */
 interface DatabaseChoice {
   readonly matrix: { readonly database?: "rds" | "container" };
@@ -39,6 +38,7 @@ interface DatabaseChoice {
   readonly legacy?: unknown;
 }
 
+/** Where Synapse's database is: on RDS for a new environment that has the instance, else in its container. */
 export const matrixDatabaseOf = (env: DatabaseChoice): "rds" | "container" =>
   env.matrix.database ?? (isOn(env.rds) && env.legacy === undefined ? "rds" : "container");
 

@@ -195,8 +195,8 @@ export class JitsiMatrixStack extends EnvironmentStack {
         "jvb media and stun to any udp port": { protocol: "udp", fromPort: 0, toPort: 65535, cidrBlocks: ANYWHERE },
         "nfs to the efs mount targets": { protocol: "tcp", fromPort: NFS_PORT, cidrBlocks: subnetCidrs },
         ...xmpp?.instanceEgress,
-        // The relay is a name, its addresses AWS's or the provider's to change: by port, not by address.
         ...(env.rds.enabled ? { "postgresql to the synapse database": { protocol: "tcp" as const, fromPort: POSTGRES_PORT, cidrBlocks: subnetCidrs } } : {}),
+        // The relay is a name, its addresses AWS's or the provider's to change: by port, not by address.
         ...(env.smtp ? { "synapse mail to the smtp relay": { protocol: "tcp" as const, fromPort: env.smtp.port, cidrBlocks: ANYWHERE } } : {}),
       }),
       nameTag: legacy?.securityGroupNameTag,
@@ -371,6 +371,8 @@ export class JitsiMatrixStack extends EnvironmentStack {
       : undefined;
 
     const matrixVolumes = efsVolumes("matrix.volumes", env.matrix.volumes, matrixVolumesOf(env.elementConfig.enabled), env.efsFileSystemId);
+    // The postgres container's data on EFS, which the upgrade task and the RDS runbook's copy read too.
+    const postgresData = matrixVolumes.find((volume) => volume.name === "matrix-postres-data")!;
     // The PostgreSQL upgrade switch swaps only the matrix task and service: Matrix's log group, alarm and scale-in protection stay (docs/maintenance.md).
     const matrixLogs = serviceLogGroup(this, env, ops, "matrix", env.matrix.serviceName);
     const upgradeServiceName = env.postgresUpgrade.serviceName;
@@ -379,7 +381,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       const upgrade = env.postgresUpgrade;
       new PostgresUpgrade(this, "postgres_upgrade", {
         clusterArn: cluster.clusterArn,
-        dataVolume: matrixVolumes.find((volume) => volume.name === "matrix-postres-data")!,
+        dataVolume: postgresData,
         postgresPasswordParameter: parameter("POSTGRES_PASSWORD"),
         executionRoleArn: executionRole.roleArn,
         imageTag: upgrade.imageTag,
@@ -416,7 +418,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
         family: operationsNames(env.name).databaseTools,
         imageTag: env.matrix.imageTags.postgres,
         database: { ...databaseConnection, name: databaseConnection.database },
-        containerData: { volume: matrixVolumes.find((volume) => volume.name === "matrix-postres-data")!, ...CONTAINER_DATABASE },
+        containerData: { volume: postgresData, ...CONTAINER_DATABASE },
         executionRoleArn: executionRole.roleArn,
         readOnlyRootFilesystem: !legacy?.writableRootFilesystems,
         logConfiguration: matrixLogs?.logConfiguration({ streamPrefix: "database-tools" }),
