@@ -74,6 +74,8 @@ export const operationsNames = (environmentName: string) => ({
   deploymentFailed: `jitsi-matrix-${environmentName}-deployment-failed`,
   /** Synapse's RDS instance, and its subnet, parameter and security groups. */
   database: `jitsi-matrix-${environmentName}`,
+  /** The role RDS's enhanced monitoring writes the database host's metrics with; at most 52 characters. */
+  databaseMonitoring: `jitsi-matrix-${environmentName}-rds-monitoring`,
   /** The pull-through cache's repository prefix, at most 30 characters: validation says so for a long name. */
   imageCachePrefix: `docker-hub-${environmentName}`,
   /** The one-off task definition of the RDS runbook's steps. */

@@ -1,7 +1,10 @@
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
+import { assumeRolePolicy } from "./iam-policy";
 import { POSTGRES_PORT } from "./matrix";
 import { SecurityGroup } from "./security-group";
 
@@ -16,7 +19,14 @@ export const SYNAPSE_DATABASE_DEFAULTS = {
   maxAllocatedStorageGiB: 100,
   backupRetentionDays: 7,
   multiAz: false,
+  /** Performance Insights' free retention; longer costs per vCPU-month. */
+  performanceInsightsRetentionDays: 7,
+  /** Enhanced monitoring's interval: the host's OS metrics (memory, swap, I/O per process), a few cents a month. */
+  monitoringIntervalSeconds: 60,
 } as const;
+
+/** AWS's policy for RDS's enhanced monitoring: writing the `RDSOSMetrics` log group, nothing else. */
+const ENHANCED_MONITORING_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole";
 
 /** The master user, who owns Synapse's database and whom Synapse connects as. */
 export const SYNAPSE_DATABASE_USER = "synapse";
@@ -37,6 +47,8 @@ export interface SynapseDatabaseProps {
   readonly backupRetentionDays: number;
   readonly multiAz: boolean;
   readonly deletionProtection: boolean;
+  /** The role RDS assumes to send enhanced monitoring's metrics. */
+  readonly monitoringRoleName: string;
   /**
    * The environment's KMS key, for the storage, the snapshots and the master password's secret.
    * @default - AWS-managed keys (`aws/rds`, `aws/secretsmanager`)
@@ -48,6 +60,8 @@ export interface SynapseDatabaseProps {
  * An RDS for PostgreSQL instance for Synapse, reached only from the instances' group, encrypted, with daily automated
  * backups and deletion protection. RDS manages the master password in Secrets Manager (`manage_master_user_password`):
  * it never passes through Terraform, so no state or plan holds it; ECS reads it from the secret at task start.
+ * Performance Insights (query load by wait event, under the environment's key) and enhanced monitoring (the host's
+ * OS metrics every minute) are on: what an operator looks at first when Synapse is slow.
  */
 export class SynapseDatabase extends Construct {
   public readonly address: string;
@@ -86,6 +100,14 @@ export class SynapseDatabase extends Construct {
       ],
       lifecycle: { createBeforeDestroy: true },
     });
+    const monitoringRole = new IamRole(this, "monitoring_role", {
+      name: props.monitoringRoleName,
+      assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com"),
+    });
+    const monitoringPolicy = new IamRolePolicyAttachment(this, "monitoring_role_policy", {
+      role: monitoringRole.name,
+      policyArn: ENHANCED_MONITORING_POLICY_ARN,
+    });
     const instance = new DbInstance(this, "instance", {
       identifier: props.identifier,
       engine: "postgres",
@@ -113,6 +135,13 @@ export class SynapseDatabase extends Construct {
       finalSnapshotIdentifier: `${props.identifier}-final`,
       enabledCloudwatchLogsExports: ["postgresql"],
       caCertIdentifier: "rds-ca-rsa2048-g1",
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: props.kmsKeyArn,
+      performanceInsightsRetentionPeriod: SYNAPSE_DATABASE_DEFAULTS.performanceInsightsRetentionDays,
+      monitoringInterval: SYNAPSE_DATABASE_DEFAULTS.monitoringIntervalSeconds,
+      monitoringRoleArn: monitoringRole.arn,
+      // RDS checks that the role may publish when the instance is created or modified.
+      dependsOn: [monitoringPolicy],
     });
     this.address = instance.address;
     this.masterSecretArn = instance.masterUserSecret.get(0).secretArn;

@@ -215,6 +215,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
           backupRetentionDays: env.rds.backupRetentionDays,
           multiAz: env.rds.multiAz,
           deletionProtection: env.rds.deletionProtection,
+          monitoringRoleName: operationsNames(env.name).databaseMonitoring,
           kmsKeyArn: ops.encryptionKeyArn,
         })
       : undefined;

@@ -675,19 +675,34 @@ describe("customer-managed-key", () => {
       new CloudwatchLogGroup(scope, "logs", { name: "/ecs/c/s", kmsKeyId: keyed ? "arn:aws:kms:eu-west-1:123456789012:key/k" : undefined });
       new SnsTopic(scope, "topic", { name: "t", kmsMasterKeyId: keyed ? "arn:aws:kms:eu-west-1:123456789012:key/k" : "alias/aws/sns" });
       new BackupVault(scope, "vault", { name: "v", kmsKeyArn: keyed ? "arn:aws:kms:eu-west-1:123456789012:key/k" : undefined });
+      const databaseKey = keyed ? "arn:aws:kms:eu-west-1:123456789012:key/k" : undefined;
+      new DbInstance(scope, "db", {
+        engine: "postgres",
+        instanceClass: "db.t4g.small",
+        storageEncrypted: true,
+        kmsKeyId: databaseKey,
+        manageMasterUserPassword: true,
+        masterUserSecretKmsKeyId: databaseKey,
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: databaseKey,
+      });
       new KmsKey(scope, "key", { enableKeyRotation: keyed });
     });
 
-  it("fails on a SecureString, log group, topic and vault under AWS-managed keys, and a key that does not rotate", () => {
+  it("fails on a SecureString, log group, topic, vault and database under AWS-managed keys, and a key that does not rotate", () => {
     const findings = broken(build(false))["customer-managed-key"] ?? [];
     expect(findings.map((finding) => finding.slice(0, finding.indexOf(":")))).toEqual([
       "aws_ssm_parameter.secure",
       "aws_cloudwatch_log_group.logs",
       "aws_sns_topic.topic",
       "aws_backup_vault.vault",
+      "aws_db_instance.db",
+      "aws_db_instance.db",
+      "aws_db_instance.db",
       "aws_kms_key.key",
     ]);
     expect(findings[2]).toContain('kms_master_key_id is "alias/aws/sns"');
+    expect(findings.slice(4, 7).map((finding) => finding.split(" ")[1])).toEqual(["kms_key_id", "master_user_secret_kms_key_id", "performance_insights_kms_key_id"]);
   });
 
   it("passes when each names a customer-managed key, and leaves plain String parameters alone", () => {

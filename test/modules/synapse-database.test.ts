@@ -13,6 +13,7 @@ const props = {
   clientSecurityGroupId: "sg-instances",
   ...SYNAPSE_DATABASE_DEFAULTS,
   deletionProtection: true,
+  monitoringRoleName: "jitsi-matrix-dev-rds-monitoring",
   kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k",
 };
 
@@ -41,6 +42,21 @@ describe("SynapseDatabase", () => {
     expect(instance).toMatchObject({ manage_master_user_password: true, master_user_secret_kms_key_id: props.kmsKeyArn });
     expect(instance).not.toHaveProperty("password");
     expect(instance).not.toHaveProperty("password_wo");
+  });
+
+  it("has Performance Insights under the key, and enhanced monitoring by a role RDS alone assumes", () => {
+    expect(instance).toMatchObject({
+      performance_insights_enabled: true,
+      performance_insights_kms_key_id: props.kmsKeyArn,
+      performance_insights_retention_period: 7,
+      monitoring_interval: 60,
+      monitoring_role_arn: "${aws_iam_role.synapse_database_monitoring_role.arn}",
+    });
+    const role = onlyResource(json, "aws_iam_role");
+    expect(role.name).toBe("jitsi-matrix-dev-rds-monitoring");
+    expect(JSON.parse(role.assume_role_policy as string).Statement).toEqual([expect.objectContaining({ Principal: { Service: "monitoring.rds.amazonaws.com" } })]);
+    expect(onlyResource(json, "aws_iam_role_policy_attachment").policy_arn).toBe("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole");
+    expect(instance.depends_on).toEqual(["aws_iam_role_policy_attachment.synapse_database_monitoring_role_policy"]);
   });
 
   it("admits only the instances' group, on PostgreSQL's port, and forces TLS", () => {

@@ -626,6 +626,8 @@ const KEY_ATTRIBUTES: readonly { type: string; attribute: string; awsManaged?: s
   { type: "aws_db_instance", attribute: "kms_key_id" },
   // RDS's secret of the master password, which Secrets Manager otherwise encrypts with aws/secretsmanager.
   { type: "aws_db_instance", attribute: "master_user_secret_kms_key_id", applies: (block) => block.manage_master_user_password === true },
+  // Performance Insights keeps samples of the queries, with their literal values, under aws/rds otherwise.
+  { type: "aws_db_instance", attribute: "performance_insights_kms_key_id", applies: (block) => block.performance_insights_enabled === true },
 ];
 
 const customerManagedKey: Check = (json, context) => {
