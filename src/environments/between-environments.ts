@@ -88,6 +88,12 @@ export function labelsOf(inputs: readonly unknown[]): string[] {
   return names.map((name, index) => (names.indexOf(name) === index ? name : `${name} (#${index + 1})`));
 }
 
+/** The host names an environment's stack gives records, by field: its services', and its coturn's. */
+function recordedHosts(env: ValidFields): [string, string][] {
+  const hosts = Object.entries(env.dns?.hosts ?? {}).map(([key, host]): [string, string] => [`dns.hosts.${key}`, host]);
+  return env.turn?.coturn.enabled ? [...hosts, ["turn.host", env.turn.host]] : hosts;
+}
+
 /** Problems between environments: names, subnets, AWS names and data directories they would share. */
 export function crossEnvironmentProblems(inputs: readonly unknown[]): LocatedProblem[] {
   const problems: LocatedProblem[] = [];
@@ -134,10 +140,10 @@ export function crossEnvironmentProblems(inputs: readonly unknown[]): LocatedPro
           }
         }
       }
-      const otherHosts = Object.entries(other.dns?.hosts ?? {});
-      for (const [key, host] of Object.entries(env.dns?.hosts ?? {})) {
+      const otherHosts = recordedHosts(other);
+      for (const [path, host] of recordedHosts(env)) {
         const clash = otherHosts.find(([, otherHost]) => otherHost === host);
-        if (clash) add(`dns.hosts.${key}`, `${q(host)} is also environment ${otherLabel}'s dns.hosts.${clash[0]}; a host name can point at one load balancer only: pick another`);
+        if (clash) add(path, `${q(host)} is also environment ${otherLabel}'s ${clash[0]}; a host name can point at one load balancer only: pick another`);
       }
     }
   });

@@ -48,6 +48,10 @@ export const matrixTaskShapeOf = (env: DatabaseChoice & { readonly turn?: unknow
   synapseSettings: hasSynapseSettings({ database: matrixDatabaseOf(env) === "rds" ? "rds" : undefined, turn: env.turn, smtp: env.smtp }),
 });
 
+/** coturn's share of an instance, where the environment runs it: the task layout's input. */
+export const coturnLayoutInput = (turn: EnvironmentFields["turn"]) =>
+  turn?.coturn.enabled ? { port: turn.port, relayPorts: turn.coturn.relayPorts, memory: turn.coturn.memory } : undefined;
+
 /** The CPU thresholds of mode `"cpu"`. */
 export const cpuThresholdsOf = (scaling: EnvironmentFields["scaling"]) => ({
   scaleOut: scaling.scaleOutCpuPercent ?? DEFAULT_SCALE_OUT.thresholdPercent,
@@ -80,6 +84,12 @@ export const operationsNames = (environmentName: string) => ({
   imageCachePrefix: `docker-hub-${environmentName}`,
   /** The one-off task definition of the RDS runbook's steps. */
   databaseTools: `matrix-database-tools-${environmentName}`,
+  /** coturn's network load balancer, its security group (`<turnLoadBalancer>-sg`) and its TURN target group. */
+  turnLoadBalancer: `turn-${environmentName}`,
+  /** The target group of TURN over TLS, which the load balancer ends. */
+  turnTlsTargetGroup: `turns-${environmentName}`,
+  coturnService: `coturn-service-${environmentName}`,
+  coturnTaskFamily: `coturn-task-${environmentName}`,
   /** The WAF web ACL; its log group is `aws-waf-logs-<webAcl>`. */
   webAcl: `jitsi-matrix-${environmentName}`,
 });

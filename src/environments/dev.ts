@@ -92,8 +92,9 @@ export const dev: EnvironmentInput = {
     ],
   },
   postgresUpgrade: { enabled: false },
-  // Clients behind firewalls that block UDP reach the JVB's media through TURN; coturn's static-auth-secret is /jitsi-matrix/dev/TURN_SHARED_SECRET.
-  turn: { host: "turn.dev.example.com" }, // PLACEHOLDER: the TURN server's name
+  // Clients behind firewalls that block UDP reach the JVB's media through TURN: coturn on every instance (turn.coturn, on by default),
+  // behind a load balancer the name points at, with the shared secret /jitsi-matrix/dev/TURN_SHARED_SECRET. The certificate must name it.
+  turn: { host: "turn.dev.example.com" }, // PLACEHOLDER: in the hosted zone
   smtp: {
     host: "email-smtp.eu-west-1.amazonaws.com",
     user: "ses-smtp-user", // PLACEHOLDER: the SES SMTP credentials' user name

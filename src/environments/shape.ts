@@ -27,6 +27,7 @@ import { POSTGRES_UPGRADE_DEFAULTS } from "../modules/postgres-upgrade";
 import { IMAGE_CACHE_DEFAULTS } from "../modules/image-cache";
 import { SYNAPSE_DATABASE_DEFAULTS } from "../modules/synapse-database";
 import { DEFAULT_SMTP_PORT } from "../modules/synapse-settings";
+import { COTURN_DEFAULTS, COTURN_MAX_RELAY_PORTS } from "../modules/coturn";
 import { DEFAULT_TURN_PORTS } from "../modules/turn";
 import { INITIAL_SECRET_VERSION } from "../modules/secret-parameters";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../modules/service-log-group";
@@ -204,21 +205,63 @@ const elementConfig = z.strictObject({
   enabled: z.boolean().optional(),
 });
 
-const turn = z.strictObject({
-  /**
-   * DNS name of the TURN server (coturn, or any with TURN REST credentials): its `static-auth-secret` is the
-   * environment's `TURN_SHARED_SECRET` parameter, which `secrets-<env>` generates.
-   */
-  host: field.dnsName,
-  /** Port of TURN over UDP and TCP. @default 3478 */
-  port: field.hostPort.default(DEFAULT_TURN_PORTS.port),
-  /**
-   * Port of TURN over TLS, the way through firewalls that let only HTTPS out: 443 where the server has an address
-   * of its own for it, else coturn's 5349.
-   * @default 443
-   */
-  tlsPort: field.hostPort.default(DEFAULT_TURN_PORTS.tlsPort),
-});
+const coturn = z
+  .strictObject({
+    /**
+     * coturn of the environment's own (in `jitsi-matrix-<env>`): a DAEMON service on every container instance behind
+     * an internet-facing network load balancer (`turn-<env>`) that ends TURN over TLS with `certificateArn`, the
+     * host's CNAME in the environment's zone pointing at it. `false`: `host` names a server the operator runs, set up
+     * with the shared secret.
+     * @default true
+     */
+    enabled: z.boolean().default(true),
+    /** Tag of `coturn/coturn`. @default "4.17.0-r0" */
+    imageTag: field.imageTag.default(COTURN_DEFAULTS.imageTag),
+    /** UDP ports each instance relays media on, each published as itself: one per client behind a UDP-blocking firewall. @default { min: 49160, max: 49199 } */
+    relayPorts: z.strictObject({ min: field.hostPort, max: field.hostPort }).default({ ...COTURN_DEFAULTS.relayPorts }),
+    /** Hard memory limit, MiB. @default 256 */
+    memory: field.memory.default(COTURN_DEFAULTS.memory),
+    /** A certificate that names `host`, for TURN over TLS. @default loadBalancer.certificateArn */
+    certificateArn: field.certificateArn.optional(),
+  })
+  .superRefine((value, ctx) => {
+    const { min, max } = value.relayPorts;
+    if (min > max) {
+      ctx.addIssue({ code: "custom", path: ["relayPorts", "max"], input: max, message: `${max} is below relayPorts.min (${min}); give the range's last port, e.g. ${min + 39}` });
+    } else if (max - min + 1 > COTURN_MAX_RELAY_PORTS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["relayPorts"],
+        input: value.relayPorts,
+        message: `${min}-${max} is ${max - min + 1} ports, more than the ${COTURN_MAX_RELAY_PORTS} an instance publishes (Docker runs a proxy per published port); narrow it, e.g. { min: ${min}, max: ${min + COTURN_MAX_RELAY_PORTS - 1} }, and let more instances carry more`,
+      });
+    }
+  });
+
+const turn = z
+  .strictObject({
+    /**
+     * DNS name of the TURN server, which prosody and Synapse hand their clients. With `coturn` on, a name inside the
+     * environment's zone that the stack points at its load balancer; else a server (coturn, or any with TURN REST
+     * credentials) whose `static-auth-secret` is the environment's `TURN_SHARED_SECRET` parameter, which
+     * `secrets-<env>` generates.
+     */
+    host: field.dnsName,
+    /** Port of TURN over UDP and TCP. @default 3478 */
+    port: field.hostPort.default(DEFAULT_TURN_PORTS.port),
+    /**
+     * Port of TURN over TLS, the way through firewalls that let only HTTPS out: 443 where the server has an address
+     * of its own for it (coturn's load balancer has), else coturn's 5349.
+     * @default 443
+     */
+    tlsPort: field.hostPort.default(DEFAULT_TURN_PORTS.tlsPort),
+    coturn: coturn.prefault({}),
+  })
+  .superRefine((value, ctx) => {
+    if (value.port === value.tlsPort) {
+      ctx.addIssue({ code: "custom", path: ["tlsPort"], input: value.tlsPort, message: `${value.tlsPort} is also turn.port; TURN over TLS needs a port of its own: use 443, or 5349` });
+    }
+  });
 
 const rds = z.strictObject({
   /**

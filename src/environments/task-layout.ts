@@ -24,7 +24,7 @@ export interface ContainerMemory {
   readonly mib: number;
 }
 
-export type TaskName = "jitsi" | "matrix" | "postgres-upgrade" | "jvb";
+export type TaskName = "jitsi" | "matrix" | "postgres-upgrade" | "jvb" | "coturn";
 
 export interface TaskLayout {
   readonly task: TaskName;
@@ -57,11 +57,32 @@ export interface TaskLayoutInput {
   readonly postgresInTask: boolean;
   /** The matrix task runs the one-shot writer of Synapse's settings. */
   readonly synapseSettings: boolean;
+  /** coturn runs as a daemon task on every instance (`turn.coturn`). */
+  readonly coturn?: {
+    readonly port: number;
+    readonly relayPorts: { readonly min: number; readonly max: number };
+    readonly memory: number;
+  };
+}
+
+/** coturn's daemon task: its listening port over UDP and TCP, and each relay port over UDP. */
+function coturnLayout(coturn: NonNullable<TaskLayoutInput["coturn"]>): TaskLayout {
+  const { min, max } = coturn.relayPorts;
+  return {
+    task: "coturn",
+    memoryField: "turn.coturn.memory",
+    memory: [{ container: "coturn", mib: coturn.memory }],
+    hostPorts: [
+      { port: coturn.port, protocol: "udp", container: "coturn", field: "turn.port" },
+      { port: coturn.port, protocol: "tcp", container: "coturn", field: "turn.port" },
+      ...Array.from({ length: max - min + 1 }, (_, index) => ({ port: min + index, protocol: "udp" as const, container: "coturn", field: "turn.coturn.relayPorts" })),
+    ],
+  };
 }
 
 /**
  * The tasks an environment can run: jitsi, matrix, postgres-upgrade and, with a JVB per
- * instance, the jvb daemon. The matrix and postgres-upgrade tasks never run together.
+ * instance, the jvb daemon, and with coturn, its daemon. The matrix and postgres-upgrade tasks never run together.
  */
 export function taskLayouts(env: TaskLayoutInput): TaskLayout[] {
   const jitsiMemory = env.jitsi.memory;
@@ -112,6 +133,7 @@ export function taskLayouts(env: TaskLayoutInput): TaskLayout[] {
       hostPorts: [postgres()],
     },
     ...(daemon ? [jvbLayout] : []),
+    ...(env.coturn ? [coturnLayout(env.coturn)] : []),
   ];
 }
 

@@ -11,6 +11,10 @@ export const DEFAULT_TURN_PORTS = {
   tlsPort: 443,
 } as const;
 
+/** Where the environment's TURN server runs: a coturn of its own on the instances, or a server it only names. */
+export const TURN_SERVERS = ["coturn", "external"] as const;
+export type TurnServerKind = (typeof TURN_SERVERS)[number];
+
 export interface TurnServer {
   /** DNS name of the server, which its TLS certificate names. */
   readonly host: string;

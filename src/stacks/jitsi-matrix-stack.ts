@@ -25,6 +25,8 @@ import { SYNAPSE_DATABASE_NAME, SYNAPSE_DATABASE_USER, SynapseDatabase } from ".
 import { DatabaseTools } from "../modules/database-tools";
 import { ImageCache } from "../modules/image-cache";
 import { TaskExecutionRole } from "../modules/task-execution-role";
+import { CoturnDaemon } from "../modules/coturn";
+import { TurnLoadBalancer } from "../modules/turn-load-balancer";
 import { WebAcl } from "../modules/web-acl";
 import { operationsNames } from "../environments/defaults";
 import { EnvironmentStackProps, EnvironmentStack } from "./environment-stack";
@@ -164,6 +166,25 @@ export class JitsiMatrixStack extends EnvironmentStack {
       instanceSecurityGroupId: Lazy.stringValue({ produce: () => instanceSg!.securityGroupId }),
     });
 
+    // coturn's public address; its attachments name the Auto Scaling group, made after the instances' group.
+    let capacityRef: AutoscalingCapacity | undefined;
+    const coturn = env.turn?.coturn.enabled ? env.turn.coturn : undefined;
+    const turnLb =
+      env.turn && coturn
+        ? new TurnLoadBalancer(this, "turn", {
+            name: operationsNames(env.name).turnLoadBalancer,
+            targetGroupNames: { turn: operationsNames(env.name).turnLoadBalancer, turns: operationsNames(env.name).turnTlsTargetGroup },
+            vpcId,
+            subnetIds,
+            instanceSecurityGroupId: Lazy.stringValue({ produce: () => instanceSg!.securityGroupId }),
+            autoScalingGroupName: Lazy.stringValue({ produce: () => capacityRef!.autoScalingGroupName }),
+            port: env.turn.port,
+            tlsPort: env.turn.tlsPort,
+            certificateArn: coturn.certificateArn ?? env.loadBalancer.certificateArn,
+            deletionProtection: env.loadBalancer.deletionProtection,
+          })
+        : undefined;
+
     const fromLoadBalancer = (port: number): SecurityGroupRule => ({
       protocol: "tcp",
       fromPort: port,
@@ -176,6 +197,9 @@ export class JitsiMatrixStack extends EnvironmentStack {
       // Media goes straight to the instance: an ALB cannot carry UDP.
       "jvp udp port for video streaming": { protocol: "udp", fromPort: JVB_MEDIA_PORT, cidrBlocks: ANYWHERE },
       ...xmpp?.instanceIngress,
+      ...turnLb?.instanceIngress,
+      // Relayed media goes straight to the instance whose coturn holds the allocation, as the JVB's does.
+      ...(coturn ? { "coturn relay ports": { protocol: "udp" as const, fromPort: coturn.relayPorts.min, toPort: coturn.relayPorts.max, cidrBlocks: ANYWHERE } } : {}),
     };
     if (legacy?.instanceNfsIngressFromLoadBalancer) {
       instanceIngress["efs port"] = fromLoadBalancer(NFS_PORT);
@@ -269,6 +293,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       tags: legacy?.untaggedAutoScalingGroup ? undefined : env.tags,
       ...capacityOptions(env, ops),
     });
+    capacityRef = capacity;
     const scaling = addCapacityScaling(this, env, ops, capacity);
 
     const accessLogs = env.accessLogs.enabled
@@ -371,6 +396,24 @@ export class JitsiMatrixStack extends EnvironmentStack {
         })
       : undefined;
 
+    const coturnDaemon =
+      env.turn && coturn && turn
+        ? new CoturnDaemon(this, "coturn", {
+            clusterArn: cluster.clusterArn,
+            serviceName: operationsNames(env.name).coturnService,
+            taskFamily: operationsNames(env.name).coturnTaskFamily,
+            imageTag: coturn.imageTag,
+            realm: env.turn.host,
+            listeningPort: env.turn.port,
+            relayPorts: coturn.relayPorts,
+            memory: coturn.memory,
+            sharedSecretParameter: turn.secretParameter,
+            executionRoleArn: executionRole.roleArn,
+            logConfiguration: serviceLogConfiguration(this, env, ops, "coturn", operationsNames(env.name).coturnService),
+            dependsOn: turnLb!.routing,
+          })
+        : undefined;
+
     const matrixVolumes = efsVolumes("matrix.volumes", env.matrix.volumes, matrixVolumesOf(env.elementConfig.enabled), env.efsFileSystemId);
     // The postgres container's data on EFS, which the upgrade task and the RDS runbook's copy read too.
     const postgresData = matrixVolumes.find((volume) => volume.name === "matrix-postres-data")!;
@@ -431,6 +474,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       serviceNames: [env.jitsi.serviceName, env.matrix.serviceName, upgradeServiceName],
     });
     if (jvb) services.jvb = jvb.serviceName;
+    if (coturnDaemon) services.coturn = coturnDaemon.serviceName;
 
     placeServicesOnCapacityProvider(this, env, ops, scaling);
 
@@ -459,6 +503,10 @@ export class JitsiMatrixStack extends EnvironmentStack {
       hosts: env.dns.hosts,
       target: lb.dnsName,
     });
+
+    if (turnLb) {
+      new DnsRecords(this, "turn_dns", { hostedZoneId: env.dns.hostedZoneId, hosts: { turn: env.turn!.host }, target: turnLb.dnsName });
+    }
 
     new TerraformOutput(this, "load_balancer_dns_name", {
       description: "DNS name of the load balancer the host names point to",

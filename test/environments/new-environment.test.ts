@@ -3,7 +3,7 @@ import { checkBaseline, formatBaselineReport, RECOMMENDED_TLS_POLICY, stacksUnde
 import { Environment, parseEnvironment } from "../../src/environments";
 import { operationsOf } from "../../src/environments/operations";
 import { taskLayouts } from "../../src/environments/task-layout";
-import { matrixTaskShapeOf } from "../../src/environments/defaults";
+import { coturnLayoutInput, matrixTaskShapeOf } from "../../src/environments/defaults";
 import { dev } from "../../src/environments/dev";
 import { newEnvironment } from "./fixtures";
 import { containersOf, synthEnvironment } from "./synth-environment";
@@ -39,6 +39,22 @@ describe("dev.ts as the recipe", () => {
     // secrets-dev generates the TURN secret with the others.
     const secrets = stacks.find((stack) => stack.name === "secrets-dev")!;
     expect(Object.keys(resources(secrets, "aws_ssm_parameter"))).toContain("secret_TURN_SHARED_SECRET");
+  });
+
+  it("runs its own coturn with the secret prosody and Synapse hand out, reached through its load balancer, relaying straight to the instances", () => {
+    const environment = parseEnvironment(structuredClone(dev));
+    const jitsiMatrix = jitsiMatrixOf(synthEnvironment(environment));
+    const [coturn] = containersOf(jitsiMatrix, "coturn_task_definition") as { secrets: { name: string; valueFrom: string }[]; command: string[] }[];
+    expect(coturn.secrets).toEqual([{ name: "TURN_SHARED_SECRET", valueFrom: "/jitsi-matrix/dev/TURN_SHARED_SECRET" }]);
+    expect(coturn.command).toContain(`--realm=${environment.turn!.host}`);
+    type Rule = { description: string; protocol: string; from_port: number; to_port: number; cidr_blocks: string[]; security_groups: string[] };
+    const ingress = (resources(jitsiMatrix, "aws_security_group").instance_sg.ingress as Rule[]).filter((rule) => rule.description.startsWith("coturn"));
+    expect(ingress.map((rule) => `${rule.protocol} ${rule.from_port}-${rule.to_port} ${rule.cidr_blocks.join(",") || rule.security_groups.join(",")}`).sort()).toEqual([
+      "tcp 3478-3478 ${aws_security_group.turn_security_group.id}",
+      "udp 3478-3478 ${aws_security_group.turn_security_group.id}",
+      "udp 49160-49199 0.0.0.0/0",
+    ]);
+    expect(resources(jitsiMatrix, "aws_route53_record").turn_dns_turn).toMatchObject({ name: environment.turn!.host, records: ["${aws_lb.turn.dns_name}"] });
   });
 
   it("leaves the JVB's colibri websocket setting to the JVB daemon", () => {
@@ -209,6 +225,17 @@ describe("host ports and listener rule priorities an environment sets", () => {
     // The defaults run the JVB as a daemon task of its own: the jitsi task publishes prosody's port instead.
     expect(modelPorts(jvb)).toEqual(hostPorts("jvb_task_definition"));
     expect(modelMemory(jvb)).toEqual(reserved("jvb_task_definition"));
+  });
+
+  it("model coturn's daemon task, where the environment runs it", () => {
+    const withCoturn = parseEnvironment({ ...draft, turn: { host: "turn.dev.example.org", port: 3479, coturn: { relayPorts: { min: 49160, max: 49163 }, memory: 192 } } });
+    const coturn = taskLayouts({ ...withCoturn, jvbPerInstance: withCoturn.scaling.jvbPerInstance, ...matrixTaskShapeOf(withCoturn), coturn: coturnLayoutInput(withCoturn.turn) }).find((layout) => layout.task === "coturn")!;
+    const [container] = containersOf(jitsiMatrixOf(synthEnvironment(withCoturn)), "coturn_task_definition");
+    expect(coturn.hostPorts.map((use) => `${use.port}/${use.protocol}`).sort()).toEqual(
+      (container.portMappings as { hostPort: number; protocol: string }[]).map((m) => `${m.hostPort}/${m.protocol}`).sort(),
+    );
+    expect(coturn.memory).toEqual([{ container: "coturn", mib: Number(container.memory) }]);
+    expect(coturn.hostPorts).toHaveLength(6);
   });
 
   it("model the jitsi task with its own JVB when the JVB does not run per instance", () => {

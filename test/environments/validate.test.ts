@@ -175,6 +175,16 @@ describe("parseEnvironments", () => {
       /is also environment dev's dns.hosts.jitsi; a host name can point at one load balancer only/,
     ],
     [
+      "coturn's host name another environment's service's",
+      renamed("qa", (e) => {
+        e.network.vpcId = "vpc-0fedcba9876543210";
+        e.dns.hostedZoneName = "dev.example.org";
+        e.turn = { host: "jitsi.dev.example.org" };
+      }),
+      "turn.host",
+      /"jitsi.dev.example.org" is also environment dev's dns.hosts.jitsi; a host name can point at one load balancer only/,
+    ],
+    [
       "one cluster name in one account and region, in another VPC",
       renamed("qa", (e) => {
         e.network.vpcId = "vpc-0fedcba9876543210";

@@ -105,7 +105,16 @@ const SWITCHES: readonly OptionSwitch[] = [
     setting: 'imageCache: { enabled: true, credentialSecretArn: "arn:aws:secretsmanager:eu-west-1:755952719952:secret:ecr-pullthroughcache/docker-hub-AbCdEf" }',
     switchOn: (e) => ({ ...e, imageCache: { enabled: true, credentialSecretArn: "arn:aws:secretsmanager:eu-west-1:755952719952:secret:ecr-pullthroughcache/docker-hub-AbCdEf" } }),
   },
-  { option: "TURN", setting: 'turn: { host: "turn.example.org" }', switchOn: (e) => ({ ...e, turn: { host: "turn.example.org" } }) },
+  {
+    option: "TURN",
+    setting: 'turn: { host: "turn.virtual.software.testingmachine.eu" }',
+    switchOn: (e) => ({ ...e, turn: { host: "turn.virtual.software.testingmachine.eu" } }),
+  },
+  {
+    option: "TURN from a server of the operator's",
+    setting: 'turn: { host: "turn.example.org", coturn: { enabled: false } }',
+    switchOn: (e) => ({ ...e, turn: { host: "turn.example.org", coturn: { enabled: false } } }),
+  },
   {
     option: "SMTP",
     setting: 'smtp: { host: "smtp.example.org", user: "mailer", passwordParameter: "/mail/SMTP_PASSWORD", notifFrom: "noreply@example.org" }',

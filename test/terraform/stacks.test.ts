@@ -214,7 +214,7 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
 
     // A new environment's defaults, as Terraform plans them: the operations options all on.
     if (environment.legacy === undefined) {
-      it(`jitsi-matrix-${name}, with every operations default, plans the launch template, logs, alarms, scaling, the JVB daemon and backups`, () => {
+      it(`jitsi-matrix-${name}, with every operations default, plans the launch template, logs, alarms, scaling, the JVB and coturn daemons and backups`, () => {
         const plan = jitsiMatrixPlan;
         const ofType = (type: string) => resourceChanges(plan).filter((c) => c.type === type);
         expect(ofType("aws_launch_configuration")).toEqual([]);
@@ -222,11 +222,18 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
           image_id: ECS_OPTIMIZED_IMAGE,
           metadata_options: [expect.objectContaining({ http_tokens: "required" })],
         });
-        expect(ofType("aws_cloudwatch_log_group").map((c) => (c.after as { retention_in_days: number }).retention_in_days)).toEqual([30, 30, 30]);
+        // jitsi, matrix, jvb and coturn.
+        expect(ofType("aws_cloudwatch_log_group").map((c) => (c.after as { retention_in_days: number }).retention_in_days)).toEqual([30, 30, 30, 30]);
         expect(ofType("aws_sns_topic_subscription").map((c) => (c.after as { endpoint: string }).endpoint)).toEqual(environment.alarms?.emailAddresses);
         expect(afterOf(plan, "aws_ecs_capacity_provider.scaling_provider")).toMatchObject({ name: environment.capacity.autoScalingGroupName });
         expect(afterOf(plan, "aws_ecs_service.jvb_service")).toMatchObject({ scheduling_strategy: "DAEMON", launch_type: "EC2" });
         expect(afterOf(plan, "aws_lb.xmpp")).toMatchObject({ load_balancer_type: "network", internal: true, subnets: expect.arrayContaining(["subnet-00000000000000000"]) });
+        // The environment's own TURN server: coturn on every instance, behind a public load balancer, its host pointing there.
+        expect(afterOf(plan, "aws_ecs_service.coturn_service")).toMatchObject({ scheduling_strategy: "DAEMON", launch_type: "EC2", name: `coturn-service-${name}` });
+        expect(afterOf(plan, "aws_lb.turn")).toMatchObject({ load_balancer_type: "network", internal: false, name: `turn-${name}` });
+        expect(afterOf(plan, "aws_lb_listener.turn_turns_listener")).toMatchObject({ port: 443, protocol: "TLS", certificate_arn: environment.loadBalancer.certificateArn });
+        expect(ofType("aws_autoscaling_attachment").map((c) => (c.after as { autoscaling_group_name: string }).autoscaling_group_name)).toEqual([environment.capacity.autoScalingGroupName, environment.capacity.autoScalingGroupName]);
+        expect(afterOf(plan, "aws_route53_record.turn_dns_turn")).toMatchObject({ name: environment.turn!.host, type: "CNAME" });
         expect(afterOf(plan, "aws_backup_plan.backup_plan")).toMatchObject({ rule: [expect.objectContaining({ lifecycle: [expect.objectContaining({ delete_after: 7 })] })] });
         expect(afterOf(plan, "aws_lb.load_balancer")).toMatchObject({
           access_logs: [{ bucket: `jitsi-matrix-${name}-logs-${environment.accountId}`, prefix: "load-balancer", enabled: true }],
@@ -237,7 +244,7 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
         );
         expect(afterOf(plan, "aws_cloudwatch_event_rule.deployment_failed_rule")).toMatchObject({ name: `jitsi-matrix-${name}-deployment-failed` });
         // Everything that holds data is under the key networking hands over, and the task execution role may decrypt with it.
-        expect(ofType("aws_cloudwatch_log_group").map((c) => (c.after as { kms_key_id: string }).kms_key_id)).toEqual([FAKE_KEY_ARN, FAKE_KEY_ARN, FAKE_KEY_ARN]);
+        expect(ofType("aws_cloudwatch_log_group").map((c) => (c.after as { kms_key_id: string }).kms_key_id)).toEqual([FAKE_KEY_ARN, FAKE_KEY_ARN, FAKE_KEY_ARN, FAKE_KEY_ARN]);
         expect(afterOf(plan, "aws_sns_topic.alarm_topic")).toMatchObject({ kms_master_key_id: FAKE_KEY_ARN });
         expect(afterOf(plan, "aws_backup_vault.backup")).toMatchObject({ kms_key_arn: FAKE_KEY_ARN });
         // Synapse's database too: its storage and the secret RDS keeps its master password in.

@@ -7,48 +7,50 @@ import { q } from "./problem";
 import { isOn } from "../defaults";
 import { EnvironmentRule } from "./rule";
 
-/** The certificate lives in the load balancer's region and the environment's account. */
+/** The certificates live in the load balancers' region and the environment's account: the ALB's, and coturn's own if it has one. */
 export const certificateRules: EnvironmentRule = {
   reads: ["loadBalancer.certificateArn"],
   check(env, { error, valid }) {
-    const parts = CERTIFICATE_ARN.exec(env.loadBalancer.certificateArn)!;
-    if (valid("region") && parts[2] !== env.region) {
-      error(
-        "loadBalancer.certificateArn",
-        `the certificate is in ${parts[2]}, but a load balancer in ${env.region} can only use a certificate of its own region; request or import it in ${env.region}`,
-      );
-    }
-    const { accountId } = env;
-    if (accountId !== undefined && valid("accountId") && parts[3] !== accountId) {
-      error(
-        "loadBalancer.certificateArn",
-        `the certificate belongs to account ${parts[3]}, not to the environment's account ${accountId}; use a certificate of account ${accountId}`,
-      );
+    const turnCertificate = valid("turn") ? env.turn?.coturn.certificateArn : undefined;
+    const certificates: [string, string][] = [
+      ["loadBalancer.certificateArn", env.loadBalancer.certificateArn],
+      ...(turnCertificate === undefined ? [] : [["turn.coturn.certificateArn", turnCertificate] as [string, string]]),
+    ];
+    for (const [path, arn] of certificates) {
+      const parts = CERTIFICATE_ARN.exec(arn)!;
+      if (valid("region") && parts[2] !== env.region) {
+        error(path, `the certificate is in ${parts[2]}, but a load balancer in ${env.region} can only use a certificate of its own region; request or import it in ${env.region}`);
+      }
+      const { accountId } = env;
+      if (accountId !== undefined && valid("accountId") && parts[3] !== accountId) {
+        error(path, `the certificate belongs to account ${parts[3]}, not to the environment's account ${accountId}; use a certificate of account ${accountId}`);
+      }
     }
   },
 };
 
-/** Host names inside the hosted zone, not its apex, one per service. */
+/** Host names inside the hosted zone, not its apex, one per service; coturn's host too, whose record the stack makes. */
 export const dnsRules: EnvironmentRule = {
   reads: [],
   check(env, { error, valid }) {
     const hosts = (["jitsi", "matrix", "element", "synapse"] as const)
       .filter((key) => valid(`dns.hosts.${key}`))
-      .map((key) => ({ key, host: env.dns.hosts[key] }));
+      .map((key): { key: string; path: string; host: string } => ({ key, path: `dns.hosts.${key}`, host: env.dns.hosts[key] }));
+    if (valid("turn") && env.turn?.coturn.enabled) hosts.push({ key: "turn", path: "turn.host", host: env.turn.host });
     const zoneName = valid("dns.hostedZoneName") ? env.dns.hostedZoneName : undefined;
     if (zoneName !== undefined) {
-      for (const { key, host } of hosts) {
+      for (const { key, path, host } of hosts) {
         if (host === zoneName) {
-          error(`dns.hosts.${key}`, `${q(host)} is the zone's apex, where a CNAME record is not allowed; use a name inside it, e.g. ${q(`${key}.${zoneName}`)}`);
+          error(path, `${q(host)} is the zone's apex, where a CNAME record is not allowed; use a name inside it, e.g. ${q(`${key}.${zoneName}`)}`);
         } else if (!host.endsWith(`.${zoneName}`)) {
-          error(`dns.hosts.${key}`, `${q(host)} is not inside the hosted zone ${q(zoneName)}; use a name ending in ".${zoneName}", or the zone that holds it`);
+          error(path, `${q(host)} is not inside the hosted zone ${q(zoneName)}; use a name ending in ".${zoneName}", or the zone that holds it`);
         }
       }
     }
-    hosts.forEach(({ key, host }, index) => {
+    hosts.forEach(({ path, host }, index) => {
       const first = hosts.slice(0, index).find((other) => other.host === host);
       if (first) {
-        error(`dns.hosts.${key}`, `${q(host)} is also dns.hosts.${first.key}; each service needs a host name of its own (two records cannot share a name)`);
+        error(path, `${q(host)} is also ${first.path}; each service needs a host name of its own (two records cannot share a name)`);
       }
     });
   },

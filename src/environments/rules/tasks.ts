@@ -1,7 +1,8 @@
 /** The tasks: the volumes their containers mount, and what they ask of one instance (memory, host ports). */
 import { JITSI_VOLUMES, JITSI_WEB_HOST_PORT } from "../../modules/jitsi";
 import { ELEMENT_HOST_PORT, matrixVolumesOf, SYNAPSE_PORT } from "../../modules/matrix";
-import { isOn, jvbPerInstanceOf, matrixTaskShapeOf } from "../defaults";
+import { DEFAULT_TURN_PORTS } from "../../modules/turn";
+import { coturnLayoutInput, isOn, jvbPerInstanceOf, matrixTaskShapeOf } from "../defaults";
 import { INSTANCE_TYPE } from "../fields";
 import { instanceMemoryMiB, KNOWN_INSTANCE_TYPES, taskMemoryMiB } from "../instance-memory";
 import { ECS_RESERVED_PORTS, HostPortUse, runTogether, taskLayouts } from "../task-layout";
@@ -37,13 +38,14 @@ const DEFAULT_HOST_PORTS: Readonly<Record<string, number>> = {
   "jitsi.webHostPort": JITSI_WEB_HOST_PORT,
   "matrix.synapseHostPort": SYNAPSE_PORT,
   "matrix.elementHostPort": ELEMENT_HOST_PORT,
+  "turn.port": DEFAULT_TURN_PORTS.port,
 };
 
 /** The tasks fit on one instance: memory within what the type offers tasks, host ports free and not reserved. */
 export const instanceRules: EnvironmentRule = {
   reads: ["scaling", "jitsi.webHostPort", "jitsi.memory", "matrix.containerMemory", "matrix.synapseHostPort", "matrix.elementHostPort", "postgresUpgrade.memory"],
   check(env, { error, warn, valid }) {
-    const layouts = taskLayouts({ ...env, jvbPerInstance: jvbPerInstanceOf(env.scaling), ...matrixTaskShapeOf(env) });
+    const layouts = taskLayouts({ ...env, jvbPerInstance: jvbPerInstanceOf(env.scaling), ...matrixTaskShapeOf(env), coturn: valid("turn") ? coturnLayoutInput(env.turn) : undefined });
     const instanceType = valid("capacity.instanceType") ? env.capacity.instanceType : undefined;
     const givenMemory = valid("capacity.instanceMemoryMiB") ? env.capacity.instanceMemoryMiB : undefined;
     const knownMemory = instanceType === undefined ? undefined : instanceMemoryMiB(instanceType);
