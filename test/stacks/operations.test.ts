@@ -73,7 +73,7 @@ describe("the operations options of a legacy environment, all off", () => {
 describe("logs", () => {
   it("give every service of a new environment a log group /ecs/<cluster>/<service>, kept 30 days", () => {
     const groups = resourcesOf(devJson, "aws_cloudwatch_log_group");
-    expect(Object.keys(groups).sort()).toEqual(["logs_jitsi", "logs_jvb", "logs_matrix"]);
+    expect(Object.keys(groups).sort()).toEqual(["logs_coturn", "logs_jitsi", "logs_jvb", "logs_matrix"]);
     expect(groups.logs_jitsi).toMatchObject({ name: "/ecs/jitsi-matrix-cluster-dev/jitsi-service-dev", retention_in_days: 30 });
     expect(groups.logs_matrix).toMatchObject({ name: "/ecs/jitsi-matrix-cluster-dev/matrix-service-dev", retention_in_days: 30 });
     expect(groups.logs_jvb).toMatchObject({ name: "/ecs/jitsi-matrix-cluster-dev/jvb-service-dev", retention_in_days: 30 });
@@ -162,6 +162,7 @@ describe("alarms", () => {
       "alarms_efs_burst_credits_low",
       "alarms_instance_cpu_high",
       "alarms_load_balancer_5xx",
+      "alarms_service_coturn_tasks",
       "alarms_service_jitsi_tasks",
       "alarms_service_jvb_tasks",
       "alarms_service_matrix_tasks",
@@ -289,7 +290,9 @@ describe("scaling", () => {
 
   it("in mode ecs-managed, runs a new environment's services on the capacity provider, so managed scaling sees tasks waiting for room", () => {
     const json = jitsiMatrix({ ...dev, scaling: { mode: "ecs-managed", jvbPerInstance: false } });
-    const services = resourcesOf(json, "aws_ecs_service");
+    // coturn is a daemon service, which ECS places on every instance the group has, without a capacity provider.
+    const { coturn_service: coturn, ...services } = resourcesOf(json, "aws_ecs_service");
+    expect(coturn).toMatchObject({ scheduling_strategy: "DAEMON", launch_type: "EC2" });
     expect(Object.keys(services).sort()).toEqual(["jitsi_service", "matrix_service"]);
     for (const service of Object.values(services)) {
       expect(service).not.toHaveProperty("launch_type");
@@ -325,7 +328,7 @@ describe("scaling", () => {
       },
     });
     expect(resourcesOf(json, "aws_autoscaling_group").capacity_group).toMatchObject({ protect_from_scale_in: true });
-    expect(names(json, "aws_ecs_service")).toEqual(["jitsi_service", "matrix_service"]);
+    expect(names(json, "aws_ecs_service")).toEqual(["coturn_service", "jitsi_service", "matrix_service"]);
     // ECS's managed termination protection already keeps every instance with a task.
     expect(resourcesOf(json, "aws_ssm_document")).toEqual({});
     // No stateful-protection rules; the one rule left reports failed deployments (circuitBreakers).
@@ -389,7 +392,8 @@ describe("the JVB per instance", () => {
   it("is off with jvbPerInstance false: the JVB stays in the jitsi task and no XMPP load balancer is made", () => {
     const json = jitsiMatrix({ ...dev, scaling: { jvbPerInstance: false } });
     expect(containers(json, "jitsi_task_definition").map((c) => c.name)).toContain("jvb");
-    expect(names(json, "aws_lb")).toEqual(["load_balancer"]);
+    // The TURN load balancer is coturn's, not the JVBs'.
+    expect(names(json, "aws_lb")).toEqual(["load_balancer", "turn"]);
     expect(resourcesOf(json, "aws_ecs_service")).not.toHaveProperty("jvb_service");
   });
 });
