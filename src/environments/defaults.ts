@@ -12,7 +12,7 @@ import { environmentAccountId } from "./account";
 import type { EnvironmentFields } from "./shape";
 
 /** The options that are on unless switched off, by their field name. */
-export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups", "encryptionKey", "accessLogs", "circuitBreakers", "wellKnown", "synapseAdminBlock", "elementConfig", "rds"] as const;
+export const SWITCHED_OPTIONS = ["logs", "alarms", "scaling", "backups", "encryptionKey", "accessLogs", "circuitBreakers", "wellKnown", "synapseAdminBlock", "elementConfig", "rds", "databaseBackups"] as const;
 export type SwitchedOption = (typeof SWITCHED_OPTIONS)[number];
 
 /** Whether an option with an `enabled` switch is on: left out, it is. */
@@ -82,6 +82,8 @@ export const operationsNames = (environmentName: string) => ({
   databaseMonitoring: `jitsi-matrix-${environmentName}-rds-monitoring`,
   /** The pull-through cache's repository prefix, at most 30 characters: validation says so for a long name. */
   imageCachePrefix: `docker-hub-${environmentName}`,
+  /** The scheduled task definition of the logical database backups, and its rules and role. */
+  databaseBackup: `matrix-database-backup-${environmentName}`,
   /** The one-off task definition of the RDS runbook's steps. */
   databaseTools: `matrix-database-tools-${environmentName}`,
   /** coturn's network load balancer, its security group (`<turnLoadBalancer>-sg`) and its TURN target group. */
@@ -136,6 +138,7 @@ export function resolveEnvironment(env: EnvironmentFields) {
     synapseAdminBlock: { ...synapseAdminBlock, enabled: isOn(synapseAdminBlock) },
     elementConfig: { ...elementConfig, enabled: isOn(elementConfig) },
     rds: { ...rds, enabled: isOn(rds), identifier: rds.identifier ?? operationsNames(env.name).database },
+    databaseBackups: { ...env.databaseBackups, enabled: isOn(env.databaseBackups) },
     imageCache: { ...env.imageCache, repositoryPrefix: env.imageCache.repositoryPrefix ?? operationsNames(env.name).imageCachePrefix },
     matrix: { ...env.matrix, database: matrixDatabaseOf(env) },
     accessLogs: { ...accessLogs, enabled: isOn(accessLogs), bucketName: accessLogs.bucketName ?? accessLogBucketNameOf(env) },

@@ -28,6 +28,7 @@ import { IMAGE_CACHE_DEFAULTS } from "../modules/image-cache";
 import { SYNAPSE_DATABASE_DEFAULTS } from "../modules/synapse-database";
 import { DEFAULT_SMTP_PORT } from "../modules/synapse-settings";
 import { COTURN_DEFAULTS, COTURN_MAX_RELAY_PORTS } from "../modules/coturn";
+import { DATABASE_BACKUP_DEFAULTS } from "../modules/database-backup";
 import { DEFAULT_TURN_PORTS } from "../modules/turn";
 import { INITIAL_SECRET_VERSION } from "../modules/secret-parameters";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../modules/service-log-group";
@@ -291,6 +292,21 @@ const rds = z.strictObject({
   if (value.maxAllocatedStorageGiB < value.allocatedStorageGiB) {
     ctx.addIssue({ code: "custom", path: ["maxAllocatedStorageGiB"], input: value.maxAllocatedStorageGiB, message: `${value.maxAllocatedStorageGiB} is below allocatedStorageGiB (${value.allocatedStorageGiB}); storage autoscaling grows up to it: raise it to at least ${value.allocatedStorageGiB}` });
   }
+});
+
+const databaseBackups = z.strictObject({
+  /**
+   * Logical backups of Synapse's database (in `jitsi-matrix-<env>`): on `schedule`, a one-off task `pg_dump`s it,
+   * with Synapse's signing keys, to `/database-dumps/<env>` on the environment's EFS file system (an access point of
+   * its own), where the file system's backups keep them too; a failed one reaches the alarm topic. A dump is
+   * consistent where a snapshot of a live database's files is not. Restores: docs/database-backups.md.
+   * @default true
+   */
+  enabled: z.boolean().optional(),
+  /** When the dump starts, an EventBridge cron expression in UTC. @default "cron(30 2 * * ? *)" */
+  schedule: field.backupSchedule.default(DATABASE_BACKUP_DEFAULTS.schedule),
+  /** Days each dump is kept on the file system (its backups keep their own copies as long as they live). @default 14 */
+  retentionDays: field.integer("number of days", 1, 3650, "e.g. 14").default(DATABASE_BACKUP_DEFAULTS.retentionDays),
 });
 
 const imageCache = z.strictObject({
@@ -757,6 +773,11 @@ export const environmentFields = z.strictObject({
    * @default - on
    */
   rds: rds.prefault({}),
+  /**
+   * Logical backups of Synapse's database on a schedule (docs/database-backups.md).
+   * @default - on
+   */
+  databaseBackups: databaseBackups.prefault({}),
   /**
    * The ECR pull-through cache of the Docker Hub images (docs/operations-options.md).
    * @default - off

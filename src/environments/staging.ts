@@ -131,6 +131,7 @@ export const staging: EnvironmentInput = {
   circuitBreakers: { enabled: false }, // legacy
   wellKnown: { enabled: false }, // legacy
   rds: { enabled: false }, // legacy: Synapse's database stays in its container until docs/moving-to-rds.md
+  databaseBackups: { enabled: false }, // legacy: switched on with its operators (docs/database-backups.md)
   synapseAdminBlock: { enabled: false }, // legacy
   elementConfig: { enabled: false }, // legacy
   legacy: {

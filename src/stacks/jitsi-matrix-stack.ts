@@ -23,6 +23,7 @@ import { LEGACY_ALLOW_ALL_EGRESS, SecurityGroup, SecurityGroupRule } from "../mo
 import { synapseSettings } from "../modules/synapse-settings";
 import { SYNAPSE_DATABASE_NAME, SYNAPSE_DATABASE_USER, SynapseDatabase } from "../modules/synapse-database";
 import { DatabaseTools } from "../modules/database-tools";
+import { DatabaseBackup } from "../modules/database-backup";
 import { ImageCache } from "../modules/image-cache";
 import { TaskExecutionRole } from "../modules/task-execution-role";
 import { CoturnDaemon } from "../modules/coturn";
@@ -49,6 +50,8 @@ const NFS_PORT = 2049;
 const MATRIX_FEDERATION_PORT = 8448;
 const ANYWHERE = ["0.0.0.0/0"];
 const HTTPS_PORT = 443;
+/** The default Docker bridge's gateway on the ECS-optimized AMI: from a bridge-mode task, its own instance. */
+const DOCKER_BRIDGE_GATEWAY = "172.17.0.1";
 /** Where in the access log bucket the load balancer writes (`<prefix>/AWSLogs/<account>/elasticloadbalancing/...`). */
 const LOAD_BALANCER_LOG_PREFIX = "load-balancer";
 
@@ -488,7 +491,35 @@ export class JitsiMatrixStack extends EnvironmentStack {
         untaggedDays: env.imageCache.untaggedDays,
       });
     }
-    addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, serviceNames: services, loadBalancer: lb, xmpp });
+    const alarmTopic = addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, serviceNames: services, loadBalancer: lb, xmpp });
+    if (env.databaseBackups.enabled) {
+      new DatabaseBackup(this, "database_backup", {
+        family: operationsNames(env.name).databaseBackup,
+        imageTag: env.matrix.imageTags.postgres,
+        database:
+          env.matrix.database === "rds"
+            ? { ...databaseConnection!, name: databaseConnection!.database, sslMode: "require" }
+            : {
+                // The matrix task publishes its postgres on the instance's port, which a task on that instance reaches at the Docker bridge's gateway.
+                host: DOCKER_BRIDGE_GATEWAY,
+                port: POSTGRES_PORT,
+                user: CONTAINER_DATABASE.user,
+                name: CONTAINER_DATABASE.database,
+                passwordFrom: parameter("POSTGRES_PASSWORD"),
+                sslMode: "prefer",
+                onTheInstanceOf: env.matrix.serviceName,
+              },
+        fileSystemId: env.efsFileSystemId,
+        dumpsDirectory: `/database-dumps/${env.name}`,
+        synapseData: matrixVolumes.find((volume) => volume.name === "matrix-synapse-data")!,
+        clusterArn: cluster.clusterArn,
+        executionRoleArn: executionRole.roleArn,
+        schedule: env.databaseBackups.schedule,
+        retentionDays: env.databaseBackups.retentionDays,
+        alarmTopicArn: alarmTopic?.topicArn,
+        logConfiguration: matrixLogs?.logConfiguration({ streamPrefix: "database-backup" }),
+      });
+    }
     addBackups(this, env, ops);
 
     // What the stack uses but does not create: warnings on a real plan, nothing offline.

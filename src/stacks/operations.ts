@@ -191,15 +191,19 @@ export interface AlarmRefs {
   readonly xmpp?: XmppLoadBalancer;
 }
 
-/** The SNS topic (`alarm_topic`) with its e-mail subscriptions and the platform's alarms (`alarms_*`); nothing when alarms are off. */
-export function addAlarms(scope: Construct, env: Environment, ops: Operations, refs: AlarmRefs): void {
+/**
+ * The SNS topic (`alarm_topic`) with its e-mail subscriptions and the platform's alarms (`alarms_*`), returning the
+ * topic for the alarms other parts raise; nothing when alarms are off.
+ */
+export function addAlarms(scope: Construct, env: Environment, ops: Operations, refs: AlarmRefs): AlarmTopic | undefined {
   const alarms = ops.alarms;
-  if (alarms === undefined) return;
+  if (alarms === undefined) return undefined;
   const topic = new AlarmTopic(scope, "alarm_topic", {
     topicName: alarms.topicName,
     emailAddresses: alarms.emailAddresses,
     kmsMasterKeyId: ops.encryptionKeyArn,
-    eventBridgePublishes: ops.circuitBreakers,
+    // Failed deployments and failed database backups are EventBridge's events.
+    eventBridgePublishes: ops.circuitBreakers || env.databaseBackups.enabled,
   });
   if (ops.circuitBreakers) {
     new DeploymentFailureAlarm(scope, "deployment_failed", {
@@ -242,6 +246,7 @@ export function addAlarms(scope: Construct, env: Environment, ops: Operations, r
       ? { fileSystemId: env.efsFileSystemId, minimumBalanceGiB: thresholds.efsBurstCreditBalanceGiB }
       : undefined,
   });
+  return topic;
 }
 
 /** The daily AWS Backup of the EFS file system (`backup`); nothing when backups are off. */

@@ -331,8 +331,8 @@ describe("scaling", () => {
     expect(names(json, "aws_ecs_service")).toEqual(["coturn_service", "jitsi_service", "matrix_service"]);
     // ECS's managed termination protection already keeps every instance with a task.
     expect(resourcesOf(json, "aws_ssm_document")).toEqual({});
-    // No stateful-protection rules; the one rule left reports failed deployments (circuitBreakers).
-    expect(Object.keys(resourcesOf(json, "aws_cloudwatch_event_rule"))).toEqual(["deployment_failed_rule"]);
+    // No stateful-protection rules; those left report failed deployments (circuitBreakers) and start and report the database backups.
+    expect(Object.keys(resourcesOf(json, "aws_cloudwatch_event_rule")).sort()).toEqual(["database_backup_failed_rule", "database_backup_schedule", "deployment_failed_rule"]);
   });
 });
 
@@ -395,6 +395,20 @@ describe("the JVB per instance", () => {
     // The TURN load balancer is coturn's, not the JVBs'.
     expect(names(json, "aws_lb")).toEqual(["load_balancer", "turn"]);
     expect(resourcesOf(json, "aws_ecs_service")).not.toHaveProperty("jvb_service");
+  });
+});
+
+describe("database backups", () => {
+  it("let EventBridge publish a failed backup to the alarm topic, also without the circuit breakers", () => {
+    const json = jitsiMatrix({ ...dev, circuitBreakers: { enabled: false } });
+    expect(resourcesOf(json, "aws_sns_topic_policy")).toHaveProperty("alarm_topic_policy");
+    expect(resourcesOf(json, "aws_cloudwatch_event_target").database_backup_failed_target).toMatchObject({ arn: ref("aws_sns_topic.alarm_topic.arn") });
+  });
+
+  it("are off with databaseBackups off, and then the topic has no policy without the circuit breakers", () => {
+    const json = jitsiMatrix({ ...dev, circuitBreakers: { enabled: false }, databaseBackups: { enabled: false } });
+    expect(resourcesOf(json, "aws_sns_topic_policy")).toEqual({});
+    expect(resourcesOf(json, "aws_efs_access_point")).toEqual({});
   });
 });
 

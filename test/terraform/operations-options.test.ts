@@ -100,6 +100,7 @@ const SWITCHES: readonly OptionSwitch[] = [
   { option: "Element's configuration", setting: "elementConfig: { enabled: true }", switchOn: (e) => ({ ...e, elementConfig: { enabled: true } }) },
   { option: "web ACL", setting: "webAcl: { enabled: true }", switchOn: (e) => ({ ...e, webAcl: { enabled: true } }) },
   { option: "RDS for Synapse's database", setting: "rds: { enabled: true }", switchOn: (e) => ({ ...e, rds: { enabled: true } }) },
+  { option: "database backups", setting: "databaseBackups: { enabled: true }", switchOn: (e) => ({ ...e, databaseBackups: { enabled: true } }) },
   {
     option: "ECR pull-through cache",
     setting: 'imageCache: { enabled: true, credentialSecretArn: "arn:aws:secretsmanager:eu-west-1:755952719952:secret:ecr-pullthroughcache/docker-hub-AbCdEf" }',

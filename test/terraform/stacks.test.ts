@@ -234,6 +234,10 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
         expect(afterOf(plan, "aws_lb_listener.turn_turns_listener")).toMatchObject({ port: 443, protocol: "TLS", certificate_arn: environment.loadBalancer.certificateArn });
         expect(ofType("aws_autoscaling_attachment").map((c) => (c.after as { autoscaling_group_name: string }).autoscaling_group_name)).toEqual([environment.capacity.autoScalingGroupName, environment.capacity.autoScalingGroupName]);
         expect(afterOf(plan, "aws_route53_record.turn_dns_turn")).toMatchObject({ name: environment.turn!.host, type: "CNAME" });
+        // Synapse's database dumped nightly to the file system through an access point, a failure mailed.
+        expect(afterOf(plan, "aws_cloudwatch_event_rule.database_backup_schedule")).toMatchObject({ name: `matrix-database-backup-${name}`, schedule_expression: "cron(30 2 * * ? *)" });
+        expect(afterOf(plan, "aws_efs_access_point.database_backup_dumps")).toMatchObject({ file_system_id: environment.efsFileSystemId, root_directory: [expect.objectContaining({ path: `/database-dumps/${name}` })] });
+        expect(afterOf(plan, "aws_cloudwatch_event_target.database_backup_failed_target")).toBeDefined();
         expect(afterOf(plan, "aws_backup_plan.backup_plan")).toMatchObject({ rule: [expect.objectContaining({ lifecycle: [expect.objectContaining({ delete_after: 7 })] })] });
         expect(afterOf(plan, "aws_lb.load_balancer")).toMatchObject({
           access_logs: [{ bucket: `jitsi-matrix-${name}-logs-${environment.accountId}`, prefix: "load-balancer", enabled: true }],

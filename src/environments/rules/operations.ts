@@ -17,6 +17,7 @@ const SWITCHED_ON_BY_DEFAULT: Readonly<Record<SwitchedOption, string>> = {
   synapseAdminBlock: "add a listener rule that refuses /_synapse/admin",
   elementConfig: "add a listener rule that answers Element's config.json, and serve Element from its image instead of EFS",
   rds: "create an RDS instance for Synapse's database",
+  databaseBackups: "create a scheduled task that dumps Synapse's database",
 };
 
 /** minSize <= desiredCapacity <= maxSize, and room for at least one instance. */
