@@ -1,8 +1,7 @@
-import { EcsService as AwsEcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
-import { ContainerDefinition, PortMapping, toEcsContainerDefinition } from "./container-definition";
+import { ContainerDefinition, PortMapping } from "./container-definition";
+import { daemonService } from "./daemon-service";
 import { imageReference } from "./image-reference";
 
 /** coturn of an environment's own, as a new environment gets it. */
@@ -130,23 +129,13 @@ export class CoturnDaemon extends Construct {
       readonlyRootFilesystem: true,
       logConfiguration: props.logConfiguration,
     };
-    const taskDefinition = new EcsTaskDefinition(this, "task_definition", {
-      family: props.taskFamily,
-      requiresCompatibilities: ["EC2"],
+    const { service } = daemonService(this, {
+      clusterArn: props.clusterArn,
+      serviceName: props.serviceName,
+      taskFamily: props.taskFamily,
+      container: this.container,
       executionRoleArn: props.executionRoleArn,
-      containerDefinitions: JSON.stringify([toEcsContainerDefinition(this.container)]),
-    });
-    const service = new AwsEcsService(this, "service", {
-      name: props.serviceName,
-      cluster: props.clusterArn,
-      taskDefinition: taskDefinition.arn,
-      // Daemon services cannot use a capacity provider strategy.
-      launchType: "EC2",
-      schedulingStrategy: "DAEMON",
-      // Fixed host ports: the old coturn on an instance must stop before the new one binds them.
-      deploymentMinimumHealthyPercent: 0,
-      deploymentMaximumPercent: 100,
-      dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
+      dependsOn: props.dependsOn,
     });
     this.serviceName = service.name;
   }

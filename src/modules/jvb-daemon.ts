@@ -1,8 +1,7 @@
-import { EcsService as AwsEcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
-import { ContainerDefinition, toEcsContainerDefinition } from "./container-definition";
+import { ContainerDefinition } from "./container-definition";
+import { daemonService } from "./daemon-service";
 import { EXTERNAL_JVB_VARIABLES, JITSI_DEFAULT_MEMORY, JVB_PORT_MAPPINGS, jvbEnvironment } from "./jitsi";
 import { imageReference } from "./image-reference";
 
@@ -96,25 +95,13 @@ export class JvbDaemon extends Construct {
       logConfiguration: props.logConfiguration,
     };
 
-    const taskDefinition = new EcsTaskDefinition(this, "task_definition", {
-      family: props.taskFamily,
-      requiresCompatibilities: ["EC2"],
+    const { taskDefinition, service } = daemonService(this, {
+      clusterArn: props.clusterArn,
+      serviceName: props.serviceName,
+      taskFamily: props.taskFamily,
+      container: this.container,
       executionRoleArn: props.executionRoleArn,
-      // Bridge networking (the EC2 default), as the other tasks: the host ports above are the instance's.
-      containerDefinitions: JSON.stringify([toEcsContainerDefinition(this.container)]),
-    });
-
-    const service = new AwsEcsService(this, "service", {
-      name: props.serviceName,
-      cluster: props.clusterArn,
-      taskDefinition: taskDefinition.arn,
-      // Daemon services cannot use a capacity provider strategy.
-      launchType: "EC2",
-      schedulingStrategy: "DAEMON",
-      // Fixed host ports: the old bridge on an instance must stop before the new one binds them.
-      deploymentMinimumHealthyPercent: 0,
-      deploymentMaximumPercent: 100,
-      dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
+      dependsOn: props.dependsOn,
     });
     this.taskDefinitionArn = taskDefinition.arn;
     this.serviceName = service.name;
