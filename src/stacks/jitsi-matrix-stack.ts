@@ -171,9 +171,10 @@ export class JitsiMatrixStack extends EnvironmentStack {
 
     // coturn's public address; its attachments name the Auto Scaling group, made after the instances' group.
     let capacityRef: AutoscalingCapacity | undefined;
-    const coturn = env.turn?.coturn.enabled ? env.turn.coturn : undefined;
+    // coturn of the environment's own, with the TURN server's host and ports.
+    const coturn = env.turn?.coturn.enabled ? { ...env.turn.coturn, host: env.turn.host, port: env.turn.port, tlsPort: env.turn.tlsPort } : undefined;
     const turnLb =
-      env.turn && coturn
+      coturn
         ? new TurnLoadBalancer(this, "turn", {
             name: operationsNames(env.name).turnLoadBalancer,
             targetGroupNames: { turn: operationsNames(env.name).turnLoadBalancer, turns: operationsNames(env.name).turnTlsTargetGroup },
@@ -181,8 +182,8 @@ export class JitsiMatrixStack extends EnvironmentStack {
             subnetIds,
             instanceSecurityGroupId: Lazy.stringValue({ produce: () => instanceSg!.securityGroupId }),
             autoScalingGroupName: Lazy.stringValue({ produce: () => capacityRef!.autoScalingGroupName }),
-            port: env.turn.port,
-            tlsPort: env.turn.tlsPort,
+            port: coturn.port,
+            tlsPort: coturn.tlsPort,
             certificateArn: coturn.certificateArn ?? env.loadBalancer.certificateArn,
             deletionProtection: env.loadBalancer.deletionProtection,
           })
@@ -400,14 +401,14 @@ export class JitsiMatrixStack extends EnvironmentStack {
       : undefined;
 
     const coturnDaemon =
-      env.turn && coturn && turn
+      coturn && turn
         ? new CoturnDaemon(this, "coturn", {
             clusterArn: cluster.clusterArn,
             serviceName: operationsNames(env.name).coturnService,
             taskFamily: operationsNames(env.name).coturnTaskFamily,
             imageTag: coturn.imageTag,
-            realm: env.turn.host,
-            listeningPort: env.turn.port,
+            realm: coturn.host,
+            listeningPort: coturn.port,
             relayPorts: coturn.relayPorts,
             memory: coturn.memory,
             sharedSecretParameter: turn.secretParameter,
@@ -535,8 +536,8 @@ export class JitsiMatrixStack extends EnvironmentStack {
       target: lb.dnsName,
     });
 
-    if (turnLb) {
-      new DnsRecords(this, "turn_dns", { hostedZoneId: env.dns.hostedZoneId, hosts: { turn: env.turn!.host }, target: turnLb.dnsName });
+    if (coturn && turnLb) {
+      new DnsRecords(this, "turn_dns", { hostedZoneId: env.dns.hostedZoneId, hosts: { turn: coturn.host }, target: turnLb.dnsName });
     }
 
     new TerraformOutput(this, "load_balancer_dns_name", {
