@@ -6,6 +6,7 @@
  * this model equal to the synthesized container definitions.
  */
 import { JITSI_DEFAULT_MEMORY, JITSI_WEB_TLS_HOST_PORT, JVB_MEDIA_PORT, JVB_TCP_PORT, PROSODY_XMPP_PORT } from "../modules/jitsi";
+import { coturnRelayPorts } from "../modules/coturn";
 import { POSTGRES_PORT, REDIS_PORT } from "../modules/matrix";
 import { SYNAPSE_SETTINGS_WRITER, SYNAPSE_SETTINGS_WRITER_MEMORY } from "../modules/synapse-settings";
 
@@ -67,7 +68,6 @@ export interface TaskLayoutInput {
 
 /** coturn's daemon task: its listening port over UDP and TCP, and each relay port over UDP. */
 function coturnLayout(coturn: NonNullable<TaskLayoutInput["coturn"]>): TaskLayout {
-  const { min, max } = coturn.relayPorts;
   return {
     task: "coturn",
     memoryField: "turn.coturn.memory",
@@ -75,7 +75,7 @@ function coturnLayout(coturn: NonNullable<TaskLayoutInput["coturn"]>): TaskLayou
     hostPorts: [
       { port: coturn.port, protocol: "udp", container: "coturn", field: "turn.port" },
       { port: coturn.port, protocol: "tcp", container: "coturn", field: "turn.port" },
-      ...Array.from({ length: max - min + 1 }, (_, index) => ({ port: min + index, protocol: "udp" as const, container: "coturn", field: "turn.coturn.relayPorts" })),
+      ...coturnRelayPorts(coturn.relayPorts).map((port) => ({ port, protocol: "udp" as const, container: "coturn", field: "turn.coturn.relayPorts" })),
     ],
   };
 }

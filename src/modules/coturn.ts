@@ -41,6 +41,9 @@ export const COTURN_DENIED_PEER_RANGES: readonly string[] = [
   "240.0.0.0-255.255.255.255",
 ];
 
+/** Every port of a relay range, in order. */
+export const coturnRelayPorts = ({ min, max }: { readonly min: number; readonly max: number }): number[] => Array.from({ length: max - min + 1 }, (_, index) => min + index);
+
 /** The variable ECS fills with the shared secret, which coturn's entry point expands into its argument. */
 const SHARED_SECRET_VARIABLE = "TURN_SHARED_SECRET";
 
@@ -117,7 +120,7 @@ export class CoturnDaemon extends Construct {
     if (!Token.isUnresolved(min) && !Token.isUnresolved(max) && !(Number.isInteger(min) && Number.isInteger(max) && min <= max && max - min < COTURN_MAX_RELAY_PORTS)) {
       throw new Error(`relayPorts: ${min}-${max} is not a range of 1 to ${COTURN_MAX_RELAY_PORTS} ports; give whole numbers with min <= max, e.g. 49160-49199.`);
     }
-    const relayMappings: PortMapping[] = Array.from({ length: max - min + 1 }, (_, index) => ({ containerPort: min + index, protocol: "udp" }));
+    const relayMappings: PortMapping[] = coturnRelayPorts(props.relayPorts).map((port) => ({ containerPort: port, protocol: "udp" }));
     this.container = {
       name: "coturn",
       image: imageReference("coturn/coturn", props.imageTag),
@@ -129,14 +132,7 @@ export class CoturnDaemon extends Construct {
       readonlyRootFilesystem: true,
       logConfiguration: props.logConfiguration,
     };
-    const { service } = daemonService(this, {
-      clusterArn: props.clusterArn,
-      serviceName: props.serviceName,
-      taskFamily: props.taskFamily,
-      container: this.container,
-      executionRoleArn: props.executionRoleArn,
-      dependsOn: props.dependsOn,
-    });
+    const { service } = daemonService(this, { ...props, container: this.container });
     this.serviceName = service.name;
   }
 }

@@ -1,15 +1,13 @@
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { EfsAccessPoint } from "@cdktf/provider-aws/lib/efs-access-point";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
-import { ContainerDefinition, renderContainerDefinitions } from "./container-definition";
 import { EfsVolume, efsVolumeBlock } from "./ecs-service";
 import { assumeRolePolicy } from "./iam-policy";
-import { imageReference } from "./image-reference";
-import { LogConfiguration, withLogConfiguration } from "./service-log-group";
+import { postgresScriptTask, ScriptDatabase } from "./postgres-script-task";
+import { LogConfiguration } from "./service-log-group";
 
 /** Logical backups of Synapse's database, as a new environment gets them. */
 export const DATABASE_BACKUP_DEFAULTS = {
@@ -61,15 +59,8 @@ export const DATABASE_BACKUP_SCRIPT = [
 ].join("\n");
 
 /** Synapse's database as the task connects to it. */
-export interface BackedUpDatabase {
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
+export interface BackedUpDatabase extends ScriptDatabase {
   readonly name: string;
-  /** `PGPASSWORD`'s source: an SSM parameter, or RDS's secret's `password` key. */
-  readonly passwordFrom: string;
-  /** libpq's `sslmode`: `require` for RDS, `prefer` for the container, which has no TLS. */
-  readonly sslMode: "require" | "prefer";
   /**
    * A service whose instance the task must run on: the container's database is reached at its instance's published
    * port, through the Docker bridge's gateway.
@@ -119,37 +110,23 @@ export class DatabaseBackup extends Construct {
       rootDirectory: { path: props.dumpsDirectory, creationInfo: { ownerUid: 0, ownerGid: 0, permissions: "0700" } },
     });
     const dumpsVolume = "database-dumps";
-    const container: ContainerDefinition = {
-      name: DATABASE_BACKUP_CONTAINER,
-      image: imageReference("postgres", props.imageTag),
-      memory: 512,
-      entryPoint: ["sh", "-c"],
-      command: [DATABASE_BACKUP_SCRIPT],
-      mountPoints: [
-        { sourceVolume: dumpsVolume, containerPath: DUMPS },
-        { sourceVolume: props.synapseData.name, containerPath: SYNAPSE_DATA, readOnly: true },
-      ],
+    const taskDefinition = postgresScriptTask(this, {
+      family: props.family,
+      containerName: DATABASE_BACKUP_CONTAINER,
+      imageTag: props.imageTag,
+      script: DATABASE_BACKUP_SCRIPT,
+      database: props.database,
       environment: {
-        PGHOST: props.database.host,
-        PGPORT: String(props.database.port),
-        PGUSER: props.database.user,
         PGDATABASE: props.database.name,
-        PGSSLMODE: props.database.sslMode,
         // The step; `aws ecs run-task --overrides` sets another.
         ACTION: "backup",
         RETENTION_DAYS: String(props.retentionDays),
       },
-      secrets: { PGPASSWORD: props.database.passwordFrom },
-      // pg_dump and pg_restore write nothing but the dumps.
-      readonlyRootFilesystem: true,
-    };
-    const containers = props.logConfiguration ? withLogConfiguration([container], props.logConfiguration) : [container];
-    const taskDefinition = new EcsTaskDefinition(this, "task_definition", {
-      family: props.family,
-      requiresCompatibilities: ["EC2"],
-      executionRoleArn: props.executionRoleArn,
-      containerDefinitions: renderContainerDefinitions(containers),
-      volume: [
+      mountPoints: [
+        { sourceVolume: dumpsVolume, containerPath: DUMPS },
+        { sourceVolume: props.synapseData.name, containerPath: SYNAPSE_DATA, readOnly: true },
+      ],
+      volumes: [
         {
           name: dumpsVolume,
           efsVolumeConfiguration: {
@@ -162,6 +139,10 @@ export class DatabaseBackup extends Construct {
         },
         efsVolumeBlock(props.synapseData),
       ],
+      // pg_dump and pg_restore write nothing but the dumps.
+      readOnlyRoot: [],
+      executionRoleArn: props.executionRoleArn,
+      logConfiguration: props.logConfiguration,
     });
 
     const role = new IamRole(this, "events_role", {

@@ -1,10 +1,8 @@
-import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { Construct } from "constructs";
-import { ContainerDefinition, renderContainerDefinitions } from "./container-definition";
 import { EfsVolume, efsVolumeBlock } from "./ecs-service";
-import { imageReference } from "./image-reference";
 import { READ_ONLY_ROOT } from "./matrix";
-import { LogConfiguration, withLogConfiguration } from "./service-log-group";
+import { postgresScriptTask } from "./postgres-script-task";
+import { LogConfiguration } from "./service-log-group";
 
 /** The one container of the task, which `aws ecs run-task --overrides` names. */
 export const DATABASE_TOOLS_CONTAINER = "postgres-tools";
@@ -62,34 +60,24 @@ export class DatabaseTools extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseToolsProps) {
     super(scope, id);
-    const container: ContainerDefinition = {
-      name: DATABASE_TOOLS_CONTAINER,
-      image: imageReference("postgres", props.imageTag),
-      memory: 512,
-      entryPoint: ["sh", "-c"],
-      command: [DATABASE_TOOLS_SCRIPT],
-      mountPoints: [{ sourceVolume: props.containerData.volume.name, containerPath: DATA_PATH }],
+    postgresScriptTask(this, {
+      family: props.family,
+      containerName: DATABASE_TOOLS_CONTAINER,
+      imageTag: props.imageTag,
+      script: DATABASE_TOOLS_SCRIPT,
+      database: { ...props.database, sslMode: "require" },
       environment: {
-        PGHOST: props.database.host,
-        PGPORT: String(props.database.port),
-        PGUSER: props.database.user,
-        PGSSLMODE: "require",
         // The step; `aws ecs run-task --overrides` sets another.
         ACTION: "create-database",
         SYNAPSE_DATABASE: props.database.name,
         CONTAINER_DATABASE: props.containerData.database,
         CONTAINER_DATABASE_USER: props.containerData.user,
       },
-      secrets: { PGPASSWORD: props.database.passwordFrom },
-      ...(props.readOnlyRootFilesystem ? { readonlyRootFilesystem: true, tmpfs: READ_ONLY_ROOT.postgres } : {}),
-    };
-    const containers = props.logConfiguration ? withLogConfiguration([container], props.logConfiguration) : [container];
-    new EcsTaskDefinition(this, "task_definition", {
-      family: props.family,
-      requiresCompatibilities: ["EC2"],
+      mountPoints: [{ sourceVolume: props.containerData.volume.name, containerPath: DATA_PATH }],
+      volumes: [efsVolumeBlock(props.containerData.volume)],
+      readOnlyRoot: props.readOnlyRootFilesystem ? READ_ONLY_ROOT.postgres : undefined,
       executionRoleArn: props.executionRoleArn,
-      containerDefinitions: renderContainerDefinitions(containers),
-      volume: [efsVolumeBlock(props.containerData.volume)],
+      logConfiguration: props.logConfiguration,
     });
     this.family = props.family;
   }

@@ -95,14 +95,7 @@ export class JvbDaemon extends Construct {
       logConfiguration: props.logConfiguration,
     };
 
-    const { taskDefinition, service } = daemonService(this, {
-      clusterArn: props.clusterArn,
-      serviceName: props.serviceName,
-      taskFamily: props.taskFamily,
-      container: this.container,
-      executionRoleArn: props.executionRoleArn,
-      dependsOn: props.dependsOn,
-    });
+    const { taskDefinition, service } = daemonService(this, { ...props, container: this.container });
     this.taskDefinitionArn = taskDefinition.arn;
     this.serviceName = service.name;
   }

@@ -6,17 +6,15 @@
 import { PARSED_ENVIRONMENTS } from "../support/environments";
 import { operationsNames } from "../../src/environments/defaults";
 import { DATABASE_BACKUP_CONTAINER } from "../../src/modules/database-backup";
-import { CommandBlock, documentedBlock, runWithStandIns } from "../support/documented-commands";
+import { CommandBlock, documentedBlock, oneOffTaskAnswers, runWithStandIns } from "../support/documented-commands";
 
 const dev = PARSED_ENVIRONMENTS.find((e) => e.name === "dev")!;
 const TASK = "arn:aws:ecs:eu-west-1:123456789012:task/jitsi-matrix-cluster-dev/0123456789abcdef";
 
-/** What AWS answers: the task's ARN when it starts, and the exit code it stopped with. */
-const aws = (exitCode: number) => ["case \"$2\" in", `  run-task) echo ${TASK};;`, `  describe-tasks) echo ${exitCode};;`, "esac"].join("\n");
 
 /** `env` is what the reader set by hand, e.g. the `DUMP` found in the list. */
 const run = (block: CommandBlock, exitCode = 0, env: NodeJS.ProcessEnv = {}) =>
-  runWithStandIns(block, { cwd: __dirname, programs: ["aws"], before: [documentedBlock("backup-variables")], answers: { aws: aws(exitCode) }, env });
+  runWithStandIns(block, { cwd: __dirname, programs: ["aws"], before: [documentedBlock("backup-variables")], answers: { aws: oneOffTaskAnswers(TASK, exitCode) }, env });
 const overridesOf = (args: string) => JSON.parse(args.slice(args.indexOf("--overrides ") + "--overrides ".length)) as unknown;
 
 describe("docs/database-backups.md's commands, after its variables", () => {

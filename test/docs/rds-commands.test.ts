@@ -5,16 +5,14 @@
  */
 import { PARSED_ENVIRONMENTS } from "../support/environments";
 import { operationsNames } from "../../src/environments/defaults";
-import { CommandBlock, documentedBlock, runWithStandIns } from "../support/documented-commands";
+import { CommandBlock, documentedBlock, oneOffTaskAnswers, runWithStandIns } from "../support/documented-commands";
 
 const staging = PARSED_ENVIRONMENTS.find((e) => e.name === "staging")!;
 const TASK = "arn:aws:ecs:eu-west-1:123456789012:task/jitsi-matrix-cluster-staging/0123456789abcdef";
 
-/** What AWS answers: the task's ARN when it starts, and the exit code it stopped with. */
-const aws = (exitCode: number) => ["case \"$2\" in", `  run-task) echo ${TASK};;`, `  describe-tasks) echo ${exitCode};;`, "esac"].join("\n");
 
 const run = (block: CommandBlock, exitCode = 0) =>
-  runWithStandIns(block, { cwd: __dirname, programs: ["aws"], before: [documentedBlock("rds-variables")], answers: { aws: aws(exitCode) } });
+  runWithStandIns(block, { cwd: __dirname, programs: ["aws"], before: [documentedBlock("rds-variables")], answers: { aws: oneOffTaskAnswers(TASK, exitCode) } });
 
 describe("docs/moving-to-rds.md's commands, after its variables", () => {
   const cluster = staging.cluster.name;

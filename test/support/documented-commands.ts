@@ -133,6 +133,10 @@ export interface StandInRun {
  * that prints what AWS would answer, or `exec "$@"` for a sudo that runs the command. The block runs with
  * `set -e`, so a command that fails stops it as it would stop an operator.
  */
+/** What a stand-in `aws` answers for a one-off ECS task: `task` when it starts, and `exitCode` as its container's exit code. */
+export const oneOffTaskAnswers = (task: string, exitCode: number): string =>
+  ["case \"$2\" in", `  run-task) echo ${task};;`, `  describe-tasks) echo ${exitCode};;`, "esac"].join("\n");
+
 export function runWithStandIns(
   block: CommandBlock,
   options: {
