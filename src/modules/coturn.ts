@@ -1,7 +1,7 @@
-import { ITerraformDependable, Token } from "cdktf";
+import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { ContainerDefinition, PortMapping } from "./container-definition";
-import { daemonService } from "./daemon-service";
+import { daemonService, DaemonServiceProps } from "./daemon-service";
 import { imageReference } from "./image-reference";
 
 /** coturn of an environment's own, as a new environment gets it. */
@@ -85,23 +85,16 @@ export function coturnArguments(settings: CoturnSettings): string[] {
   ];
 }
 
-export interface CoturnDaemonProps extends CoturnSettings {
-  readonly clusterArn: string;
-  readonly serviceName: string;
-  /** Task definition family. */
-  readonly taskFamily: string;
+/** The daemon service's own props (cluster, names, execution role, which must be allowed to read the parameter), and coturn's. */
+export interface CoturnDaemonProps extends CoturnSettings, Omit<DaemonServiceProps, "container"> {
   /** Tag of the `coturn/coturn` image. */
   readonly imageTag: string;
   /** SSM parameter name or ARN of the shared secret prosody and Synapse derive the clients' credentials from. */
   readonly sharedSecretParameter: string;
-  /** Role ECS starts the task with; it must be allowed to read the parameter. */
-  readonly executionRoleArn: string;
   /** Hard memory limit, MiB. @default 256 */
   readonly memory?: number;
   /** @default - the Docker daemon's default (logs stay on the host) */
   readonly logConfiguration?: ContainerDefinition["logConfiguration"];
-  /** @default - nothing beyond references */
-  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /**
