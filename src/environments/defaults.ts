@@ -8,6 +8,7 @@
 import { DEFAULT_SCALE_IN, DEFAULT_SCALE_OUT } from "../modules/cpu-scaling-policies";
 import { DEFAULT_TARGET_CAPACITY_PERCENT } from "../modules/ecs-capacity-provider";
 import { hasSynapseSettings } from "../modules/synapse-settings";
+import { SYNAPSE_DEFAULT_MEMORY } from "../modules/matrix";
 import { environmentAccountId } from "./account";
 import type { EnvironmentFields } from "./shape";
 
@@ -47,6 +48,10 @@ export const matrixTaskShapeOf = (env: DatabaseChoice & { readonly turn?: unknow
   postgresInTask: matrixDatabaseOf(env) === "container",
   synapseSettings: hasSynapseSettings({ database: matrixDatabaseOf(env) === "rds" ? "rds" : undefined, turn: env.turn, smtp: env.smtp }),
 });
+
+/** Synapse's memory: as given, else the legacy task's for an adopted environment, else a current Synapse's. */
+export const synapseMemoryOf = (env: Pick<EnvironmentFields, "legacy" | "matrix">): number =>
+  env.matrix.synapseMemory ?? (env.legacy === undefined ? SYNAPSE_DEFAULT_MEMORY : env.matrix.containerMemory);
 
 /** coturn's share of an instance, where the environment runs it: the task layout's input. */
 export const coturnLayoutInput = (turn: EnvironmentFields["turn"]) =>
@@ -140,7 +145,7 @@ export function resolveEnvironment(env: EnvironmentFields) {
     rds: { ...rds, enabled: isOn(rds), identifier: rds.identifier ?? operationsNames(env.name).database },
     databaseBackups: { ...env.databaseBackups, enabled: isOn(env.databaseBackups) },
     imageCache: { ...env.imageCache, repositoryPrefix: env.imageCache.repositoryPrefix ?? operationsNames(env.name).imageCachePrefix },
-    matrix: { ...env.matrix, database: matrixDatabaseOf(env) },
+    matrix: { ...env.matrix, database: matrixDatabaseOf(env), synapseMemory: synapseMemoryOf(env) },
     accessLogs: { ...accessLogs, enabled: isOn(accessLogs), bucketName: accessLogs.bucketName ?? accessLogBucketNameOf(env) },
   };
 }

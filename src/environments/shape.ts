@@ -693,6 +693,11 @@ export const environmentFields = z.strictObject({
      */
     containerMemory: field.memory.default(MATRIX_DEFAULT_CONTAINER_MEMORY),
     /**
+     * Memory in MiB of Synapse's container.
+     * @default - 1024 for a new environment; `containerMemory` for an adopted one (the legacy task's)
+     */
+    synapseMemory: field.memory.optional(),
+    /**
      * Host port of Synapse's HTTP port (8008 in the container), the synapse target group's port.
      * @default 8008
      */

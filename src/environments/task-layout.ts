@@ -43,6 +43,7 @@ export interface TaskLayoutInput {
   };
   readonly matrix: {
     readonly containerMemory: number;
+    readonly synapseMemory: number;
     readonly synapseHostPort: number;
     readonly elementHostPort: number;
   };
@@ -116,7 +117,8 @@ export function taskLayouts(env: TaskLayoutInput): TaskLayout[] {
       task: "matrix",
       memoryField: "matrix.containerMemory",
       memory: [
-        ...["synapse", "element", ...(env.postgresInTask ? ["postgres"] : []), "redis"].map((container) => ({ container, mib: matrixMemory })),
+        { container: "synapse", mib: env.matrix.synapseMemory },
+        ...["element", ...(env.postgresInTask ? ["postgres"] : []), "redis"].map((container) => ({ container, mib: matrixMemory })),
         ...(env.synapseSettings ? [{ container: SYNAPSE_SETTINGS_WRITER, mib: SYNAPSE_SETTINGS_WRITER_MEMORY }] : []),
       ],
       hostPorts: [
@@ -141,6 +143,23 @@ export function taskLayouts(env: TaskLayoutInput): TaskLayout[] {
 export function runTogether(a: TaskName, b: TaskName): boolean {
   const sides = new Set<TaskName>(["matrix", "postgres-upgrade"]);
   return !(sides.has(a) && sides.has(b));
+}
+
+/**
+ * Host ports ECS reserves on one container instance at most, its own default reserved ports included: a task whose
+ * static host ports would pass it is never placed there (ECS Developer Guide, "Amazon ECS service quotas",
+ * "Reserved ports per container instance"; docs/aws-wiring.md). Read 2026-12-07.
+ */
+export const ECS_MAX_RESERVED_PORTS_PER_INSTANCE = 100;
+
+/**
+ * The static host ports of the tasks that can run on one instance at once, the instance's reserved ports
+ * included, at the worst placement: every daemon, every replica task, and the larger side of the switch.
+ */
+export function reservedPortsOnOneInstance(layouts: readonly TaskLayout[]): number {
+  const count = (tasks: readonly TaskLayout[]) => tasks.reduce((sum, layout) => sum + layout.hostPorts.length, Object.keys(ECS_RESERVED_PORTS).length);
+  const placements = layouts.map((layout) => layouts.filter((other) => other === layout || runTogether(layout.task, other.task)));
+  return Math.max(...placements.map(count));
 }
 
 /**

@@ -15,20 +15,29 @@ export interface AlarmTopicProps {
    */
   readonly emailAddresses?: readonly string[];
   /**
-   * A customer-managed KMS key to encrypt the topic with. Its key policy must let
-   * `cloudwatch.amazonaws.com` use it: the AWS-managed `alias/aws/sns` key does not,
-   * and CloudWatch then fails to publish, which is why there is no encryption by default.
+   * A customer-managed KMS key to encrypt the topic with. Every publisher must be allowed to use it by the key's
+   * policy (`EnvironmentKey`'s `alarmTopicName`): the AWS-managed `alias/aws/sns` key allows no AWS service, and
+   * CloudWatch then fails to publish, which is why there is no encryption by default.
    * @default - unencrypted
    */
   readonly kmsMasterKeyId?: string;
   /**
-   * Let EventBridge rules of this account publish to the topic: a topic policy with that one statement (the account's
-   * own principals need none, their IAM policies decide; CloudWatch alarms need none either).
-   * With `kmsMasterKeyId`, the key policy must let `events.amazonaws.com` use the key too.
+   * Let EventBridge rules of this account publish to the topic too (failed deployments, failed backups). CloudWatch
+   * alarms of this account always may.
    * @default false
    */
   readonly eventBridgePublishes?: boolean;
 }
+
+/**
+ * The AWS services that publish to an alarm topic, by the name of their statement in its policy. A topic policy
+ * replaces SNS's default one, which names no service: each service that publishes needs its statement here
+ * (docs/aws-wiring.md, "Topic publishers"). The account's own principals need none: their IAM policies decide.
+ */
+export const ALARM_TOPIC_PUBLISHERS = {
+  CloudWatchAlarmsPublish: "cloudwatch.amazonaws.com",
+  EventBridgePublishes: "events.amazonaws.com",
+} as const;
 
 export const SNS_TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 /** Deliberately loose: SNS checks the address, this catches a pasted name or a missing `@`. */
@@ -73,17 +82,22 @@ export class AlarmTopic extends Construct {
         endpoint: address,
       });
     }
-    if (props.eventBridgePublishes) {
-      new SnsTopicPolicy(this, "policy", {
-        arn: topic.arn,
-        policy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Sid: "EventBridgePublishes", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: topic.arn, Condition: { StringEquals: { "aws:SourceAccount": topic.owner } } },
-          ],
-        }),
-      });
-    }
+    // Every publisher from this account only: both services carry aws:SourceAccount on their calls to SNS.
+    const publishers = props.eventBridgePublishes ? ["CloudWatchAlarmsPublish", "EventBridgePublishes"] as const : ["CloudWatchAlarmsPublish"] as const;
+    new SnsTopicPolicy(this, "policy", {
+      arn: topic.arn,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: publishers.map((sid) => ({
+          Sid: sid,
+          Effect: "Allow",
+          Principal: { Service: ALARM_TOPIC_PUBLISHERS[sid] },
+          Action: "sns:Publish",
+          Resource: topic.arn,
+          Condition: { StringEquals: { "aws:SourceAccount": topic.owner } },
+        })),
+      }),
+    });
     this.topicArn = topic.arn;
   }
 }

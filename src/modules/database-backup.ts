@@ -1,5 +1,6 @@
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { EfsAccessPoint } from "@cdktf/provider-aws/lib/efs-access-point";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -58,6 +59,23 @@ export const DATABASE_BACKUP_SCRIPT = [
   "esac",
 ].join("\n");
 
+/**
+ * The EventBridge pattern of a failed backup task: stopped with an exit code other than 0, or never started
+ * (`stopCode` `TaskFailedToStart`: the image not pulled, a secret not read, the EFS volume not mounted), whose
+ * containers then have no exit code, which an `exitCode` pattern alone never matches (a pattern field matches only
+ * when present).
+ */
+export const backupFailedPattern = (clusterArn: string, family: string) => ({
+  source: ["aws.ecs"],
+  "detail-type": ["ECS Task State Change"],
+  detail: {
+    clusterArn: [clusterArn],
+    group: [`family:${family}`],
+    lastStatus: ["STOPPED"],
+    $or: [{ containers: { exitCode: [{ "anything-but": 0 }] } }, { stopCode: ["TaskFailedToStart"] }],
+  },
+});
+
 /** Synapse's database as the task connects to it. */
 export interface BackedUpDatabase extends ScriptDatabase {
   readonly name: string;
@@ -96,7 +114,7 @@ export interface DatabaseBackupProps {
  * postgres image) that writes each dump with the signing keys to a directory of the environment's EFS file system,
  * through an access point of its own, so the file system's daily backup keeps the dumps too. Unlike a snapshot of a
  * live database's files, a dump is consistent, and restores into any newer PostgreSQL. With an alarm topic, a
- * backup task that stops with another exit code than 0 is sent to it.
+ * backup task that fails or never starts is sent to it, and so is a schedule that could not start the task.
  */
 export class DatabaseBackup extends Construct {
   public readonly family: string;
@@ -183,18 +201,27 @@ export class DatabaseBackup extends Construct {
       const failed = new CloudwatchEventRule(this, "failed_rule", {
         name: `${props.family}-failed`,
         description: "A logical backup of Synapse's database failed",
-        eventPattern: JSON.stringify({
-          source: ["aws.ecs"],
-          "detail-type": ["ECS Task State Change"],
-          detail: {
-            clusterArn: [props.clusterArn],
-            group: [`family:${props.family}`],
-            lastStatus: ["STOPPED"],
-            containers: { exitCode: [{ "anything-but": 0 }] },
-          },
-        }),
+        eventPattern: JSON.stringify(backupFailedPattern(props.clusterArn, props.family)),
       });
       new CloudwatchEventTarget(this, "failed_target", { rule: failed.name, arn: props.alarmTopicArn });
+      // A schedule that cannot start the task at all (RunTask refused: no instance with room, the role's permissions)
+      // raises no task event, only the rule's FailedInvocations metric (docs/aws-wiring.md, "Backup failures").
+      new CloudwatchMetricAlarm(this, "not_started", {
+        alarmName: `${props.family}-not-started`,
+        alarmDescription: "EventBridge could not start the logical backup of Synapse's database: read the rule's failed invocations and run the backup by hand (docs/database-backups.md)",
+        namespace: "AWS/Events",
+        metricName: "FailedInvocations",
+        dimensions: { RuleName: rule.name },
+        statistic: "Sum",
+        period: 3600,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+        actionsEnabled: true,
+        // No recovery mail: the next invocation is a day away, and an hour without one says nothing.
+        alarmActions: [props.alarmTopicArn],
+      });
     }
     this.family = props.family;
   }

@@ -8,6 +8,13 @@ const DEFAULT_DESIRED_COUNT = 1;
 // One instance, fixed host ports: the old task must stop before the new one can bind them.
 const DEFAULT_MINIMUM_HEALTHY_PERCENT = 0;
 const DEFAULT_MAXIMUM_PERCENT = 100;
+/**
+ * Seconds ECS ignores a new task's failing load balancer health checks: without a grace period, ECS stops a task
+ * whose target turns unhealthy before the application answers, such as Synapse during a long schema migration at its
+ * first start or after an upgrade, and starts another that does the same (ECS Developer Guide, "Health check grace
+ * period"; docs/aws-wiring.md).
+ */
+export const DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECONDS = 300;
 
 /** An EFS-backed volume of a task. */
 export interface EfsVolume {
@@ -62,6 +69,8 @@ export interface EcsServiceProps {
   readonly maximumPercent?: number;
   /** @default - not behind a load balancer */
   readonly loadBalancerTargets?: readonly ServiceLoadBalancerTarget[];
+  /** With `loadBalancerTargets` only. @default 300 */
+  readonly healthCheckGracePeriodSeconds?: number;
   /**
    * What must exist before the service, such as the listener that routes to its target groups.
    * @default - nothing beyond references
@@ -109,6 +118,9 @@ export class EcsService extends Construct {
       desiredCount: props.desiredCount ?? DEFAULT_DESIRED_COUNT,
       deploymentMinimumHealthyPercent: props.minimumHealthyPercent ?? DEFAULT_MINIMUM_HEALTHY_PERCENT,
       deploymentMaximumPercent: props.maximumPercent ?? DEFAULT_MAXIMUM_PERCENT,
+      healthCheckGracePeriodSeconds: props.loadBalancerTargets?.length
+        ? (props.healthCheckGracePeriodSeconds ?? DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECONDS)
+        : undefined,
       loadBalancer: (props.loadBalancerTargets ?? []).map((target) => ({
         containerName: target.containerName,
         containerPort: target.containerPort,

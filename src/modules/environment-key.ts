@@ -1,6 +1,7 @@
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
+import { ALARM_TOPIC_PUBLISHERS } from "./alarm-topic";
 import { partitionOf } from "./platform-secrets";
 
 /** Days a scheduled deletion waits, the longest KMS allows: a key deleted by mistake takes every password and log with it. */
@@ -16,6 +17,11 @@ export interface EnvironmentKeyProps {
   readonly accountId: string;
   /** Log group names CloudWatch Logs may encrypt with the key, as ARN patterns' resource parts, e.g. `/ecs/<cluster>/*`. */
   readonly logGroupNamePatterns: readonly string[];
+  /**
+   * The alarm topic the key encrypts: its publishers (`ALARM_TOPIC_PUBLISHERS`) may use the key for that topic only.
+   * @default - no topic: no AWS service but CloudWatch Logs may use the key
+   */
+  readonly alarmTopicName?: string;
   /** @default 30 */
   readonly deletionWindowDays?: number;
 }
@@ -29,7 +35,7 @@ export interface EnvironmentKeyProps {
  *   through SSM only). The key is deployed before that role exists, and KMS refuses a policy that
  *   names a principal that does not; this statement also keeps the key from locking everyone out;
  * - CloudWatch Logs, for this environment's log groups only (encryption context);
- * - CloudWatch alarms and EventBridge (a failed deployment), to publish to the encrypted topic from this account only.
+ * - the alarm topic's publishers (CloudWatch alarms, EventBridge rules), for that topic's data keys only.
  *
  * The alias gives stacks that do not read this one's state a name for it (`environmentKeyAlias`).
  */
@@ -45,7 +51,6 @@ export class EnvironmentKey extends Construct {
     }
     const partition = partitionOf(props.region);
     const account = props.accountId;
-    const sameAccount = { StringEquals: { "aws:SourceAccount": account } };
     const policy = {
       Version: "2012-10-17",
       Statement: [
@@ -60,14 +65,21 @@ export class EnvironmentKey extends Construct {
             ArnLike: { "kms:EncryptionContext:aws:logs:arn": props.logGroupNamePatterns.map((pattern) => `arn:${partition}:logs:${props.region}:${account}:log-group:${pattern}`) },
           },
         },
-        {
-          Sid: "CloudWatchAlarmsAndEventBridgePublishToTheTopic",
-          Effect: "Allow",
-          Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
-          Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-          Resource: "*",
-          Condition: sameAccount,
-        },
+        ...(props.alarmTopicName === undefined
+          ? []
+          : [
+              {
+                Sid: "AlarmTopicPublishersEncrypt",
+                Effect: "Allow",
+                Principal: { Service: Object.values(ALARM_TOPIC_PUBLISHERS) },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+                // SNS asks KMS for the topic's data key with the topic's ARN as encryption context. Not aws:SourceAccount:
+                // KMS requests made through SNS for EventBridge carry none, and a statement that required it would drop every
+                // event silently (docs/aws-wiring.md, "Encrypted topic").
+                Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": `arn:${partition}:sns:${props.region}:${account}:${props.alarmTopicName}` } },
+              },
+            ]),
       ],
     };
     const key = new KmsKey(this, "Default", {

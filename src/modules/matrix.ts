@@ -7,6 +7,11 @@ import { imageReference } from "./image-reference";
 import { SYNAPSE_SETTINGS_DIRECTORY, SYNAPSE_SETTINGS_FILE, SYNAPSE_SETTINGS_VOLUME, SYNAPSE_SETTINGS_WRITER, synapseSettingsWriter } from "./synapse-settings";
 
 export const MATRIX_DEFAULT_CONTAINER_MEMORY = 256;
+/**
+ * MiB of Synapse in a new environment: a current Synapse of a few hundred users needs more than the legacy 256 MiB
+ * every container had, and a container over its hard limit is killed, mid-request or mid-migration.
+ */
+export const SYNAPSE_DEFAULT_MEMORY = 1024;
 
 /** Volumes the containers mount. `matrix-postres-data` keeps the legacy spelling: it names data on EFS. */
 export const MATRIX_VOLUMES = ["matrix-synapse-data", "matrix-postres-data", "matrix-element-data"] as const;
@@ -98,6 +103,8 @@ export interface MatrixProps {
   readonly elementTargetGroupArn: string;
   /** MiB per container. @default 256 */
   readonly containerMemory?: number;
+  /** MiB of Synapse's container. @default - `containerMemory` */
+  readonly synapseMemory?: number;
   /** Host port of Synapse's HTTP port. @default 8008 */
   readonly synapseHostPort?: number;
   /** Host port of Element's HTTP port. @default 8080 */
@@ -149,7 +156,7 @@ export class Matrix extends Construct {
       {
         name: "synapse",
         image: synapseImage,
-        memory,
+        memory: props.synapseMemory ?? memory,
         links,
         portMappings: [{ containerPort: SYNAPSE_PORT, hostPort: props.synapseHostPort ?? SYNAPSE_PORT }],
         mountPoints: [

@@ -1,3 +1,4 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
@@ -28,6 +29,15 @@ export const SYNAPSE_DATABASE_DEFAULTS = {
 /** AWS's policy for RDS's enhanced monitoring: writing the `RDSOSMetrics` log group, nothing else. */
 const ENHANCED_MONITORING_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole";
 
+/** The logs the instance exports to CloudWatch Logs. */
+const EXPORTED_LOGS = ["postgresql"] as const;
+
+/**
+ * The log group RDS writes an exported log to, and creates itself, with no key and no expiry, unless it exists
+ * (RDS User Guide, "Publishing PostgreSQL logs to Amazon CloudWatch Logs"; docs/aws-wiring.md).
+ */
+export const rdsLogGroupName = (identifier: string, log: string) => `/aws/rds/instance/${identifier}/${log}`;
+
 /** The master user, who owns Synapse's database and whom Synapse connects as. */
 export const SYNAPSE_DATABASE_USER = "synapse";
 /** The database Synapse uses, which the runbook creates with the C collation Synapse requires. */
@@ -54,6 +64,8 @@ export interface SynapseDatabaseProps {
    * @default - AWS-managed keys (`aws/rds`, `aws/secretsmanager`)
    */
   readonly kmsKeyArn?: string;
+  /** Days CloudWatch keeps the exported PostgreSQL log (slow queries, schema changes). */
+  readonly logRetentionDays: number;
 }
 
 /**
@@ -108,6 +120,10 @@ export class SynapseDatabase extends Construct {
       role: monitoringRole.name,
       policyArn: ENHANCED_MONITORING_POLICY_ARN,
     });
+    // Declared before the instance exports to them, so that they carry the key and expire.
+    const logGroups = EXPORTED_LOGS.map(
+      (log) => new CloudwatchLogGroup(this, `log_group_${log}`, { name: rdsLogGroupName(props.identifier, log), retentionInDays: props.logRetentionDays, kmsKeyId: props.kmsKeyArn }),
+    );
     const instance = new DbInstance(this, "instance", {
       identifier: props.identifier,
       engine: "postgres",
@@ -133,7 +149,7 @@ export class SynapseDatabase extends Construct {
       // Deleting the instance (after deletion protection is off) leaves a last snapshot.
       skipFinalSnapshot: false,
       finalSnapshotIdentifier: `${props.identifier}-final`,
-      enabledCloudwatchLogsExports: ["postgresql"],
+      enabledCloudwatchLogsExports: [...EXPORTED_LOGS],
       caCertIdentifier: "rds-ca-rsa2048-g1",
       performanceInsightsEnabled: true,
       performanceInsightsKmsKeyId: props.kmsKeyArn,
@@ -141,7 +157,7 @@ export class SynapseDatabase extends Construct {
       monitoringInterval: SYNAPSE_DATABASE_DEFAULTS.monitoringIntervalSeconds,
       monitoringRoleArn: monitoringRole.arn,
       // RDS checks that the role may publish when the instance is created or modified.
-      dependsOn: [monitoringPolicy],
+      dependsOn: [monitoringPolicy, ...logGroups],
     });
     this.address = instance.address;
     this.masterSecretArn = instance.masterUserSecret.get(0).secretArn;

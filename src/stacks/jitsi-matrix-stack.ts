@@ -245,6 +245,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
           deletionProtection: env.rds.deletionProtection,
           monitoringRoleName: operationsNames(env.name).databaseMonitoring,
           kmsKeyArn: ops.encryptionKeyArn,
+          logRetentionDays: env.logs.retentionDays,
         })
       : undefined;
     // The RDS master password, as ECS reads it: the `password` key of RDS's secret.
@@ -276,7 +277,11 @@ export class JitsiMatrixStack extends EnvironmentStack {
       instanceProfileName: env.iam.instanceProfileName,
     });
 
-    const cluster = new EcsCluster(this, "cluster", { name: env.cluster.name, containerInsights: ops.containerInsights });
+    const cluster = new EcsCluster(this, "cluster", {
+      name: env.cluster.name,
+      containerInsights: ops.containerInsights,
+      containerInsightsLogs: { kmsKeyArn: ops.encryptionKeyArn },
+    });
 
     const capacity = new AutoscalingCapacity(this, "capacity", {
       clusterName: env.cluster.name,
@@ -298,7 +303,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       ...capacityOptions(env, ops),
     });
     capacityRef = capacity;
-    const scaling = addCapacityScaling(this, env, ops, capacity);
+    const scaling = addCapacityScaling(this, ops, capacity, cluster.clusterName);
 
     const accessLogs = env.accessLogs.enabled
       ? new AccessLogBucket(this, "access_logs", {
@@ -446,6 +451,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
         taskFamily: env.matrix.taskFamily,
         imageTags: env.matrix.imageTags,
         containerMemory: env.matrix.containerMemory,
+        synapseMemory: env.matrix.synapseMemory,
         synapseHostPort,
         elementHostPort,
         volumes: matrixVolumes,

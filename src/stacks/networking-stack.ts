@@ -2,7 +2,9 @@ import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { environmentAccountId } from "../environments/account";
 import { operationsNames } from "../environments/defaults";
+import { containerInsightsLogGroupName } from "../modules/ecs-cluster";
 import { EnvironmentKey } from "../modules/environment-key";
+import { rdsLogGroupName } from "../modules/synapse-database";
 import { webAclLogGroupName } from "../modules/web-acl";
 import { Subnets } from "../modules/subnets";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
@@ -30,7 +32,14 @@ export class NetworkingStack extends EnvironmentStack {
         region: env.region,
         // The schema refuses a certificate ARN without an account, so there always is one.
         accountId: environmentAccountId(env)!,
-        logGroupNamePatterns: [`/ecs/${env.cluster.name}/*`, webAclLogGroupName(operationsNames(env.name).webAcl)],
+        // Every log group of the environment that may carry the key, those AWS services create included (docs/aws-wiring.md).
+        logGroupNamePatterns: [
+          `/ecs/${env.cluster.name}/*`,
+          webAclLogGroupName(operationsNames(env.name).webAcl),
+          ...(env.alarms.containerInsights ? [containerInsightsLogGroupName(env.cluster.name)] : []),
+          ...(env.rds.enabled ? [rdsLogGroupName(env.rds.identifier, "*")] : []),
+        ],
+        alarmTopicName: env.alarms.enabled ? env.alarms.topicName : undefined,
         deletionWindowDays: env.encryptionKey.deletionWindowDays,
       });
     }

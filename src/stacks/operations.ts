@@ -76,13 +76,14 @@ export function capacityOptions(
 }
 
 /** The capacity provider and, in mode `"cpu"`, the CPU scaling policies (`scaling_*`); nothing when scaling is off. */
-export function addCapacityScaling(scope: Construct, env: Environment, ops: Operations, group: AutoscalingCapacity): CapacityScaling | undefined {
+/** `clusterName` is the cluster resource's, not the environment's string: the association must be made after the cluster. */
+export function addCapacityScaling(scope: Construct, ops: Operations, group: AutoscalingCapacity, clusterName: string): CapacityScaling | undefined {
   const scaling = ops.scaling;
   if (scaling === undefined) return undefined;
   const threshold = (percent: number | undefined) => (percent === undefined ? undefined : { thresholdPercent: percent });
   return new CapacityScaling(scope, "scaling", {
     mode: scaling.mode,
-    clusterName: env.cluster.name,
+    clusterName,
     group,
     cpu:
       scaling.mode === "cpu" && (scaling.scaleOutCpuPercent !== undefined || scaling.scaleInCpuPercent !== undefined)

@@ -99,8 +99,8 @@ export const BAD_ENVIRONMENTS: Row[] = [
   ["a task that outgrows an instance of the memory given", (e) => Object.assign(e.capacity, { instanceType: "c4.large", instanceMemoryMiB: 512 }), "jitsi.memory", /the jitsi task's containers together reserve 768 MiB .*, more than the 460 MiB a c4.large offers to tasks/],
   ["a task whose containers together outgrow the instance", (e) => (e.jitsi.memory = { web: 4096 }), "jitsi.memory", /the jitsi task's containers together reserve 4608 MiB .* more than the 3686 MiB a c5a.large offers/],
   ["a JVB daemon that outgrows the instance", (e) => (e.jitsi.memory = { jvb: 4096 }), "jitsi.memory", /the jvb task's containers together reserve 4096 MiB \(jvb 4096\), more than the 3686 MiB a c5a.large offers/],
-  // On RDS (the default): synapse, element and redis at 1280 each, and the 64 MiB writer of Synapse's settings.
-  ["matrix containers that outgrow the instance", (e) => (e.matrix.containerMemory = 1280), "matrix.containerMemory", /the matrix task's containers together reserve 3904 MiB/],
+  // On RDS (the default): synapse at its 1024, element and redis at 1400 each, and the 64 MiB writer of Synapse's settings.
+  ["matrix containers that outgrow the instance", (e) => (e.matrix.containerMemory = 1400), "matrix.containerMemory", /the matrix task's containers together reserve 3888 MiB \(synapse 1024, element 1400, redis 1400/],
   ["a host port two containers of one task publish", (e) => (e.jitsi.webHostPort = 5222), "jitsi.webHostPort", /5222\/tcp is also the host port of the prosody container in the jitsi task; containers of one task need distinct host ports/],
   ["a host port of the JVB in the jitsi task", (e) => Object.assign(e, { scaling: { jvbPerInstance: false }, jitsi: { ...e.jitsi, webHostPort: 4443 } }), "jitsi.webHostPort", /4443\/tcp is also the host port of the jvb container in the jitsi task/],
   ["a host port the JVB daemon publishes on every instance", (e) => (e.jitsi.webHostPort = 4443), "jitsi.webHostPort", /4443\/tcp is also published by the jvb container of the jvb task, and both tasks run on the same instance/],
@@ -153,6 +153,12 @@ export const BAD_ENVIRONMENTS: Row[] = [
   ["TURN over TLS on the port of TURN over UDP and TCP", (e) => (e.turn = { host: "turn.dev.example.org", tlsPort: 3478 }), "turn.tlsPort", /3478 is also turn.port; TURN over TLS needs a port of its own/],
   ["a relay range wider than an instance publishes", (e) => (e.turn = { host: "turn.dev.example.org", coturn: { relayPorts: { min: 40000, max: 40200 } } }), "turn.coturn.relayPorts", /40000-40200 is 201 ports, more than the 100 an instance publishes/],
   ["a relay range that ends before it starts", (e) => (e.turn = { host: "turn.dev.example.org", coturn: { relayPorts: { min: 40000, max: 39999 } } }), "turn.coturn.relayPorts.max", /39999 is below relayPorts.min \(40000\)/],
+  [
+    "a relay range that with the other static host ports passes ECS's 100 reserved ports per instance",
+    (e) => (e.turn = { host: "turn.dev.example.org", coturn: { relayPorts: { min: 40000, max: 40099 } } }),
+    "turn.coturn.relayPorts",
+    /the tasks on one instance would reserve \d+ host ports \(.*coturn 102.*\), more than the 100 ECS allows per container instance/,
+  ],
   ["a relay range over the JVB's media port", (e) => (e.turn = { host: "turn.dev.example.org", coturn: { relayPorts: { min: 9990, max: 10010 } } }), "turn.coturn.relayPorts", /10000\/udp is also published by the jvb container of the jvb task/],
   ["a coturn certificate of another region", (e) => (e.turn = { host: "turn.dev.example.org", coturn: { certificateArn: e.loadBalancer.certificateArn.replace("eu-west-1", "us-east-1") } }), "turn.coturn.certificateArn", /in us-east-1, but a load balancer in eu-west-1 can only use a certificate of its own region/],
   ["an alarm address listed twice", (e) => (e.alarms = { emailAddresses: ["ops@example.org", "ops@example.org"] }), "alarms.emailAddresses[1]", /is also emailAddresses\[0\]; list each address once/],

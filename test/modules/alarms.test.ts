@@ -23,6 +23,25 @@ describe("AlarmTopic", () => {
     });
   });
 
+  it("lets CloudWatch alarms of its account publish, since a topic policy replaces SNS's default one, and EventBridge only where asked", () => {
+    const statementsOf = (eventBridgePublishes: boolean) => {
+      const { json: topic } = synthConstructs((scope) => new AlarmTopic(scope, "alarm_topic", { topicName: "t", eventBridgePublishes }));
+      return JSON.parse(onlyResource(topic, "aws_sns_topic_policy").policy as string).Statement;
+    };
+    const publisher = (service: string) => ({
+      Effect: "Allow",
+      Principal: { Service: service },
+      Action: "sns:Publish",
+      Resource: "${aws_sns_topic.alarm_topic.arn}",
+      Condition: { StringEquals: { "aws:SourceAccount": "${aws_sns_topic.alarm_topic.owner}" } },
+    });
+    expect(statementsOf(false)).toEqual([{ Sid: "CloudWatchAlarmsPublish", ...publisher("cloudwatch.amazonaws.com") }]);
+    expect(statementsOf(true)).toEqual([
+      { Sid: "CloudWatchAlarmsPublish", ...publisher("cloudwatch.amazonaws.com") },
+      { Sid: "EventBridgePublishes", ...publisher("events.amazonaws.com") },
+    ]);
+  });
+
   it("has no subscription when no address is given", () => {
     const { json: bare } = synthConstructs((scope) => new AlarmTopic(scope, "t", { topicName: "t" }));
     expect(resourcesOf(bare, "aws_sns_topic_subscription")).toEqual({});

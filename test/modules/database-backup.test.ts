@@ -60,15 +60,36 @@ describe("DatabaseBackup", () => {
     expect(container.command[0]).not.toContain("${");
   });
 
-  it("sends a backup task that stopped with another exit code than 0 to the alarm topic", () => {
+  it("sends a backup task that stopped with another exit code than 0, or never started, to the alarm topic", () => {
     const rule = resourcesOf(json, "aws_cloudwatch_event_rule").database_backup_failed_rule;
     expect(JSON.parse(rule.event_pattern as string)).toEqual({
       source: ["aws.ecs"],
       "detail-type": ["ECS Task State Change"],
-      detail: { clusterArn: [props.clusterArn], group: ["family:matrix-database-backup-dev"], lastStatus: ["STOPPED"], containers: { exitCode: [{ "anything-but": 0 }] } },
+      detail: {
+        clusterArn: [props.clusterArn],
+        group: ["family:matrix-database-backup-dev"],
+        lastStatus: ["STOPPED"],
+        // A task that never started (image, secret, EFS) has containers without an exit code: only its stopCode says so.
+        $or: [{ containers: { exitCode: [{ "anything-but": 0 }] } }, { stopCode: ["TaskFailedToStart"] }],
+      },
     });
     expect(resourcesOf(json, "aws_cloudwatch_event_target").database_backup_failed_target).toMatchObject({ arn: props.alarmTopicArn });
     expect(Object.keys(resourcesOf(synth({ alarmTopicArn: undefined }), "aws_cloudwatch_event_rule"))).toEqual(["database_backup_schedule"]);
+  });
+
+  it("alarms when the schedule could not start the task at all, which raises no task event", () => {
+    expect(onlyResource(json, "aws_cloudwatch_metric_alarm")).toMatchObject({
+      alarm_name: "matrix-database-backup-dev-not-started",
+      namespace: "AWS/Events",
+      metric_name: "FailedInvocations",
+      dimensions: { RuleName: "${aws_cloudwatch_event_rule.database_backup_schedule.name}" },
+      statistic: "Sum",
+      threshold: 1,
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      treat_missing_data: "notBreaching",
+      alarm_actions: [props.alarmTopicArn],
+    });
+    expect(resourcesOf(synth({ alarmTopicArn: undefined }), "aws_cloudwatch_metric_alarm")).toEqual({});
   });
 
   it("runs on the matrix task's instance where the database is its container", () => {

@@ -35,9 +35,10 @@ describe("DeploymentFailureAlarm", () => {
     expect(onlyResource(json, "aws_cloudwatch_event_target")).toMatchObject({ rule: "${aws_cloudwatch_event_rule.deployment_failed_rule.name}", arn: "${aws_sns_topic.alarm_topic.arn}" });
   });
 
-  it("lets only EventBridge of the topic's own account publish, through the topic's one policy statement", () => {
+  it("lets EventBridge of the topic's own account publish, beside CloudWatch alarms", () => {
     const policy = JSON.parse(onlyResource(json, "aws_sns_topic_policy").policy as string);
-    expect(policy.Statement).toEqual([
+    expect(policy.Statement.map((statement: { Sid: string }) => statement.Sid)).toEqual(["CloudWatchAlarmsPublish", "EventBridgePublishes"]);
+    expect(policy.Statement[1]).toEqual(
       {
         Sid: "EventBridgePublishes",
         Effect: "Allow",
@@ -46,6 +47,6 @@ describe("DeploymentFailureAlarm", () => {
         Resource: "${aws_sns_topic.alarm_topic.arn}",
         Condition: { StringEquals: { "aws:SourceAccount": "${aws_sns_topic.alarm_topic.owner}" } },
       },
-    ]);
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { EcsService, EcsServiceProps } from "../../src/modules/ecs-service";
+import { DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECONDS, EcsService, EcsServiceProps } from "../../src/modules/ecs-service";
 import { onlyResource, synthConstructs } from "../support/synth";
 
 const props: EcsServiceProps = {
@@ -47,6 +47,14 @@ describe("EcsService", () => {
       task_definition: "${aws_ecs_task_definition.app_task_definition.arn}",
       load_balancer: [{ container_name: "app", container_port: 80, target_group_arn: "arn:tg" }],
     });
+  });
+
+  it("gives a task behind a load balancer five minutes before its failing health checks count, so a slow first start is not killed", () => {
+    expect(onlyResource(json(), "aws_ecs_service").health_check_grace_period_seconds).toBe(DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECONDS);
+    expect(DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECONDS).toBe(300);
+    expect(onlyResource(json({ healthCheckGracePeriodSeconds: 600 }), "aws_ecs_service").health_check_grace_period_seconds).toBe(600);
+    // ECS refuses a grace period on a service without a load balancer.
+    expect(onlyResource(json({ loadBalancerTargets: undefined }), "aws_ecs_service")).not.toHaveProperty("health_check_grace_period_seconds");
   });
 
   it("keeps a desired count of 0", () => {

@@ -2,7 +2,7 @@ import { EnvironmentKey, environmentKeyAlias } from "../../src/modules/environme
 import { onlyResource, synthConstructs } from "../support/synth";
 
 describe("EnvironmentKey", () => {
-  const build = (deletionWindowDays?: number) =>
+  const build = (deletionWindowDays?: number, alarmTopicName: string | null = "jitsi-matrix-dev-alarms") =>
     synthConstructs(
       (scope) =>
         new EnvironmentKey(scope, "environment_key", {
@@ -10,6 +10,7 @@ describe("EnvironmentKey", () => {
           region: "eu-west-1",
           accountId: "123456789012",
           logGroupNamePatterns: ["/ecs/jitsi-matrix-cluster-dev/*", "aws-waf-logs-jitsi-matrix-dev"],
+          alarmTopicName: alarmTopicName ?? undefined,
           deletionWindowDays,
         }),
     ).json;
@@ -20,10 +21,10 @@ describe("EnvironmentKey", () => {
     expect(environmentKeyAlias("dev")).toBe("alias/jitsi-matrix-dev");
   });
 
-  it("lets the account's IAM policies decide, CloudWatch Logs use it for this environment's log groups only, and alarms and EventBridge publish from this account only", () => {
+  it("lets the account's IAM policies decide, CloudWatch Logs use it for this environment's log groups only, and the alarm topic's publishers for that topic only", () => {
     const policy = JSON.parse(onlyResource(build(), "aws_kms_key").policy as string);
     const bySid = Object.fromEntries(policy.Statement.map((statement: { Sid: string }) => [statement.Sid, statement]));
-    expect(Object.keys(bySid)).toEqual(["AccountIamPolicies", "CloudWatchLogsEncryptsTheLogGroups", "CloudWatchAlarmsAndEventBridgePublishToTheTopic"]);
+    expect(Object.keys(bySid)).toEqual(["AccountIamPolicies", "CloudWatchLogsEncryptsTheLogGroups", "AlarmTopicPublishersEncrypt"]);
     expect(bySid.AccountIamPolicies.Principal).toEqual({ AWS: "arn:aws:iam::123456789012:root" });
     expect(bySid.CloudWatchLogsEncryptsTheLogGroups).toMatchObject({
       Principal: { Service: "logs.eu-west-1.amazonaws.com" },
@@ -36,10 +37,17 @@ describe("EnvironmentKey", () => {
         },
       },
     });
-    expect(bySid.CloudWatchAlarmsAndEventBridgePublishToTheTopic).toMatchObject({
+    // By the topic's ARN in SNS's encryption context, not aws:SourceAccount, which KMS requests for EventBridge do not carry.
+    expect(bySid.AlarmTopicPublishersEncrypt).toEqual({
+      Sid: "AlarmTopicPublishersEncrypt",
+      Effect: "Allow",
       Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
-      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:eu-west-1:123456789012:jitsi-matrix-dev-alarms" } },
     });
+    const withoutTopic = JSON.parse(onlyResource(build(undefined, null), "aws_kms_key").policy as string);
+    expect(withoutTopic.Statement.map((statement: { Sid: string }) => statement.Sid)).toEqual(["AccountIamPolicies", "CloudWatchLogsEncryptsTheLogGroups"]);
     // No statement lets anyone outside the account in.
     expect(JSON.stringify(policy)).not.toMatch(/"AWS":"\*"|"Principal":"\*"/);
   });

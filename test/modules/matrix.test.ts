@@ -37,6 +37,8 @@ describe("Matrix", () => {
     expect(all.postgres).toMatchObject({ image: "postgres:14.2", hostname: "postgres" });
     expect(all.redis).toMatchObject({ image: "redis:6.2.6", hostname: "redis" });
     expect(containersOf(json({ containerMemory: 128 })).redis).toMatchObject({ memory: 128 });
+    const synapseOwn = containersOf(json({ containerMemory: 128, synapseMemory: 1024 }));
+    expect([synapseOwn.synapse.memory, synapseOwn.element.memory, synapseOwn.redis.memory]).toEqual([1024, 128, 128]);
   });
 
   it("runs postgres and redis read-only when asked, their writable paths in memory, and the other two writable", () => {

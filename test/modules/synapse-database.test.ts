@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs"
 import { tmpdir } from "os";
 import * as path from "path";
 import { DatabaseTools, DATABASE_TOOLS_SCRIPT } from "../../src/modules/database-tools";
-import { SynapseDatabase, SYNAPSE_DATABASE_DEFAULTS } from "../../src/modules/synapse-database";
+import { rdsLogGroupName, SynapseDatabase, SYNAPSE_DATABASE_DEFAULTS } from "../../src/modules/synapse-database";
 import { onlyResource, resourcesOf, synthConstructs } from "../support/synth";
 
 const props = {
@@ -15,11 +15,19 @@ const props = {
   deletionProtection: true,
   monitoringRoleName: "jitsi-matrix-dev-rds-monitoring",
   kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k",
+  logRetentionDays: 30,
 };
 
 describe("SynapseDatabase", () => {
   const { json } = synthConstructs((scope) => new SynapseDatabase(scope, "synapse_database", props));
   const instance = onlyResource(json, "aws_db_instance");
+
+  it("declares the log group of each exported log before the instance, with the key and a retention, so RDS does not create it unencrypted and never expiring", () => {
+    const groups = resourcesOf(json, "aws_cloudwatch_log_group");
+    expect(Object.values(groups)).toEqual([{ name: "/aws/rds/instance/jitsi-matrix-dev/postgresql", retention_in_days: 30, kms_key_id: props.kmsKeyArn }]);
+    expect(instance.enabled_cloudwatch_logs_exports).toEqual((instance.enabled_cloudwatch_logs_exports as string[]).filter((log) => Object.values(groups).some((g) => g.name === rdsLogGroupName(props.identifier, log))));
+    expect(instance.depends_on).toEqual(expect.arrayContaining(Object.keys(groups).map((name) => `aws_cloudwatch_log_group.${name}`)));
+  });
 
   it("is a private, encrypted PostgreSQL with backups, deletion protection and a final snapshot", () => {
     expect(instance).toMatchObject({
@@ -56,7 +64,7 @@ describe("SynapseDatabase", () => {
     expect(role.name).toBe("jitsi-matrix-dev-rds-monitoring");
     expect(JSON.parse(role.assume_role_policy as string).Statement).toEqual([expect.objectContaining({ Principal: { Service: "monitoring.rds.amazonaws.com" } })]);
     expect(onlyResource(json, "aws_iam_role_policy_attachment").policy_arn).toBe("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole");
-    expect(instance.depends_on).toEqual(["aws_iam_role_policy_attachment.synapse_database_monitoring_role_policy"]);
+    expect(instance.depends_on).toEqual(expect.arrayContaining(["aws_iam_role_policy_attachment.synapse_database_monitoring_role_policy"]));
   });
 
   it("admits only the instances' group, on PostgreSQL's port, and forces TLS", () => {

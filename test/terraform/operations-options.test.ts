@@ -254,3 +254,15 @@ describeIfTerraform("switching each operations option on for adopted staging, pl
     );
   });
 });
+
+describe("the notes on the rows of docs/operations-options.md", () => {
+  const doc = readFileSync(DOC, "utf8");
+  const notes = doc.slice(doc.indexOf("Notes on the rows:"), doc.indexOf("## Switching an option on, step by step"));
+  /** Every option some note names in bold, e.g. `- **well-known documents**, **Synapse admin API blocked**: ...`. */
+  const noted = new Set([...notes.matchAll(/^- (\*\*[^:]+\*\*(?:, \*\*[^:]+\*\*)*):/gm)].flatMap((match) => [...match[1].matchAll(/\*\*([^*]+)\*\*/g)].map((name) => name[1])));
+
+  it("say, for every option of the table, what its apply does beyond the plan and what the operator does then", () => {
+    const options = [...readDocTable().keys()].map((option) => option.replace(/^\*\*(.*)\*\*$/, "$1"));
+    expect(options.filter((option) => !noted.has(option))).toEqual([]);
+  });
+});

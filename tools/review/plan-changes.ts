@@ -26,6 +26,11 @@ export interface PlannedChange {
   readonly changedAttributes: readonly string[];
   /** Terraform's `action_reason`, e.g. `replace_because_cannot_update`. */
   readonly reason?: string;
+  /**
+   * Why AWS would refuse this change at apply though the plan accepts it (`failsAtApply`); names and reasons
+   * only, never values.
+   */
+  readonly failsAtApply?: string;
   /** Canonical text of the planned change, equal for equal changes in two plans. */
   readonly fingerprint: string;
   /** Planned values, for comparing two plans; never printed (they may hold secrets). */
@@ -49,6 +54,7 @@ function toPlannedChange(rc: PlanResourceChange): PlannedChange {
     replacePaths: (rc.change.replace_paths ?? []).map(formatPath),
     changedAttributes: kind === "create" || kind === "destroy" ? [] : changedAttributes(rc.change.before, rc.change.after, rc.change.after_unknown),
     reason: rc.action_reason,
+    failsAtApply: failsAtApply(rc),
     fingerprint: canonicalJson({
       actions: rc.change.actions,
       previous: rc.previous_address ?? null,
@@ -59,6 +65,34 @@ function toPlannedChange(rc: PlanResourceChange): PlannedChange {
     after: rc.change.after ?? null,
     afterUnknown: rc.change.after_unknown ?? null,
   };
+}
+
+/** Arguments whose change the AWS provider sends to SSM as a PutParameter, though tags it sends apart. */
+const TAG_ARGUMENTS = new Set(["tags", "tags_all", "overwrite"]);
+
+/**
+ * What the plan cannot see but AWS refuses at apply. One case so far: an in-place update of a write-only SSM
+ * parameter (`value_wo`) that changes anything but its tags while `value_wo_version` stays. The AWS provider
+ * (5.100.0, `internal/service/ssm/parameter.go`, `resourceParameterUpdate`) then reads `value_wo` not at all and
+ * sends the stored `value`, which is empty for a write-only parameter, and SSM refuses a PutParameter with an empty
+ * value (docs/aws-wiring.md, "Write-only parameters"). test/terraform/secret-parameter-updates.test.ts runs that
+ * path against the real provider.
+ */
+export function failsAtApply(rc: PlanResourceChange): string | undefined {
+  if (rc.type !== "aws_ssm_parameter" || rc.change.actions.join(",") !== "update") return undefined;
+  const before = asObject(rc.change.before);
+  const after = asObject(rc.change.after);
+  const writeOnly = before.has_value_wo === true || (before.value_wo_version !== null && before.value_wo_version !== undefined);
+  if (!writeOnly || canonicalJson(before.value_wo_version ?? null) !== canonicalJson(after.value_wo_version ?? null)) return undefined;
+  const changed = changedAttributes(rc.change.before, rc.change.after, rc.change.after_unknown).filter(
+    (name) => !TAG_ARGUMENTS.has(name) && name !== "version" && name !== "has_value_wo",
+  );
+  if (changed.length === 0) return undefined;
+  return (
+    `updates ${changed.join(", ")} of a write-only parameter at the same value_wo_version, so the AWS provider sends an ` +
+    "empty value and SSM refuses the update; raise the secret's version in the environment's secretVersions in the " +
+    "same change (a rotation: README, \"Rotating a password\"), or undo the change"
+  );
 }
 
 function changeKind(rc: PlanResourceChange): ChangeKind {

@@ -54,6 +54,7 @@ function changeLine(change: ReviewedChange): string {
   if (change.baseKind !== undefined && change.baseKind !== change.kind) details.push(`base plans: ${change.baseKind}`);
   else if (change.baseKind !== undefined && change.alteredAttributes.length > 0) details.push(`differs from base in ${change.alteredAttributes.join(", ")}`);
   if (change.reason && change.replacePaths.length === 0 && change.kind !== "update") details.push(change.reason);
+  if (change.failsAtApply) details.push("WOULD FAIL AT APPLY");
   if (change.allowedBy) details.push(`allowed by ${change.allowedBy}`);
   else if (change.introducesDestruction) details.push("NOT ALLOWED");
   const marker = change.introducesDestruction ? "!! " : "   ";
@@ -105,6 +106,10 @@ function verdictLines(review: Review, allowUnplanned: boolean): string[] {
         "in a pull request, with a line `review-allow: <stack>:<address>` in its description.",
     );
   }
+  if (review.applyFailures.length > 0) {
+    lines.push(`WOULD FAIL AT APPLY: ${review.applyFailures.length} change(s) the plan accepts and AWS refuses:`);
+    for (const f of review.applyFailures) lines.push(`  ${f.stack}:${f.address} ${f.reason}`);
+  }
   const unplanned = review.stacks.filter((s) => s.notPlanned !== undefined);
   if (unplanned.length > 0) {
     lines.push(
@@ -126,7 +131,7 @@ export function renderText(review: Review, labels: ReviewLabels, options: { read
 /** The review as Markdown, for a pull request comment or a job summary. */
 export function renderMarkdown(review: Review, labels: ReviewLabels, options: { readonly allowUnplanned?: boolean } = {}): string {
   const exitCode = reviewExitCode(review, options);
-  const status = exitCode === 0 ? "✅ no destroy or replacement outside the allow list" : exitCode === 1 ? "⛔ blocked" : "⚠️ incomplete";
+  const status = exitCode === 0 ? "✅ no destroy or replacement outside the allow list" : exitCode === 1 ? (review.applyFailures.length > 0 && review.blocking.length === 0 ? "⛔ would fail at apply" : "⛔ blocked") : "⚠️ incomplete";
   const out = [`### Plan review: ${status}`, "", `\`${labels.base}\` → \`${labels.head}\``, ""];
   if (review.stacks.length === 0) {
     out.push(`No stack changed (${review.unchanged.length} compared).`);
@@ -151,6 +156,7 @@ export function renderJson(review: Review, labels: ReviewLabels, options: { read
     head: labels.head,
     exitCode: reviewExitCode(review, options),
     blocking: review.blocking,
+    applyFailures: review.applyFailures,
     unusedAllowPatterns: review.unusedAllowPatterns,
     unchanged: review.unchanged,
     stacks: review.stacks.map((stack) => ({

@@ -78,11 +78,16 @@ export interface Review {
   readonly blocking: ReadonlyArray<{ readonly stack: string; readonly address: string; readonly kind: ChangeKind }>;
   /** Allow-list patterns that matched nothing, usually a typo. */
   readonly unusedAllowPatterns: readonly string[];
+  /** Changes the plan accepts and AWS refuses at apply (`failsAtApply`), this change's or already planned at base. */
+  readonly applyFailures: ReadonlyArray<{ readonly stack: string; readonly address: string; readonly reason: string }>;
 }
 
-/** Exit status of `npm run review`: 0 fine, 1 a destroy or replacement not on the allow list, 2 a stack could not be planned. */
+/**
+ * Exit status of `npm run review`: 0 fine, 1 a destroy or replacement not on the allow list or a change that would fail
+ * at apply, 2 a stack could not be planned.
+ */
 export function reviewExitCode(review: Review, options: { readonly allowUnplanned?: boolean } = {}): number {
-  if (review.blocking.length > 0) return 1;
+  if (review.blocking.length > 0 || review.applyFailures.length > 0) return 1;
   if (!options.allowUnplanned && review.stacks.some((s) => s.notPlanned !== undefined)) return 2;
   return 0;
 }
@@ -133,7 +138,11 @@ export async function reviewSynth(options: ReviewOptions): Promise<Review> {
       s.changes.filter((c) => c.introducesDestruction && c.allowedBy === undefined).map((c) => ({ stack: s.stack, address: c.address, kind: c.kind })),
     );
     const used = new Set(stacks.flatMap((s) => [...s.changes, ...s.pending].map((c) => c.allowedBy)));
-    return { stacks, unchanged, blocking, unusedAllowPatterns: allow.filter((pattern) => !used.has(pattern)) };
+    // Whoever made it, a change that fails at apply stops the apply of its stack: base's pending ones too.
+    const applyFailures = stacks.flatMap((s) =>
+      [...s.changes, ...s.pending].flatMap((c) => (c.failsAtApply === undefined ? [] : [{ stack: s.stack, address: c.address, reason: c.failsAtApply }])),
+    );
+    return { stacks, unchanged, blocking, unusedAllowPatterns: allow.filter((pattern) => !used.has(pattern)), applyFailures };
   } finally {
     if (options.planner === undefined) planner.dispose();
   }
@@ -253,6 +262,7 @@ function reviewed(change: PlannedChange, before: PlannedChange | undefined, allo
     replacePaths: change.replacePaths,
     changedAttributes: change.changedAttributes,
     reason: change.reason,
+    failsAtApply: change.failsAtApply,
     baseKind,
     alteredAttributes: before === undefined || before.fingerprint === change.fingerprint ? [] : alteredAttributes(before, change),
     introducesDestruction,

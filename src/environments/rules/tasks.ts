@@ -2,10 +2,10 @@
 import { JITSI_VOLUMES, JITSI_WEB_HOST_PORT } from "../../modules/jitsi";
 import { ELEMENT_HOST_PORT, matrixVolumesOf, SYNAPSE_PORT } from "../../modules/matrix";
 import { DEFAULT_TURN_PORTS } from "../../modules/turn";
-import { coturnLayoutInput, isOn, jvbPerInstanceOf, matrixTaskShapeOf } from "../defaults";
+import { coturnLayoutInput, isOn, jvbPerInstanceOf, matrixTaskShapeOf, synapseMemoryOf } from "../defaults";
 import { INSTANCE_TYPE } from "../fields";
 import { instanceMemoryMiB, KNOWN_INSTANCE_TYPES, taskMemoryMiB } from "../instance-memory";
-import { ECS_RESERVED_PORTS, HostPortUse, runTogether, taskLayouts } from "../task-layout";
+import { ECS_MAX_RESERVED_PORTS_PER_INSTANCE, ECS_RESERVED_PORTS, HostPortUse, reservedPortsOnOneInstance, runTogether, taskLayouts } from "../task-layout";
 import { q } from "./problem";
 import { EnvironmentRule } from "./rule";
 
@@ -43,9 +43,15 @@ const DEFAULT_HOST_PORTS: Readonly<Record<string, number>> = {
 
 /** The tasks fit on one instance: memory within what the type offers tasks, host ports free and not reserved. */
 export const instanceRules: EnvironmentRule = {
-  reads: ["scaling", "jitsi.webHostPort", "jitsi.memory", "matrix.containerMemory", "matrix.synapseHostPort", "matrix.elementHostPort", "postgresUpgrade.memory"],
+  reads: ["scaling", "jitsi.webHostPort", "jitsi.memory", "matrix.containerMemory", "matrix.synapseMemory", "matrix.synapseHostPort", "matrix.elementHostPort", "postgresUpgrade.memory"],
   check(env, { error, warn, valid }) {
-    const layouts = taskLayouts({ ...env, jvbPerInstance: jvbPerInstanceOf(env.scaling), ...matrixTaskShapeOf(env), coturn: valid("turn") ? coturnLayoutInput(env.turn) : undefined });
+    const layouts = taskLayouts({
+      ...env,
+      matrix: { ...env.matrix, synapseMemory: synapseMemoryOf(env) },
+      jvbPerInstance: jvbPerInstanceOf(env.scaling),
+      ...matrixTaskShapeOf(env),
+      coturn: valid("turn") ? coturnLayoutInput(env.turn) : undefined,
+    });
     const instanceType = valid("capacity.instanceType") ? env.capacity.instanceType : undefined;
     const givenMemory = valid("capacity.instanceMemoryMiB") ? env.capacity.instanceMemoryMiB : undefined;
     const knownMemory = instanceType === undefined ? undefined : instanceMemoryMiB(instanceType);
@@ -73,6 +79,14 @@ export const instanceRules: EnvironmentRule = {
           );
         }
       }
+    }
+    const reserved = reservedPortsOnOneInstance(layouts);
+    if (reserved > ECS_MAX_RESERVED_PORTS_PER_INSTANCE) {
+      const byTask = layouts.map((layout) => `${layout.task} ${layout.hostPorts.length}`).join(", ");
+      error(
+        layouts.some((layout) => layout.task === "coturn") ? "turn.coturn.relayPorts" : "scaling",
+        `the tasks on one instance would reserve ${reserved} host ports (${byTask}, and the ${Object.keys(ECS_RESERVED_PORTS).length} ECS keeps), more than the ${ECS_MAX_RESERVED_PORTS_PER_INSTANCE} ECS allows per container instance, so a task would never be placed; narrow the relay range`,
+      );
     }
     const portText = (use: HostPortUse) => `${use.port}/${use.protocol}`;
     // Only ports the environment sets can clash: the constructs' own ports are distinct by design.
