@@ -87,7 +87,42 @@ export const BASELINE_RULES = {
     title: "Container images name a tag other than latest",
     waivable: true,
   },
+  // The wiring rules: what AWS does after the apply (docs/aws-wiring.md). No environment setting breaks them, so
+  // validation finds nothing to waive; a waiver of one is held to the baseline's findings alone.
+  "topic-publishers-allowed": {
+    title: "Every service that publishes to a topic is allowed by the topic's policy and, for an encrypted topic, by its key's policy",
+    waivable: true,
+    wiring: true,
+  },
+  "kms-writers-allowed": {
+    title: "Every service that writes to a KMS-encrypted log group is allowed by the key's policy, and load balancers log to SSE-S3 buckets",
+    waivable: true,
+    wiring: true,
+  },
+  "service-log-groups-declared": {
+    title: "Every log group an AWS service would create itself is declared, with a retention and the environment's key",
+    waivable: true,
+    wiring: true,
+  },
+  "no-rotated-secret-in-services": {
+    title: "No long-running task reads a secret that rotates behind it",
+    waivable: true,
+    wiring: true,
+  },
+  "reserved-ports-within-limit": {
+    title: "The static host ports of the tasks on one instance stay within ECS's 100 reserved ports",
+    waivable: true,
+    wiring: true,
+  },
+  "references-not-names": {
+    title: "A resource that names another of its stack references it instead of repeating its name",
+    waivable: true,
+    wiring: true,
+  },
 } as const;
+
+/** Whether a rule is a wiring rule: checked on the synth alone, since no environment setting breaks it. */
+export const isWiringRule = (rule: BaselineRuleId): boolean => "wiring" in BASELINE_RULES[rule];
 
 export type BaselineRuleId = keyof typeof BASELINE_RULES;
 

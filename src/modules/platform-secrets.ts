@@ -16,14 +16,22 @@ export const PLATFORM_SECRETS = [
 
 /**
  * Secrets only an environment that uses them has: the shared secret of its TURN server (`turn`), from which
- * prosody and Synapse derive each client's short-lived TURN credentials.
+ * prosody and Synapse derive each client's short-lived TURN credentials; and the password of Synapse's own login
+ * to its database on RDS (`rds`), which, unlike RDS's master password, no one rotates behind Synapse.
  */
-export const OPTIONAL_SECRETS = ["TURN_SHARED_SECRET"] as const;
+export const OPTIONAL_SECRETS = ["TURN_SHARED_SECRET", "SYNAPSE_DATABASE_PASSWORD"] as const;
 
 export type PlatformSecret = (typeof PLATFORM_SECRETS)[number] | (typeof OPTIONAL_SECRETS)[number];
 
-/** The secrets an environment has: the six, and the TURN server's shared secret where it names a TURN server. */
-export const secretsOf = (options: { readonly turn: boolean }): PlatformSecret[] => [...PLATFORM_SECRETS, ...(options.turn ? OPTIONAL_SECRETS : [])];
+/**
+ * The secrets an environment has: the six, the TURN server's shared secret where it names a TURN server, and
+ * Synapse's database login where it has an RDS instance.
+ */
+export const secretsOf = (options: { readonly turn: boolean; readonly rds: boolean }): PlatformSecret[] => [
+  ...PLATFORM_SECRETS,
+  ...(options.turn ? (["TURN_SHARED_SECRET"] as const) : []),
+  ...(options.rds ? (["SYNAPSE_DATABASE_PASSWORD"] as const) : []),
+];
 
 /** Every secret an environment may have: what `secretVersions` counts the versions of. */
 export const ALL_SECRETS: readonly PlatformSecret[] = [...PLATFORM_SECRETS, ...OPTIONAL_SECRETS];

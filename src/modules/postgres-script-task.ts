@@ -25,6 +25,8 @@ export interface PostgresScriptTaskProps {
   readonly database: ScriptDatabase;
   /** The script's own variables, beside libpq's. */
   readonly environment: Readonly<Record<string, string>>;
+  /** The script's own secrets, beside `PGPASSWORD`, by variable: an SSM parameter or a secret's key. @default - none */
+  readonly secrets?: Readonly<Record<string, string>>;
   readonly mountPoints: readonly MountPoint[];
   readonly volumes: readonly EcsTaskDefinitionVolume[];
   /** The container's root filesystem read-only, with these `tmpfs` paths (`[]`: none); undefined: writable. */
@@ -53,7 +55,7 @@ export function postgresScriptTask(scope: Construct, props: PostgresScriptTaskPr
       PGSSLMODE: props.database.sslMode,
       ...props.environment,
     },
-    secrets: { PGPASSWORD: props.database.passwordFrom },
+    secrets: { PGPASSWORD: props.database.passwordFrom, ...props.secrets },
     ...(props.readOnlyRoot === undefined ? {} : { readonlyRootFilesystem: true, ...(props.readOnlyRoot.length > 0 ? { tmpfs: props.readOnlyRoot } : {}) }),
   };
   return new EcsTaskDefinition(scope, "task_definition", {

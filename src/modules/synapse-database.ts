@@ -38,8 +38,19 @@ const EXPORTED_LOGS = ["postgresql"] as const;
  */
 export const rdsLogGroupName = (identifier: string, log: string) => `/aws/rds/instance/${identifier}/${log}`;
 
-/** The master user, who owns Synapse's database and whom Synapse connects as. */
+/**
+ * The master user, whose password RDS keeps in Secrets Manager and rotates every seven days: the one-off tasks
+ * (database tools, backups) connect as it, reading the secret at their start.
+ */
 export const SYNAPSE_DATABASE_USER = "synapse";
+/**
+ * Synapse's own login, which owns Synapse's database and tables, and whose password (`SYNAPSE_DATABASE_PASSWORD`
+ * in SSM) changes only when the environment raises its version. Synapse reads its password once, at start: under
+ * the rotating master password, its next new connection after a rotation would fail (docs/aws-wiring.md,
+ * "Rotated secrets"). The database tools create it (`create-database`); the master user is a member of it, so the
+ * backups read everything it owns.
+ */
+export const SYNAPSE_LOGIN = "synapse_server";
 /** The database Synapse uses, which the runbook creates with the C collation Synapse requires. */
 export const SYNAPSE_DATABASE_NAME = "synapse";
 
@@ -99,7 +110,9 @@ export class SynapseDatabase extends Construct {
     });
     const major = props.engineVersion.split(".")[0];
     const parameters = new DbParameterGroup(this, "parameter_group", {
-      name: `${props.identifier}-postgres${major}`,
+      // A prefix, not a name: every argument that replaces the group (its family, its description) then gets it a new
+      // name, which create_before_destroy needs (the old group stays in use until the instance has moved off it).
+      namePrefix: `${props.identifier}-postgres${major}-`,
       family: `postgres${major}`,
       description: `Synapse PostgreSQL settings (${props.identifier})`,
       parameter: [

@@ -21,7 +21,7 @@ import { partitionOf, PlatformSecret, secretParameterArn, secretParameterName, s
 import { PostgresUpgrade } from "../modules/postgres-upgrade";
 import { LEGACY_ALLOW_ALL_EGRESS, SecurityGroup, SecurityGroupRule } from "../modules/security-group";
 import { synapseSettings } from "../modules/synapse-settings";
-import { SYNAPSE_DATABASE_NAME, SYNAPSE_DATABASE_USER, SynapseDatabase } from "../modules/synapse-database";
+import { SYNAPSE_DATABASE_NAME, SYNAPSE_DATABASE_USER, SYNAPSE_LOGIN, SynapseDatabase } from "../modules/synapse-database";
 import { DatabaseTools } from "../modules/database-tools";
 import { DatabaseBackup } from "../modules/database-backup";
 import { ImageCache } from "../modules/image-cache";
@@ -248,7 +248,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
           logRetentionDays: env.logs.retentionDays,
         })
       : undefined;
-    // The RDS master password, as ECS reads it: the `password` key of RDS's secret.
+    // The RDS master user, as the one-off tasks connect: the `password` key of RDS's secret, read at each task's start.
     const databaseConnection = database && {
       host: database.address,
       port: database.port,
@@ -355,7 +355,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
       roleName: env.iam.taskExecutionRoleName,
       // Exact ARNs: the account comes from the environment or, failing that, from its certificate's ARN.
       secretParameterArns: [
-        ...secretsOf({ turn: turn !== undefined }).map((secret) => secretParameterArn(env.name, secret, env.region, accountId)),
+        ...secretsOf({ turn: turn !== undefined, rds: database !== undefined }).map((secret) => secretParameterArn(env.name, secret, env.region, accountId)),
         ...(env.smtp?.passwordParameter ? [ssmParameterArn(env.smtp.passwordParameter, env.region, accountId)] : []),
       ],
       secretArns: database ? [database.masterSecretArn] : undefined,
@@ -423,6 +423,8 @@ export class JitsiMatrixStack extends EnvironmentStack {
           })
         : undefined;
 
+    // Synapse connects as its own login, whose password does not rotate; the one-off tasks as the master user.
+    const synapseConnection = databaseConnection && { ...databaseConnection, user: SYNAPSE_LOGIN, passwordFrom: parameter("SYNAPSE_DATABASE_PASSWORD") };
     const matrixVolumes = efsVolumes("matrix.volumes", env.matrix.volumes, matrixVolumesOf(env.elementConfig.enabled), env.efsFileSystemId);
     // The postgres container's data on EFS, which the upgrade task and the RDS runbook's copy read too.
     const postgresData = matrixVolumes.find((volume) => volume.name === "matrix-postres-data")!;
@@ -463,7 +465,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
         logConfiguration: matrixLogs?.logConfiguration(),
         readOnlyRootFilesystems: !legacy?.writableRootFilesystems,
         elementFromImage: env.elementConfig.enabled,
-        synapseSettings: synapseSettings({ database: env.matrix.database === "rds" ? databaseConnection : undefined, turn, smtp: env.smtp }),
+        synapseSettings: synapseSettings({ database: env.matrix.database === "rds" ? synapseConnection : undefined, turn, smtp: env.smtp }),
         dependsOn: lb.routing,
       });
     }
@@ -472,6 +474,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
         family: operationsNames(env.name).databaseTools,
         imageTag: env.matrix.imageTags.postgres,
         database: { ...databaseConnection, name: databaseConnection.database },
+        synapseLogin: { user: SYNAPSE_LOGIN, passwordFrom: parameter("SYNAPSE_DATABASE_PASSWORD") },
         containerData: { volume: postgresData, ...CONTAINER_DATABASE },
         executionRoleArn: executionRole.roleArn,
         readOnlyRootFilesystem: !legacy?.writableRootFilesystems,
@@ -498,7 +501,7 @@ export class JitsiMatrixStack extends EnvironmentStack {
         untaggedDays: env.imageCache.untaggedDays,
       });
     }
-    const alarmTopic = addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, serviceNames: services, loadBalancer: lb, xmpp });
+    const alarmTopic = addAlarms(this, env, ops, { autoScalingGroupName: env.capacity.autoScalingGroupName, clusterName: cluster.clusterName, serviceNames: services, loadBalancer: lb, xmpp });
     if (env.databaseBackups.enabled) {
       new DatabaseBackup(this, "database_backup", {
         family: operationsNames(env.name).databaseBackup,

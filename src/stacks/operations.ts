@@ -185,6 +185,8 @@ export function addJvbDaemon(scope: Construct, env: Environment, ops: Operations
 
 export interface AlarmRefs {
   readonly autoScalingGroupName: string;
+  /** The cluster resource's name, so that the alarms are made after the cluster they watch. */
+  readonly clusterName: string;
   /** ECS service names keyed by what they run; one running-task alarm each. */
   readonly serviceNames: Readonly<Record<string, string>>;
   readonly loadBalancer: LoadBalancer;
@@ -223,7 +225,7 @@ export function addAlarms(scope: Construct, env: Environment, ops: Operations, r
       minutes: thresholds.instanceCpuMinutes,
     },
     services: {
-      clusterName: env.cluster.name,
+      clusterName: refs.clusterName,
       serviceNames: refs.serviceNames,
       minutes: thresholds.taskCountMinutes,
       // Desired minus running, exact for any count, where the cluster has Container Insights; else no task at all.

@@ -16,7 +16,7 @@ export class SecretsStack extends EnvironmentStack {
     const env = props.environment;
     new SecretParameters(this, "secret", {
       environmentName: env.name,
-      secrets: secretsOf({ turn: env.turn !== undefined }),
+      secrets: secretsOf({ turn: env.turn !== undefined, rds: env.rds.enabled }),
       versions: env.secretVersions,
       // By alias: this stack plans without the networking state, where the key is.
       keyId: env.encryptionKey.enabled ? environmentKeyAlias(env.name) : undefined,

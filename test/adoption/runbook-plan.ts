@@ -17,6 +17,8 @@ export interface ExpectedChange {
   readonly address: string;
   readonly switchOnAddress: string;
   readonly attributes: readonly string[];
+  /** The attributes with the switch on, where they differ. @default attributes */
+  readonly switchOnAttributes?: readonly string[];
 }
 
 export interface ExpectedPlan {
@@ -34,7 +36,7 @@ export interface ExpectedPlan {
 
 /**
  * The block `adoption-plan <name>` of the runbook. Lines:
- * `moves <n> (<m> with no other change)`, `replace|update|create <address> [attribute ...] [(switch on: <address>)]`,
+ * `moves <n> (<m> with no other change)`, `replace|update|create <address> [attribute ...] [(switch on: <address> [attribute ...])]`,
  * `output <+|~|-> <name>`, and the `Plan: ...` line; `#` starts a comment.
  */
 export function expectedPlan(name: string, runbook = readFileSync(RUNBOOK_PATH, "utf8")): ExpectedPlan {
@@ -50,9 +52,15 @@ export function expectedPlan(name: string, runbook = readFileSync(RUNBOOK_PATH, 
     if ((match = /^moves (\d+) \((\d+) with no other change\)$/.exec(line))) {
       plan.moves = Number(match[1]);
       plan.movesOnly = Number(match[2]);
-    } else if ((match = /^(replace|update|create) (\S+)((?: [a-z_]+)*)(?: \(switch on: (\S+)\))?$/.exec(line))) {
-      const [, kind, address, attributes, switchOn] = match;
-      plan[kind as "replace" | "update" | "create"].push({ address, switchOnAddress: switchOn ?? address, attributes: attributes.trim().split(/\s+/).filter(Boolean) });
+    } else if ((match = /^(replace|update|create) (\S+)((?: [a-z_]+)*)(?: \(switch on: (\S+)((?: [a-z_]+)*)\))?$/.exec(line))) {
+      const [, kind, address, attributes, switchOn, switchOnAttributes] = match;
+      const names = (text: string) => text.trim().split(/\s+/).filter(Boolean);
+      plan[kind as "replace" | "update" | "create"].push({
+        address,
+        switchOnAddress: switchOn ?? address,
+        attributes: names(attributes),
+        ...(switchOnAttributes?.trim() ? { switchOnAttributes: names(switchOnAttributes) } : {}),
+      });
     } else if ((match = /^output ([+~-] \S+)$/.exec(line))) {
       plan.outputs.push(match[1]);
     } else if (/^Plan: .*\.$/.test(line)) {
@@ -117,7 +125,11 @@ export function actualPlan(plan: PlanJson): ExpectedPlan {
 export function expectedFor(expected: ExpectedPlan, switchOn: boolean): ExpectedPlan {
   const at = (list: readonly ExpectedChange[]) =>
     list
-      .map((c) => ({ address: switchOn ? c.switchOnAddress : c.address, switchOnAddress: switchOn ? c.switchOnAddress : c.address, attributes: [...c.attributes].sort() }))
+      .map((c) => ({
+        address: switchOn ? c.switchOnAddress : c.address,
+        switchOnAddress: switchOn ? c.switchOnAddress : c.address,
+        attributes: [...(switchOn ? (c.switchOnAttributes ?? c.attributes) : c.attributes)].sort(),
+      }))
       .sort((a, b) => a.address.localeCompare(b.address));
   return { ...expected, replace: at(expected.replace), update: at(expected.update), create: at(expected.create), outputs: [...expected.outputs].sort() };
 }

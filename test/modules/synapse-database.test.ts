@@ -73,6 +73,9 @@ describe("SynapseDatabase", () => {
     expect(group.egress).toEqual([]);
     const parameters = onlyResource(json, "aws_db_parameter_group");
     expect(parameters.family).toBe("postgres17");
+    // Replaced before it is destroyed, under a name of its own: a fixed name would collide with the group still in use.
+    expect(parameters).toMatchObject({ name_prefix: "jitsi-matrix-dev-postgres17-", lifecycle: { create_before_destroy: true } });
+    expect(parameters).not.toHaveProperty("name");
     expect(parameters.parameter).toContainEqual({ name: "rds.force_ssl", value: "1" });
     expect(resourcesOf(json, "aws_db_subnet_group")).toEqual({ synapse_database_subnet_group: expect.objectContaining({ subnet_ids: ["subnet-a", "subnet-b"] }) });
   });
@@ -85,6 +88,7 @@ describe("DatabaseTools", () => {
         family: "matrix-database-tools-dev",
         imageTag: "17.7",
         database: { host: "db.example", port: 5432, user: "synapse", name: "synapse", passwordFrom: "arn:secret:password::" },
+        synapseLogin: { user: "synapse_server", passwordFrom: "/jitsi-matrix/dev/SYNAPSE_DATABASE_PASSWORD" },
         containerData: { volume: { name: "matrix-postres-data", fileSystemId: "fs-1", rootDirectory: "/matrix/postgres/data" }, user: "synapse", database: "synapse" },
         executionRoleArn: "arn:role",
         readOnlyRootFilesystem: true,
@@ -95,7 +99,12 @@ describe("DatabaseTools", () => {
 
   it("is a task definition without a service, the password from RDS's secret, TLS to RDS", () => {
     expect(resourcesOf(json, "aws_ecs_service")).toEqual({});
-    expect(container.secrets).toEqual([{ name: "PGPASSWORD", valueFrom: "arn:secret:password::" }]);
+    expect(container.secrets).toEqual([
+      { name: "PGPASSWORD", valueFrom: "arn:secret:password::" },
+      // Synapse's login's password, which the task sets: from SSM, never in the task definition.
+      { name: "SYNAPSE_LOGIN_PASSWORD", valueFrom: "/jitsi-matrix/dev/SYNAPSE_DATABASE_PASSWORD" },
+    ]);
+    expect(container.environment).toEqual(expect.arrayContaining([{ name: "SYNAPSE_LOGIN", value: "synapse_server" }]));
     expect(container.environment).toEqual(expect.arrayContaining([{ name: "PGSSLMODE", value: "require" }, { name: "ACTION", value: "create-database" }]));
     expect(container.readonlyRootFilesystem).toBe(true);
   });
@@ -120,7 +129,16 @@ describe("DatabaseTools", () => {
     for (const name of ["mkdir", "chown"]) stand(name);
     try {
       const result = spawnSync("sh", ["-c", DATABASE_TOOLS_SCRIPT], {
-        env: { PATH: `${bin}:/usr/bin:/bin`, ACTION: action, SYNAPSE_DATABASE: "synapse", CONTAINER_DATABASE: "synapse", CONTAINER_DATABASE_USER: "synapse" },
+        env: {
+          PATH: `${bin}:/usr/bin:/bin`,
+          ACTION: action,
+          SYNAPSE_DATABASE: "synapse",
+          CONTAINER_DATABASE: "synapse",
+          CONTAINER_DATABASE_USER: "synapse",
+          PGUSER: "synapse",
+          SYNAPSE_LOGIN: "synapse_server",
+          SYNAPSE_LOGIN_PASSWORD: "not-logged",
+        },
       });
       const calls = readFileSync(log, { encoding: "utf8", flag: "a+" }).trim().split("\n").filter(Boolean);
       return { status: result.status, calls };
@@ -129,12 +147,15 @@ describe("DatabaseTools", () => {
     }
   }
 
-  it("creates the database once: again, it finds it and leaves it", () => {
+  const LOGIN = "psql -v ON_ERROR_STOP=1 -q -d synapse -v login=synapse_server -v owner=synapse -v password=not-logged";
+
+  it("creates the database once: again, it finds it and leaves it; either way it then brings Synapse's login up to date", () => {
     const first = runScript("create-database", false);
     expect(first.status).toBe(0);
     expect(first.calls[1]).toMatch(/^psql -v ON_ERROR_STOP=1 -d postgres -c CREATE DATABASE "synapse" ENCODING 'UTF8' LC_COLLATE 'C'/);
+    expect(first.calls.slice(2)).toEqual([LOGIN]);
     const again = runScript("create-database", true);
-    expect([again.status, again.calls.length]).toEqual([0, 1]);
+    expect([again.status, again.calls.slice(1)]).toEqual([0, [LOGIN]]);
   });
 
   it("copies by starting the container's server, dumping into RDS in one transaction and stopping the server", () => {
@@ -147,7 +168,8 @@ describe("DatabaseTools", () => {
       "gosu postgres pg_dump -h /var/run/postgresql -U synapse -d synapse --no-owner --no-privileges",
       "psql -v ON_ERROR_STOP=1 -d synapse --single-transaction",
     ]);
-    expect(calls.slice(3)).toEqual(["gosu postgres pg_ctl -D /var/lib/postgresql/data -m fast -w stop"]);
+    // The restore ran as the master user: its objects go to Synapse's login.
+    expect(calls.slice(3)).toEqual(["gosu postgres pg_ctl -D /var/lib/postgresql/data -m fast -w stop", LOGIN]);
     expect(runScript("drop-everything", false).status).toBe(2);
   });
 });

@@ -202,7 +202,7 @@ describe("alarms", () => {
       expect(alarm).not.toHaveProperty("metric_name");
       expect(alarm).toMatchObject({ alarm_name: `jitsi-matrix-dev-${key}-tasks-below-desired`, comparison_operator: "GreaterThanThreshold", threshold: 0 });
       const queries = alarm.metric_query as { id: string; expression?: string; return_data?: boolean; metric?: Record<string, unknown> }[];
-      const dimensions = { ClusterName: "jitsi-matrix-cluster-dev", ServiceName: service };
+      const dimensions = { ClusterName: ref("aws_ecs_cluster.cluster.name"), ServiceName: service };
       expect(queries.filter((query) => query.metric).map((query) => [query.id, query.metric])).toEqual([
         ["running", expect.objectContaining({ namespace: "ECS/ContainerInsights", metric_name: "RunningTaskCount", dimensions })],
         ["desired", expect.objectContaining({ namespace: "ECS/ContainerInsights", metric_name: "DesiredTaskCount", dimensions })],
@@ -217,7 +217,7 @@ describe("alarms", () => {
     expect(resourcesOf(json, "aws_cloudwatch_metric_alarm").alarms_service_jvb_tasks).toMatchObject({
       alarm_name: "jitsi-matrix-dev-jvb-no-running-task",
       namespace: "AWS/ECS",
-      dimensions: { ClusterName: "jitsi-matrix-cluster-dev", ServiceName: ref("aws_ecs_service.jvb_service.name") },
+      dimensions: { ClusterName: ref("aws_ecs_cluster.cluster.name"), ServiceName: ref("aws_ecs_service.jvb_service.name") },
     });
     expect(resourcesOf(stagingJson, "aws_ecs_cluster").cluster).not.toHaveProperty("setting");
   });

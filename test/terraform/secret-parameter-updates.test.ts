@@ -12,6 +12,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { SecretParameters } from "../../src/modules/secret-parameters";
 import { plannedChanges } from "../../tools/review/plan-changes";
+import { renderText } from "../../tools/review/render";
+import { Review, reviewExitCode } from "../../tools/review/review";
 import { writeJson } from "../../tools/terraform/files";
 import { runTerraform } from "../../tools/terraform/run";
 import { FakeSsm } from "../support/fake-ssm";
@@ -92,6 +94,14 @@ describeIfTerraform("a write-only secret parameter updated by the real AWS provi
     const [change] = plannedChanges(plan);
     expect(change).toMatchObject({ address: "aws_ssm_parameter.secret_JVB_AUTH_PASSWORD", kind: "update", changedAttributes: expect.arrayContaining(["key_id"]) });
     expect(change.failsAtApply).toMatch(/^updates key_id of a write-only parameter at the same value_wo_version, .*; raise the secret's version/);
+    // As npm run review reports it: a line of its verdict, and exit 1.
+    const { after: _after, afterUnknown: _unknown, fingerprint: _fingerprint, ...reviewed } = change;
+    const stack = { stack: "secrets-staging", status: "changed" as const, stateSource: "file" as const, comparedWithBase: false, changes: [{ ...reviewed, alteredAttributes: [], introducesDestruction: false }], pending: [], notes: [] };
+    const review: Review = { stacks: [stack], unchanged: [], blocking: [], unusedAllowPatterns: [], applyFailures: [{ stack: "secrets-staging", address: change.address, reason: change.failsAtApply! }] };
+    expect(reviewExitCode(review)).toBe(1);
+    expect(renderText(review, { base: "main", head: "working tree" })).toContain(
+      `WOULD FAIL AT APPLY: 1 change(s) the plan accepts and AWS refuses:\n  secrets-staging:aws_ssm_parameter.secret_JVB_AUTH_PASSWORD updates key_id`,
+    );
 
     const failure = await apply("second-value", "key.tfplan").then(
       () => undefined,

@@ -222,8 +222,18 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
           image_id: ECS_OPTIMIZED_IMAGE,
           metadata_options: [expect.objectContaining({ http_tokens: "required" })],
         });
-        // jitsi, matrix, jvb and coturn.
-        expect(ofType("aws_cloudwatch_log_group").map((c) => (c.after as { retention_in_days: number }).retention_in_days)).toEqual([30, 30, 30, 30]);
+        // jitsi, matrix, jvb and coturn, and those AWS would create itself: Container Insights' and RDS's PostgreSQL log.
+        const retentions = Object.fromEntries(ofType("aws_cloudwatch_log_group").map((c) => [(c.after as { name: string }).name, (c.after as { retention_in_days: number }).retention_in_days]));
+        expect(retentions).toEqual({
+          [`/ecs/${environment.cluster.name}/${environment.jitsi.serviceName}`]: 30,
+          [`/ecs/${environment.cluster.name}/${environment.matrix.serviceName}`]: 30,
+          [`/ecs/${environment.cluster.name}/jvb-service-${name}`]: 30,
+          [`/ecs/${environment.cluster.name}/coturn-service-${name}`]: 30,
+          [`/aws/ecs/containerinsights/${environment.cluster.name}/performance`]: 7,
+          [`/aws/rds/instance/jitsi-matrix-${name}/postgresql`]: 30,
+        });
+        // The alarm topic's policy (its statements name the topic's ARN, known only after apply).
+        expect(afterOf(plan, "aws_sns_topic_policy.alarm_topic_policy")).toBeDefined();
         expect(ofType("aws_sns_topic_subscription").map((c) => (c.after as { endpoint: string }).endpoint)).toEqual(environment.alarms?.emailAddresses);
         expect(afterOf(plan, "aws_ecs_capacity_provider.scaling_provider")).toMatchObject({ name: environment.capacity.autoScalingGroupName });
         expect(afterOf(plan, "aws_ecs_service.jvb_service")).toMatchObject({ scheduling_strategy: "DAEMON", launch_type: "EC2" });
@@ -248,7 +258,7 @@ describeIfTerraform("every stack, validated and planned offline from an empty st
         );
         expect(afterOf(plan, "aws_cloudwatch_event_rule.deployment_failed_rule")).toMatchObject({ name: `jitsi-matrix-${name}-deployment-failed` });
         // Everything that holds data is under the key networking hands over, and the task execution role may decrypt with it.
-        expect(ofType("aws_cloudwatch_log_group").map((c) => (c.after as { kms_key_id: string }).kms_key_id)).toEqual([FAKE_KEY_ARN, FAKE_KEY_ARN, FAKE_KEY_ARN, FAKE_KEY_ARN]);
+        expect(ofType("aws_cloudwatch_log_group").map((c) => (c.after as { kms_key_id: string }).kms_key_id)).toEqual(Object.keys(retentions).map(() => FAKE_KEY_ARN));
         expect(afterOf(plan, "aws_sns_topic.alarm_topic")).toMatchObject({ kms_master_key_id: FAKE_KEY_ARN });
         expect(afterOf(plan, "aws_backup_vault.backup")).toMatchObject({ kms_key_arn: FAKE_KEY_ARN });
         // Synapse's database too: its storage and the secret RDS keeps its master password in.

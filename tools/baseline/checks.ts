@@ -33,6 +33,7 @@ import {
   SynthesizedStack,
   TerraformJson,
 } from "./terraform-json";
+import { WIRING_CHECKS } from "./wiring";
 
 /** What the checks need to know about the environment a stack belongs to. */
 export interface BaselineEnvironment {
@@ -57,6 +58,12 @@ export interface BaselineContext {
    * @default - the bucket named by the stack's own S3 backend
    */
   readonly stateBucket?: string;
+  /**
+   * Every stack of the stack's environment, itself included: where the wiring rules find what another stack
+   * holds (the environment's key, in `networking-<env>`).
+   * @default - the stack alone
+   */
+  readonly environmentStacks?: readonly SynthesizedStack[];
 }
 
 /** One place where a stack breaks a rule. */
@@ -700,6 +707,7 @@ export const BASELINE_CHECKS: Readonly<Record<BaselineRuleId, Check>> = {
   "environment-tags": environmentTags,
   "autoscaling-tags": autoscalingTags,
   "pinned-image-tags": pinnedImageTags,
+  ...WIRING_CHECKS,
 };
 
 /** Every place where one stack breaks a rule of the baseline, waivers not applied. */

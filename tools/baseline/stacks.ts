@@ -41,11 +41,16 @@ export function stacksUnderCheck(
   environments: readonly Environment[],
   stateBucket?: string,
 ): StackUnderCheck[] {
+  const environmentOf = (stack: SynthesizedStack) => environmentOfStack(stack.name, environments);
   return stacks.map((stack) => {
-    const environment = environmentOfStack(stack.name, environments);
+    const environment = environmentOf(stack);
     return {
       ...stack,
-      context: { environment: environment ? baselineEnvironment(environment) : undefined, stateBucket },
+      context: {
+        environment: environment ? baselineEnvironment(environment) : undefined,
+        stateBucket,
+        environmentStacks: environment ? stacks.filter((other) => environmentOf(other) === environment) : [stack],
+      },
     };
   });
 }
