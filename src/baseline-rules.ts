@@ -95,7 +95,7 @@ export const BASELINE_RULES = {
     wiring: true,
   },
   "kms-writers-allowed": {
-    title: "Every service that writes to a KMS-encrypted log group is allowed by the key's policy, and load balancers log to SSE-S3 buckets",
+    title: "Every service that writes to a KMS-encrypted log group is allowed by the key's policy, and access logs go to SSE-S3 buckets",
     waivable: true,
     wiring: true,
   },

@@ -5,7 +5,8 @@
 import { parseEnvironment } from "../../src/environments";
 import { dev } from "../../src/environments/dev";
 import { staging as stagingInput } from "../../src/environments/staging";
-import { BaselineContext, BaselineRuleId, checkBaseline, findViolations, SynthesizedStack, TerraformJson } from "../../tools/baseline";
+import { BaselineContext, BaselineRuleId, checkBaseline, findViolations, readSynthesizedStacks, SynthesizedStack, TerraformJson } from "../../tools/baseline";
+import { CHECKED_IN_OUTDIR } from "../../tools/synthesize";
 import { WIRING_CHECKS } from "../../tools/baseline/wiring";
 import { synthEnvironment } from "../environments/synth-environment";
 
@@ -113,8 +114,19 @@ describe("the wiring rules on dev's stacks", () => {
       const { jitsiMatrix, stacks } = devStacks();
       const sse = jitsiMatrix.resource.aws_s3_bucket_server_side_encryption_configuration.access_logs_encryption;
       sse.rule[0].apply_server_side_encryption_by_default.sse_algorithm = "aws:kms";
-      expect(wiringFindings(stacks)).toEqual([expect.stringMatching(/^kms-writers-allowed jitsi-matrix-dev aws_s3_bucket_server_side_encryption_configuration\.access_logs_encryption: aws_lb\.load_balancer writes its access logs to aws_s3_bucket\.access_logs, but Elastic Load Balancing supports only SSE-S3/)]);
+      expect(wiringFindings(stacks)).toEqual([expect.stringMatching(/^kms-writers-allowed jitsi-matrix-dev aws_s3_bucket_server_side_encryption_configuration\.access_logs_encryption: aws_lb\.load_balancer writes its logs to aws_s3_bucket\.access_logs, but Elastic Load Balancing supports only SSE-S3/)]);
     });
+  });
+
+  it("kms-writers-allowed fails the state bucket's access log bucket under KMS, which S3's server access logging cannot write", () => {
+    // The checked-in synth, which test/synth.test.ts keeps current.
+    const stateBackend = readSynthesizedStacks(CHECKED_IN_OUTDIR).find((stack) => stack.name === "state-backend")!;
+    expect(wiringFindings([stateBackend])).toEqual([]);
+    const broken = JSON.parse(JSON.stringify(stateBackend.json)) as Json;
+    broken.resource.aws_s3_bucket_server_side_encryption_configuration.access_logs_encryption.rule[0].apply_server_side_encryption_by_default = { sse_algorithm: "aws:kms", kms_master_key_id: "${aws_kms_key.state_key.arn}" };
+    expect(wiringFindings([{ name: "state-backend", json: broken as TerraformJson }])).toEqual([
+      expect.stringMatching(/^kms-writers-allowed state-backend aws_s3_bucket_server_side_encryption_configuration\.access_logs_encryption: aws_s3_bucket_logging\.state_bucket_logging writes its logs to aws_s3_bucket\.access_logs, but S3 server access logging supports only SSE-S3/),
+    ]);
   });
 
   describe("service-log-groups-declared", () => {

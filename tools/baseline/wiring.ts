@@ -227,18 +227,19 @@ const kmsWritersAllowed: WiringCheck = (json, context) => {
       findings.push({ address: key.address, message: `encrypts log group ${group.block.name} (${group.address}), but its policy does not let ${service} use it for that group: ${why}, so CloudWatch Logs refuses the group; add the group to the key's CloudWatch Logs statement` });
     }
   }
-  // Elastic Load Balancing writes access logs only to buckets encrypted with SSE-S3.
-  for (const lb of resourcesOfType(json, "aws_lb")) {
-    for (const logs of blocks(lb.block.access_logs).filter((block) => block.enabled !== false)) {
-      const target = logs.bucket;
-      const bucket = resourcesOfType(json, "aws_s3_bucket").find((b) => b.block.bucket === target || `\${${b.address}.bucket}` === target || `\${${b.address}.id}` === target);
-      if (bucket === undefined) continue;
-      const bucketRef = [`\${${bucket.address}.id}`, `\${${bucket.address}.bucket}`];
-      for (const sse of resourcesOfType(json, "aws_s3_bucket_server_side_encryption_configuration").filter((c) => bucketRef.includes(String(c.block.bucket)))) {
-        const algorithms = blocks(sse.block.rule).flatMap((rule) => blocks(rule.apply_server_side_encryption_by_default).map((d) => d.sse_algorithm));
-        if (algorithms.some((algorithm) => algorithm !== "AES256")) {
-          findings.push({ address: sse.address, message: `${lb.address} writes its access logs to ${bucket.address}, but Elastic Load Balancing supports only SSE-S3 (AES256) there, not ${algorithms.join(", ")}; encrypt the log bucket with SSE-S3` });
-        }
+  // Elastic Load Balancing and S3's server access logging write only to buckets encrypted with SSE-S3.
+  const logWriters = [
+    ...resourcesOfType(json, "aws_lb").flatMap((lb) => blocks(lb.block.access_logs).filter((logs) => logs.enabled !== false).map((logs) => ({ writer: lb.address, service: "Elastic Load Balancing", target: logs.bucket }))),
+    ...resourcesOfType(json, "aws_s3_bucket_logging").map((logging) => ({ writer: logging.address, service: "S3 server access logging", target: logging.block.target_bucket })),
+  ];
+  for (const { writer, service, target } of logWriters) {
+    const bucket = resourcesOfType(json, "aws_s3_bucket").find((b) => b.block.bucket === target || `\${${b.address}.bucket}` === target || `\${${b.address}.id}` === target);
+    if (bucket === undefined) continue;
+    const bucketRef = [`\${${bucket.address}.id}`, `\${${bucket.address}.bucket}`];
+    for (const sse of resourcesOfType(json, "aws_s3_bucket_server_side_encryption_configuration").filter((c) => bucketRef.includes(String(c.block.bucket)))) {
+      const algorithms = blocks(sse.block.rule).flatMap((rule) => blocks(rule.apply_server_side_encryption_by_default).map((d) => d.sse_algorithm));
+      if (algorithms.some((algorithm) => algorithm !== "AES256")) {
+        findings.push({ address: sse.address, message: `${writer} writes its logs to ${bucket.address}, but ${service} supports only SSE-S3 (AES256) there, not ${algorithms.join(", ")}; encrypt the log bucket with SSE-S3` });
       }
     }
   }
