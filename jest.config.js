@@ -8,6 +8,8 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", {}],
   },
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
+  // The suites that run Terraform start first, side by side on the two workers.
+  testSequencer: "<rootDir>/test/support/terraform-first-sequencer.js",
   reporters: ["default", "<rootDir>/test/support/closing-line-reporter.js"],
   // Terraform-backed tests init, validate and plan real stacks.
   testTimeout: 240000,

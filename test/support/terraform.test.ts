@@ -155,6 +155,24 @@ describe('plugin mirror and CLI config', () => {
     });
   });
 
+  test('dev overrides name the directory of the pinned unpacked build, and nothing for a packed one or when off', () => {
+    const mirror = fakeMirror(scratch('mirror'));
+    const build = path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', '5.100.0', terraformPlatform());
+    fs.writeFileSync(path.join(build, 'terraform-provider-aws_v5.100.0_x5'), '');
+    // Another version beside it: an override binds every version, so only the pinned one may be named.
+    fs.mkdirSync(path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', '5.99.0', terraformPlatform()), { recursive: true });
+    const random = path.join(mirror, 'registry.terraform.io', 'hashicorp', 'random');
+    fs.mkdirSync(random, { recursive: true });
+    fs.writeFileSync(path.join(random, `terraform-provider-random_3.7.2_${terraformPlatform()}.zip`), '');
+    const on = fs.readFileSync(writeCliConfig(scratch('cfg'), mirror, { devOverrides: true }), 'utf8');
+    expect(on).toContain(`provider_installation {\n  dev_overrides {\n    "hashicorp/aws" = ${JSON.stringify(build)}\n  }\n  filesystem_mirror {`);
+    expect(on).not.toContain('"hashicorp/random" =');
+    expect(fs.readFileSync(writeCliConfig(scratch('cfg'), mirror, { devOverrides: false }), 'utf8')).not.toContain('dev_overrides');
+    withEnv('TERRAFORM_DEV_OVERRIDES', undefined, () => {
+      expect(fs.readFileSync(writeCliConfig(scratch('cfg'), mirror), 'utf8')).not.toContain('dev_overrides');
+    });
+  });
+
   test('mirrorProviders ignores builds for other platforms and reads packed zips', () => {
     const mirror = scratch('mirror');
     fs.mkdirSync(path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', '5.100.0', 'plan9_mips'), { recursive: true });
@@ -412,7 +430,8 @@ describeIfTerraform('TerraformWorkdir against real Terraform', () => {
     writeOutputsState(networking(), { vpc_id: 'vpc-from-networking', private_subnet_ids: ['subnet-a', 'subnet-b'] });
     const stack = writeStack(scratch('out'), 'app-test', appStack());
     app = new TerraformWorkdir(stack, { remoteState: { networking: networking() } });
-    twin = new TerraformWorkdir(stack, { remoteState: networking() });
+    // The tests' ordinary workdir runs the provider through an override; the twin through Terraform's own installation.
+    twin = new TerraformWorkdir(stack, { remoteState: networking(), devOverrides: false });
     // Concurrent inits over the shared plugin cache, as parallel jest workers do.
     await Promise.all([app.init(), twin.init()]);
     plan = await app.plan();
@@ -426,6 +445,17 @@ describeIfTerraform('TerraformWorkdir against real Terraform', () => {
     for (const wd of [app, twin]) {
       expect(fs.existsSync(path.join(wd.dir, '.terraform', 'providers', 'registry.terraform.io', 'hashicorp', 'aws'))).toBe(true);
       expect(fs.readFileSync(path.join(wd.dir, '.terraform.lock.hcl'), 'utf8')).toContain('provider "registry.terraform.io/hashicorp/aws"');
+    }
+  });
+
+  test("the tests run the mirror's pinned build through a development override; init still proves its checksums", () => {
+    const override = new RegExp(`dev_overrides \\{\\n {4}"hashicorp/aws" = ${JSON.stringify(path.join(findPluginMirror()!, 'registry.terraform.io', 'hashicorp', 'aws', PROVIDER_VERSIONS['hashicorp/aws'], terraformPlatform())).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n {2}\\}`);
+    expect(fs.readFileSync(path.join(app.dir, 'terraform.tfrc'), 'utf8')).toMatch(override);
+    expect(fs.readFileSync(path.join(twin.dir, 'terraform.tfrc'), 'utf8')).not.toContain('dev_overrides');
+    for (const wd of [app, twin]) {
+      const lock = fs.readFileSync(path.join(wd.dir, '.terraform.lock.hcl'), 'utf8');
+      expect(lock).toMatch(new RegExp(`provider "registry.terraform.io/hashicorp/aws" \\{\\n\\s+version\\s+= "${PROVIDER_VERSIONS['hashicorp/aws']}"`));
+      expect(lock).toMatch(/"h1:[A-Za-z0-9+/=]+"/);
     }
   });
 

@@ -138,9 +138,11 @@ export async function runBenchCli(argv: string[]): Promise<number> {
     rows.push({ measure: `terraform validate of ${REFERENCE_STACK} (the unit)`, seconds: validate });
 
     const all = timeSynth(runs, scratch, "all", synthMain);
-    rows.push({ measure: `synth of all stacks (${all.stacks}, main.ts)`, seconds: all.seconds, target: 2, note: `${ms(all.seconds / all.stacks)} per stack on average` });
+    rows.push({ measure: `synth of all stacks (${all.stacks}, main.ts: the app's own synth)`, seconds: all.seconds, target: 0.5, note: `${ms(all.seconds / all.stacks)} per stack on average` });
     const cli = timeSynth(runs, scratch, "cli", synthCli);
     rows.push({ measure: `npx cdktf synth (${cli.stacks} stacks, the operators' path: the CLI runs cdktf.json's app)`, seconds: cli.seconds, target: 1 });
+    // What the CLI adds around the app, which no change of the app can take away.
+    rows.push({ measure: "  of which the CLI's own start-up and exit (npx cdktf synth minus the app's synth)", seconds: Math.max(0, cli.seconds - all.seconds), note: `${((100 * Math.max(0, cli.seconds - all.seconds)) / cli.seconds).toFixed(0)} % of the CLI's synth` });
 
     for (const template of TEMPLATES) {
       synthGenerated(template, SIZES[0])(path.join(scratch, `warm-${template}`));
@@ -193,7 +195,12 @@ export async function runBenchCli(argv: string[]): Promise<number> {
         writeFileSync(log, `${result.stdout}\n${result.stderr}`);
         status = result.status;
       });
-      rows.push({ measure: "npm test, cold (tsc, then every jest suite; empty plugin and jest caches)", seconds: time, target: 60, note: status === 0 ? undefined : `FAILED (exit ${status})` });
+      rows.push({
+        measure: "npm test, cold (tsc, then every jest suite; empty plugin, plan and jest caches)",
+        seconds: time,
+        target: 90,
+        note: status === 0 ? "the tests' Terraform runs the mirror's build through development overrides" : `FAILED (exit ${status})`,
+      });
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -15,12 +15,9 @@ function normalizeSource(source: string): string {
   return parts.slice(-2).join('/');
 }
 
-/**
- * Provider versions the synthesized stacks pin (`required_providers`), as the cdktf provider
- * packages emit them; the registry probe asks for exactly these, so what it installs into the
- * shared plugin cache is what the stacks' own inits then use.
- */
-export const PROVIDER_VERSIONS: Readonly<Record<string, string>> = { 'hashicorp/aws': '5.100.0', 'hashicorp/random': '3.7.2' };
+import { PROVIDER_VERSIONS } from './provider-versions';
+
+export { PROVIDER_VERSIONS };
 
 /** Whether `terraform init` here can install `source` (e.g. `hashicorp/random`): from the mirror, else from the registry. */
 export function providerAvailable(source: string): boolean {

@@ -95,6 +95,16 @@ function hasBuildFor(providerDir: string, type: string, platform: string): boole
   return unpacked || packed;
 }
 
+/**
+ * The directory of the mirror's unpacked build of `source` (`namespace/type`) at `version` for this machine, which
+ * holds the provider binary; undefined when the mirror has it only packed, or not at all.
+ */
+export function unpackedProviderDir(mirror: string, source: string, version: string): string | undefined {
+  const dir = path.join(mirror, 'registry.terraform.io', ...source.split('/'), version, terraformPlatform());
+  const type = source.split('/')[1];
+  return isDirectory(dir) && fs.readdirSync(dir).some((file) => file.startsWith(`terraform-provider-${type}_`)) ? dir : undefined;
+}
+
 /** This machine as Terraform names platforms (Go's GOOS_GOARCH), e.g. `linux_amd64`. */
 export function terraformPlatform(): string {
   const goos: Record<string, string> = { win32: 'windows' };

@@ -23,10 +23,10 @@
  * run time, and the tests through test/support/terraform.ts. One concern per file, below.
  */
 
-export { findTerraform, defaultMirrorSearchRoots, findPluginMirror, mirrorProviders, terraformPlatform } from './discovery';
+export { findTerraform, defaultMirrorSearchRoots, findPluginMirror, mirrorProviders, terraformPlatform, unpackedProviderDir } from './discovery';
 export { PROVIDER_VERSIONS, providerAvailable, terraformAvailable } from './availability';
 export type { Availability } from './availability';
-export { writeCliConfig, terraformEnv } from './cli-config';
+export { devOverridesWanted, writeCliConfig, terraformEnv } from './cli-config';
 export { TerraformError } from './run';
 export { TerraformWorkdir } from './workdir';
 export type { WorkdirOptions } from './workdir';

@@ -21,6 +21,8 @@ export interface WorkdirOptions {
   remoteState?: string | Record<string, string>;
   /** Per terraform command; default 5 minutes. */
   timeoutMs?: number;
+  /** Run the mirror's provider builds through development overrides (`writeCliConfig`). @default devOverridesWanted() */
+  devOverrides?: boolean;
 }
 
 /** Fake static credentials and no calls to STS or the instance metadata service, so the aws provider configures offline. */
@@ -70,7 +72,7 @@ export class TerraformWorkdir {
     if (Object.keys(remoteStates).length > 0) {
       writeJson(path.join(this.dir, 'zz_remote_state_override.tf.json'), { data: { terraform_remote_state: remoteStateOverrides(remoteStates) } });
     }
-    this.env = terraformEnv(writeCliConfig(this.dir, mirror));
+    this.env = terraformEnv(writeCliConfig(this.dir, mirror, { devOverrides: options.devOverrides }));
   }
 
   async init(): Promise<void> {
