@@ -9,6 +9,7 @@
 import { environmentAccountId } from "./account";
 import { defaultTaskExecutionRoleName } from "./defaults";
 import { EnvironmentProblem, q } from "./rules/problem";
+import { nestedDirectories as nested } from "./rules/directories";
 import { cidrsOverlap } from "./rules/network";
 import { EnvironmentFields, environmentFields } from "./shape";
 
@@ -70,11 +71,6 @@ function dataDirectories(env: ValidFields): { path: string; directory: string }[
   );
 }
 
-/** One directory is the other or inside it: `/matrix` holds `/matrix/postgres/data`. */
-function nested(a: string, b: string): boolean {
-  const [x, y] = [a, b].map((dir) => (dir.endsWith("/") ? dir : `${dir}/`));
-  return x.startsWith(y) || y.startsWith(x);
-}
 
 function labelOf(input: unknown, index?: number): string {
   const name = (input as { name?: unknown } | null)?.name;

@@ -38,6 +38,17 @@ function vcpus(size: string): number | undefined {
   return match ? 4 * (match[1] === "" ? 1 : Number(match[1])) : undefined;
 }
 
+/**
+ * The processor architecture of an instance type, from its name: Graviton types carry a `g` in their variant (`c6g`,
+ * `m7gd`, `t4g`, `c7gn`), which the ECS-optimized AMI of the launch template (x86_64) and the images the
+ * environments pin do not run on. EC2 User Guide, "Amazon EC2 instance type naming conventions", read 2026-12-07.
+ */
+export function instanceArchitecture(instanceType: string): "arm64" | "x86_64" | undefined {
+  const match = /^([a-z]+)(\d+)([a-z-]*)\.[a-z0-9]+$/.exec(instanceType);
+  if (!match) return undefined;
+  return match[3].includes("g") ? "arm64" : "x86_64";
+}
+
 /** Nominal memory of an instance type in MiB, or undefined when this table does not know it. */
 export function instanceMemoryMiB(instanceType: string): number | undefined {
   const match = /^([a-z]+)(\d+)([a-z]*)\.([a-z0-9]+)$/.exec(instanceType);

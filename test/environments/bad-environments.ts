@@ -159,6 +159,17 @@ export const BAD_ENVIRONMENTS: Row[] = [
     "turn.coturn.relayPorts",
     /the tasks on one instance would reserve \d+ host ports \(.*coturn 102.*\), more than the 100 ECS allows per container instance/,
   ],
+  // What runs on one instance, added up: the JVB daemon (1024 MiB by default) is on every instance.
+  ["a JVB daemon that leaves the jitsi task no room beside it", (e) => (e.jitsi.memory = { ...e.jitsi.memory, jvb: 3000 }), "jitsi.memory", /the jitsi task \(\d+ MiB\) and the daemons every instance runs \(the jvb daemon 3000.*\) together reserve \d+ MiB, more than the 3686 MiB a c5a\.large offers/],
+  ["tasks that fit one by one beside the daemons but not together on the group's smallest", (e) => (e.matrix.synapseMemory = 1700), "capacity.minSize", /^1 instance\(s\) of c5a\.large offer 3686 MiB to tasks, but the jitsi and matrix tasks \(\d+ MiB\) and the daemons on each instance \(1024 MiB\) need \d+.*; raise capacity\.minSize/],
+  ["a Graviton instance type, which the x86_64 AMI and images cannot run", (e) => (e.capacity.instanceType = "c6g.large"), "capacity.instanceType", /"c6g\.large" is a Graviton \(arm64\) type, .*; choose an x86_64 type/],
+  ["a burstable Graviton type", (e) => (e.capacity.instanceType = "t4g.medium"), "capacity.instanceType", /"t4g\.medium" is a Graviton \(arm64\) type/],
+  // Data directories inside one environment, as between environments.
+  ["two volumes of one environment on one directory", (e) => (e.matrix.volumes[0].rootDirectory = e.jitsi.volumes[0].rootDirectory), "matrix.volumes[0].rootDirectory", /is the same directory as jitsi\.volumes\[0\]\.rootDirectory .* give each volume a directory of its own/],
+  ["a volume inside another volume's directory", (e) => (e.matrix.volumes[1].rootDirectory = `${e.matrix.volumes[0].rootDirectory}/postgres`), "matrix.volumes[1].rootDirectory", /is nested with matrix\.volumes\[0\]\.rootDirectory/],
+  ["a volume that holds the database dumps' directory", (e) => (e.matrix.volumes[0].rootDirectory = "/database-dumps"), "matrix.volumes[0].rootDirectory", /"\/database-dumps" is nested with the database dumps' directory \("\/database-dumps\/[a-z0-9-]+"\)/],
+  // Switches that do not apply.
+  ["the PostgreSQL upgrade switch where Synapse is on RDS", (e) => (e.postgresUpgrade = { ...e.postgresUpgrade, enabled: true }), "postgresUpgrade.enabled", /true stops Matrix to upgrade the postgres container's data directory, but Synapse's database is on RDS/],
   ["a relay range over the JVB's media port", (e) => (e.turn = { host: "turn.dev.example.org", coturn: { relayPorts: { min: 9990, max: 10010 } } }), "turn.coturn.relayPorts", /10000\/udp is also published by the jvb container of the jvb task/],
   ["a coturn certificate of another region", (e) => (e.turn = { host: "turn.dev.example.org", coturn: { certificateArn: e.loadBalancer.certificateArn.replace("eu-west-1", "us-east-1") } }), "turn.coturn.certificateArn", /in us-east-1, but a load balancer in eu-west-1 can only use a certificate of its own region/],
   ["an alarm address listed twice", (e) => (e.alarms = { emailAddresses: ["ops@example.org", "ops@example.org"] }), "alarms.emailAddresses[1]", /is also emailAddresses\[0\]; list each address once/],

@@ -8,7 +8,9 @@ function warningsOn(day: string, tag: string): EnvironmentProblem[] {
   jest.useFakeTimers({ now: new Date(`${day}T12:00:00Z`) });
   try {
     const warnings: EnvironmentProblem[] = [];
-    parseEnvironment({ ...dev, matrix: { ...dev.matrix, database: "container", imageTags: { ...dev.matrix.imageTags, postgres: tag } } }, { onWarning: (problem) => warnings.push(problem) });
+    // A larger instance than dev's: its postgres container beside the daemons does not fit on a c5a.large.
+    const onContainer = { ...dev, capacity: { ...dev.capacity, instanceType: "c5a.xlarge" }, matrix: { ...dev.matrix, database: "container" as const, imageTags: { ...dev.matrix.imageTags, postgres: tag } } };
+    parseEnvironment(onContainer, { onWarning: (problem) => warnings.push(problem) });
     return warnings.filter((problem) => problem.path === "matrix.imageTags.postgres").map(({ path, message }) => ({ path, message }));
   } finally {
     jest.useRealTimers();

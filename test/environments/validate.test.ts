@@ -47,12 +47,14 @@ describe("parseEnvironment", () => {
     expect(Object.keys(environment.waivers ?? {}).length).toBeGreaterThan(0);
   });
 
-  it("warns, without failing, about the latest tags production keeps under a waiver, and its PostgreSQL 9.6", () => {
+  it("warns, without failing, about the latest tags production keeps under a waiver, its PostgreSQL 9.6, and its tasks that do not fit on its one instance", () => {
     const warnings: LocatedProblem[] = [];
     parseEnvironment(production, { onWarning: (warning) => warnings.push(warning) });
-    expect(warnings.map((warning) => warning.path)).toEqual(["matrix.imageTags.postgres", "matrix.imageTags.synapse", "matrix.imageTags.element", "matrix.imageTags.redis"]);
-    expect(warnings[0].message).toMatch(/^"9.6" is PostgreSQL 9.6, past its upstream end of life \(2021-11-11\)/);
-    expect(warnings[1].message).toMatch(/waived: pinned-image-tags\); pin a version tag/);
+    expect(warnings.map((warning) => warning.path)).toEqual(["capacity.minSize", "matrix.imageTags.postgres", "matrix.imageTags.synapse", "matrix.imageTags.element", "matrix.imageTags.redis"]);
+    // The legacy jitsi task (with its JVB's 2048 MiB) and matrix task reserve 4096 MiB, more than one c5.large offers tasks.
+    expect(warnings[0].message).toMatch(/^1 instance\(s\) of c5\.large offer 3686 MiB to tasks, but the jitsi and matrix tasks \(4096 MiB\) .*; raise capacity\.minSize/);
+    expect(warnings[1].message).toMatch(/^"9.6" is PostgreSQL 9.6, past its upstream end of life \(2021-11-11\)/);
+    expect(warnings[2].message).toMatch(/waived: pinned-image-tags\); pin a version tag/);
   });
 
   describe.each(BAD_ENVIRONMENTS)("refuses %s", (_rule, breakIt, path, gist) => {

@@ -21,9 +21,14 @@ import { describeIfTerraform } from "../support/terraform";
 const DOC = path.join(PROJECT_ROOT, "docs", "moving-to-rds.md");
 
 /** The environment at each step of the runbook, from the settings an operator writes. */
-const onContainer = (env: EnvironmentInput): EnvironmentInput => ({ ...env, rds: { enabled: false }, matrix: { ...env.matrix, database: "container" } });
-const withInstance = (env: EnvironmentInput): EnvironmentInput => ({ ...env, rds: { enabled: true }, matrix: { ...env.matrix, database: "container" } });
-const onRds = (env: EnvironmentInput): EnvironmentInput => ({ ...env, rds: { enabled: true }, matrix: { ...env.matrix, database: "rds" } });
+/**
+ * A new environment on the container needs a larger instance than dev's c5a.large: its postgres container, beside the
+ * JVB and coturn daemons, passes the 4 GiB one offers tasks (validation says so). Every step of its plans has the same.
+ */
+const roomForPostgres = (env: EnvironmentInput): Partial<EnvironmentInput> => (env.legacy ? {} : { capacity: { ...env.capacity, instanceType: "c5a.xlarge" } });
+const onContainer = (env: EnvironmentInput): EnvironmentInput => ({ ...env, ...roomForPostgres(env), rds: { enabled: false }, matrix: { ...env.matrix, database: "container" } });
+const withInstance = (env: EnvironmentInput): EnvironmentInput => ({ ...env, ...roomForPostgres(env), rds: { enabled: true }, matrix: { ...env.matrix, database: "container" } });
+const onRds = (env: EnvironmentInput): EnvironmentInput => ({ ...env, ...roomForPostgres(env), rds: { enabled: true }, matrix: { ...env.matrix, database: "rds" } });
 
 describeIfTerraform("the plans of docs/moving-to-rds.md, planned by real Terraform", () => {
   const table = readChangesTable(DOC, "## What each plan must show", 2, 0, 2);

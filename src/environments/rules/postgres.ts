@@ -59,12 +59,19 @@ export const postgresSupportRules: EnvironmentRule = {
   },
 };
 
-/** Synapse on RDS needs the instance. */
+/** Synapse on RDS needs the instance; the PostgreSQL upgrade switch is for the container's data alone. */
 export const databaseRules: EnvironmentRule = {
-  reads: ["matrix.database", "rds.enabled"],
+  reads: ["matrix.database", "rds.enabled", "postgresUpgrade.enabled"],
   check(env, { error }) {
     if (env.matrix.database === "rds" && !isOn(env.rds)) {
       error("matrix.database", '"rds" names the RDS instance, but rds.enabled is false, so there is none; switch rds on (docs/moving-to-rds.md), or keep "container"');
+    }
+    // The switch stops Matrix to upgrade the container's data directory, which Synapse on RDS does not use.
+    if (env.postgresUpgrade.enabled && matrixDatabaseOf(env) === "rds") {
+      error(
+        "postgresUpgrade.enabled",
+        "true stops Matrix to upgrade the postgres container's data directory, but Synapse's database is on RDS, which upgrades in place (docs/moving-to-rds.md, \"Upgrading the engine\"); set it to false",
+      );
     }
   },
 };
