@@ -213,14 +213,20 @@ export function formatWaivers(environments: readonly Pick<Environment, "name" | 
  * stderr and exit code 1, before anything is built or written. On success it
  * prints the waivers in force on stdout.
  */
-export function parseEnvironmentsOrExit(inputs: readonly unknown[], options: ParseOptions = {}): Environment[] {
+export function parseEnvironmentsOrExit(inputs: readonly unknown[], options: ParseOptions & { readonly registryProblems?: readonly string[] } = {}): Environment[] {
+  // Problems of the registry itself (its files, registry-files.ts) stop the synth as the environments' do, reported with them.
+  const registry = options.registryProblems ?? [];
+  const fail = (text: string) => {
+    process.stderr.write(`${[text, ...registry].filter(Boolean).join("\n")}\nNo stack was synthesized.\n`);
+    process.exit(1);
+  };
   try {
     const environments = parseEnvironments(inputs, options);
+    if (registry.length > 0) fail("");
     process.stdout.write(`${formatWaivers(environments)}\n`);
     return environments;
   } catch (error) {
     if (!(error instanceof EnvironmentValidationError)) throw error;
-    process.stderr.write(`${error.message}\nNo stack was synthesized.\n`);
-    process.exit(1);
+    return fail(error.message) as never;
   }
 }

@@ -138,6 +138,29 @@ describe("npm run synth", () => {
     expect(fingerprint(path.join(dir, "cdktf.out"))).toEqual(before);
   });
 
+  it("with an environment file the registry does not list, or lists under another name, refuses before anything is written", () => {
+    const dir = project();
+    const qa = { ...newEnvironment(), name: "qa" };
+    // The README's step 1 done, its one line in index.ts forgotten: the synth would delete qa's stacks.
+    writeFileSync(path.join(dir, "src", "environments", "qa.ts"), environmentFile("qa", qa));
+    const before = fingerprint(path.join(dir, "cdktf.out"));
+    const unlisted = npmRunSynth(dir);
+    expect(unlisted.status).toBe(1);
+    expect(unlisted.stderr).toContain(
+      "src/environments/qa.ts: exports qa, an environment that ENVIRONMENTS (src/environments/index.ts) does not list, so the synth would leave it out and delete its stacks from cdktf.out; add qa to ENVIRONMENTS, or delete the file",
+    );
+    expect(unlisted.stderr).toContain("No stack was synthesized.");
+    expect(fingerprint(path.join(dir, "cdktf.out"))).toEqual(before);
+
+    // Listed, but a copy of dev.ts whose export kept its old name.
+    rmSync(path.join(dir, "src", "environments", "qa.ts"));
+    register(dir, { devCopy: environmentFile("devCopy", qa) });
+    const misnamed = npmRunSynth(dir);
+    expect(misnamed.status).toBe(1);
+    expect(misnamed.stderr).toContain('src/environments/devCopy.ts: exports devCopy, whose name is "qa"; name the export after the environment (export const qa)');
+    expect(fingerprint(path.join(dir, "cdktf.out"))).toEqual(before);
+  });
+
   it("with an environment made by the README's recipe, synthesizes its stacks and they pass the baseline with no waiver", () => {
     const dir = project();
     // The recipe: copy dev.ts, rename it, give the subnets a free range of the VPC; every operations option stays at its default.
