@@ -5,6 +5,8 @@ import { operationsOf } from "../../src/environments/operations";
 import { taskLayouts } from "../../src/environments/task-layout";
 import { coturnLayoutInput, matrixTaskShapeOf } from "../../src/environments/defaults";
 import { dev } from "../../src/environments/dev";
+import { staging } from "../../src/environments/staging";
+import { SYNAPSE_DEFAULT_MEMORY } from "../../src/modules/matrix";
 import { newEnvironment } from "./fixtures";
 import { containersOf, synthEnvironment } from "./synth-environment";
 
@@ -21,6 +23,14 @@ describe("dev.ts as the recipe", () => {
     expect(findings.filter((finding) => finding.rule === "production-deletion-protection").map((finding) => finding.address)).toEqual([
       "aws_lb.load_balancer",
     ]);
+  });
+
+  it("gives a current Synapse 1024 MiB, where an adopted environment keeps the legacy task's memory for it", () => {
+    const synapseOf = (environment: Parameters<typeof parseEnvironment>[0]) =>
+      containersOf(jitsiMatrixOf(synthEnvironment(parseEnvironment(environment))), "matrix_task_definition").find((container) => container.name === "synapse");
+    expect(synapseOf(structuredClone(dev))).toMatchObject({ memory: SYNAPSE_DEFAULT_MEMORY });
+    expect(SYNAPSE_DEFAULT_MEMORY).toBe(1024);
+    expect(synapseOf(structuredClone(staging))).toMatchObject({ memory: staging.matrix.containerMemory });
   });
 
   it("hands Jitsi's and Matrix's clients the TURN server, and Synapse its mail relay, the secrets by parameter", () => {
