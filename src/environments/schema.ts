@@ -11,6 +11,7 @@ import { networkRules } from "./rules/network";
 import { databaseRules, postgresSupportRules } from "./rules/postgres";
 import { alarmRules, capacitySizeRules, imageCacheRules, jvbDaemonRules, launchRules, legacyDecisionRules, scalingRules } from "./rules/operations";
 import { EnvironmentRule, withRules } from "./rules/rule";
+import { smtpSecretRules } from "./rules/secrets";
 import { instanceRules, volumeRules } from "./rules/tasks";
 import { waiverRules } from "./rules/waivers";
 import { environmentFields } from "./shape";
@@ -36,6 +37,7 @@ const RULES: readonly EnvironmentRule[] = [
   jvbDaemonRules,
   launchRules,
   imageCacheRules,
+  smtpSecretRules,
   waiverRules,
 ];
 

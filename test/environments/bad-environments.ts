@@ -168,6 +168,19 @@ export const BAD_ENVIRONMENTS: Row[] = [
   ["two volumes of one environment on one directory", (e) => (e.matrix.volumes[0].rootDirectory = e.jitsi.volumes[0].rootDirectory), "matrix.volumes[0].rootDirectory", /is the same directory as jitsi\.volumes\[0\]\.rootDirectory .* give each volume a directory of its own/],
   ["a volume inside another volume's directory", (e) => (e.matrix.volumes[1].rootDirectory = `${e.matrix.volumes[0].rootDirectory}/postgres`), "matrix.volumes[1].rootDirectory", /is nested with matrix\.volumes\[0\]\.rootDirectory/],
   ["a volume that holds the database dumps' directory", (e) => (e.matrix.volumes[0].rootDirectory = "/database-dumps"), "matrix.volumes[0].rootDirectory", /"\/database-dumps" is nested with the database dumps' directory \("\/database-dumps\/[a-z0-9-]+"\)/],
+  // Secrets across boundaries.
+  [
+    "another environment's parameter as the SMTP password",
+    (e) => (e.smtp = { host: "email-smtp.eu-west-1.amazonaws.com", user: "mailer", passwordParameter: "/jitsi-matrix/production/SMTP_PASSWORD", notifFrom: "Matrix <noreply@dev.example.org>" }),
+    "smtp.passwordParameter",
+    /"\/jitsi-matrix\/production\/SMTP_PASSWORD" is a parameter of environment "production", so this environment's task execution role would be granted another environment's secret; .* e\.g\. "\/jitsi-matrix\/dev\/SMTP_PASSWORD"/,
+  ],
+  [
+    "the environment's own database password as the SMTP password",
+    (e) => (e.smtp = { host: "email-smtp.eu-west-1.amazonaws.com", user: "mailer", passwordParameter: "/jitsi-matrix/dev/POSTGRES_PASSWORD", notifFrom: "Matrix <noreply@dev.example.org>" }),
+    "smtp.passwordParameter",
+    /is the environment's generated POSTGRES_PASSWORD, which Synapse would send to the SMTP relay as its password/,
+  ],
   // Switches that do not apply.
   ["the PostgreSQL upgrade switch where Synapse is on RDS", (e) => (e.postgresUpgrade = { ...e.postgresUpgrade, enabled: true }), "postgresUpgrade.enabled", /true stops Matrix to upgrade the postgres container's data directory, but Synapse's database is on RDS/],
   ["a relay range over the JVB's media port", (e) => (e.turn = { host: "turn.dev.example.org", coturn: { relayPorts: { min: 9990, max: 10010 } } }), "turn.coturn.relayPorts", /10000\/udp is also published by the jvb container of the jvb task/],
