@@ -7,7 +7,7 @@
  * alongside the problems each environment has of its own.
  */
 import { environmentAccountId } from "./account";
-import { defaultTaskExecutionRoleName } from "./defaults";
+import { accessLogBucketNameOf, defaultTaskExecutionRoleName, operationsNames } from "./defaults";
 import { EnvironmentProblem, q } from "./rules/problem";
 import { nestedDirectories as nested } from "./rules/directories";
 import { cidrsOverlap } from "./rules/network";
@@ -19,8 +19,11 @@ export interface LocatedProblem extends EnvironmentProblem {
   readonly environment: string;
 }
 
-/** Where AWS keeps a name unique: security group names per VPC, most names per account and region, IAM names per account. */
-type Scope = "vpc" | "region" | "account";
+/**
+ * Where AWS keeps a name unique: security group names per VPC, most names per account and region, IAM names per
+ * account, S3 bucket names in all of AWS (S3 User Guide, "Bucket naming rules"; read 2026-12-07).
+ */
+type Scope = "vpc" | "region" | "account" | "global";
 
 /** The top-level fields of an environment that passed their own schemas. */
 type ValidFields = Partial<EnvironmentFields>;
@@ -36,6 +39,9 @@ export function validFieldsOf(input: unknown): ValidFields {
   ) as ValidFields;
 }
 
+/** A name the environment derives from its own, where it has one. */
+const derived = (env: ValidFields, pick: (names: ReturnType<typeof operationsNames>) => string) => (env.name === undefined ? undefined : pick(operationsNames(env.name)));
+
 const UNIQUE_NAMES: readonly (readonly [string, Scope, (env: ValidFields) => string | undefined])[] = [
   ["loadBalancer.name", "region", (env) => env.loadBalancer?.name],
   ["loadBalancer.targetGroupNames.jitsi", "region", (env) => env.loadBalancer?.targetGroupNames.jitsi],
@@ -50,12 +56,24 @@ const UNIQUE_NAMES: readonly (readonly [string, Scope, (env: ValidFields) => str
   ["iam.taskExecutionRoleName", "account", (env) => env.iam?.taskExecutionRoleName ?? (env.cluster && defaultTaskExecutionRoleName(env.cluster.name))],
   ["cluster.name", "region", (env) => env.cluster?.name],
   ["capacity.autoScalingGroupName", "region", (env) => env.capacity?.autoScalingGroupName],
+  // Given or derived from the environment's name: a given one may be another environment's derived one.
+  ["alarms.topicName", "region", (env) => env.alarms?.topicName ?? derived(env, (names) => names.alarmTopic)],
+  ["rds.identifier", "region", (env) => env.rds?.identifier ?? derived(env, (names) => names.database)],
+  ["scaling.xmppLoadBalancerName", "region", (env) => env.scaling?.xmppLoadBalancerName ?? derived(env, (names) => names.xmppLoadBalancer)],
+  ["imageCache.repositoryPrefix", "region", (env) => env.imageCache?.repositoryPrefix ?? derived(env, (names) => names.imageCachePrefix)],
+  ["accessLogs.bucketName", "global", (env) => env.accessLogs?.bucketName ?? (env.name && env.loadBalancer ? accessLogBucketNameOf({ name: env.name, accountId: env.accountId, loadBalancer: env.loadBalancer }) : undefined)],
 ];
 
-const SCOPE_WORDS: Readonly<Record<Scope, string>> = { vpc: "in the same VPC", region: "in the same account and region", account: "in the same account" };
+const SCOPE_WORDS: Readonly<Record<Scope, string>> = {
+  vpc: "in the same VPC",
+  region: "in the same account and region",
+  account: "in the same account",
+  global: "and bucket names are unique in all of AWS",
+};
 
 /** Whether two environments share `scope`; a shared VPC implies a shared account and region. */
 function share(scope: Scope, a: ValidFields, b: ValidFields): boolean {
+  if (scope === "global") return true;
   const sameVpc = a.network !== undefined && a.network.vpcId === b.network?.vpcId;
   if (scope === "vpc" || sameVpc) return sameVpc;
   const accountOf = (env: ValidFields) => (env.loadBalancer ? environmentAccountId({ accountId: env.accountId, loadBalancer: env.loadBalancer }) : undefined);
@@ -135,6 +153,14 @@ export function crossEnvironmentProblems(inputs: readonly unknown[]): LocatedPro
             );
           }
         }
+      }
+      // A hosted zone ID names one zone: two environments that give it two names misread one of them.
+      const zone = env.dns, otherZone = other.dns;
+      if (zone?.hostedZoneName !== undefined && otherZone?.hostedZoneName !== undefined && zone.hostedZoneId === otherZone.hostedZoneId && zone.hostedZoneName !== otherZone.hostedZoneName) {
+        add(
+          "dns.hostedZoneName",
+          `${q(zone.hostedZoneName)} is the name this environment gives hosted zone ${zone.hostedZoneId}, which environment ${otherLabel} names ${q(otherZone.hostedZoneName)}; one zone has one name: correct the name, or the zone ID`,
+        );
       }
       const otherHosts = recordedHosts(other);
       for (const [path, host] of recordedHosts(env)) {

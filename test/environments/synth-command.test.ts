@@ -118,6 +118,8 @@ describe("npm run synth", () => {
       const domain = (value: unknown) => (typeof value === "string" ? value.replace("dev.example.org", `bad${index}.example.org`) : value);
       const dns = environment.dns as unknown as { hostedZoneName?: unknown; hosts: Record<string, unknown> };
       dns.hostedZoneName = domain(dns.hostedZoneName);
+      // A zone of its own for each: one zone ID has one name.
+      if (!/^dns\./.test(problemPath)) (environment.dns as { hostedZoneId: string }).hostedZoneId = `Z0BAD${index}ZONE`;
       for (const key of Object.keys(dns.hosts)) dns.hosts[key] = domain(dns.hosts[key]);
       files[`bad${index}`] = environmentFile(`bad${index}`, environment);
       expected.push([environment.name, problemPath]);
@@ -170,6 +172,8 @@ describe("npm run synth", () => {
       .replace(/\bDev\b/g, "Qa")
       // A PLACEHOLDER the recipe replaces: the file system (on dev's, the data directories would be dev's).
       .replace(/efsFileSystemId: "fs-[0-9a-f]+"/, 'efsFileSystemId: "fs-00000000000000a90"')
+      // Another PLACEHOLDER: its own zone, qa.example.com (one zone ID has one name).
+      .replace(/hostedZoneId: "Z[0-9A-Z]+"/, 'hostedZoneId: "Z00000000000000000QA0"')
       .replace("10.40.0.0/24", "10.40.2.0/24")
       .replace("10.40.1.0/24", "10.40.3.0/24");
     const code = qa.split("\n").filter((line) => !/^\s*(\/\*\*|\*|\/\/)/.test(line));

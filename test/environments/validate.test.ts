@@ -134,7 +134,9 @@ describe("parseEnvironments", () => {
     environment.iam = { instanceRoleName: `agent-${name}`, instanceProfileName: `agent-${name}` };
     environment.cluster.name = `cluster-${name}`;
     environment.capacity.autoScalingGroupName = `asg-${name}`;
+    // A zone of its own: one zone ID has one name.
     environment.dns.hostedZoneName = `${name}.example.org`;
+    environment.dns.hostedZoneId = `Z0${name.toUpperCase().replace(/[^0-9A-Z]/g, "")}ZONE000001`;
     for (const key of ["jitsi", "matrix", "element", "synapse"] as const) environment.dns.hosts[key] = `${key}.${name}.example.org`;
     // Its own directories on the shared file system.
     for (const volume of [...environment.jitsi.volumes, ...environment.matrix.volumes]) volume.rootDirectory = volume.rootDirectory.replace(/^\/dev\//, `/${name}/`);
@@ -217,6 +219,47 @@ describe("parseEnvironments", () => {
       }),
       "iam.taskExecutionRoleName",
       /"jitsi-matrix-cluster-dev-task-execution" is also environment dev's iam.taskExecutionRoleName, in the same account; AWS names must be unique there/,
+    ],
+    [
+      "one RDS identifier in one account and region",
+      renamed("qa", (e) => {
+        e.network.subnets[0].cidrBlock = "10.20.2.0/28";
+        e.network.subnets[1].cidrBlock = "10.20.2.16/28";
+        e.rds = { ...e.rds, identifier: "jitsi-matrix-dev" };
+      }),
+      "rds.identifier",
+      /"jitsi-matrix-dev" is also environment dev's rds.identifier, in the same account and region; AWS names must be unique there/,
+    ],
+    [
+      "one access log bucket name, even in another account: bucket names are global",
+      renamed("qa", (e) => {
+        e.accountId = "210987654321";
+        e.loadBalancer.certificateArn = e.loadBalancer.certificateArn.replace(":123456789012:", ":210987654321:");
+        e.network.vpcId = "vpc-0fedcba9876543210";
+        e.accessLogs = { ...e.accessLogs, bucketName: "jitsi-matrix-dev-logs-123456789012" };
+      }),
+      "accessLogs.bucketName",
+      /"jitsi-matrix-dev-logs-123456789012" is also environment dev's accessLogs.bucketName, and bucket names are unique in all of AWS/,
+    ],
+    [
+      "one alarm topic name in one account and region",
+      renamed("qa", (e) => {
+        e.network.subnets[0].cidrBlock = "10.20.2.0/28";
+        e.network.subnets[1].cidrBlock = "10.20.2.16/28";
+        e.alarms = { ...e.alarms, topicName: "jitsi-matrix-dev-alarms" };
+      }),
+      "alarms.topicName",
+      /"jitsi-matrix-dev-alarms" is also environment dev's alarms.topicName, in the same account and region/,
+    ],
+    [
+      "one hosted zone ID given with two zone names",
+      renamed("qa", (e) => {
+        e.network.subnets[0].cidrBlock = "10.20.2.0/28";
+        e.network.subnets[1].cidrBlock = "10.20.2.16/28";
+        e.dns.hostedZoneId = newEnvironment().dns.hostedZoneId;
+      }),
+      "dns.hostedZoneName",
+      /"qa.example.org" is the name this environment gives hosted zone \S+, which environment dev names "dev.example.org"; one zone has one name/,
     ],
     [
       "PostgreSQL's data directory on one file system",

@@ -61,6 +61,8 @@ function generatedEnvironment(template: EnvironmentInput, index: number, prefix:
     },
     dns: {
       ...renamed.dns,
+      // The renamed zone is a zone of its own: one zone ID has one name.
+      hostedZoneId: `Z0BENCH${String(index).padStart(4, "0")}`,
       hosts: Object.fromEntries(
         Object.entries(renamed.dns.hosts).map(([role, host]) => [role, host.replace(/^([^.]+)\./, `$1-${name}.`)]),
       ) as EnvironmentInput["dns"]["hosts"],
