@@ -12,7 +12,7 @@
  *   npm run bench -- --skip-tests  without the whole `npm test` (minutes)
  */
 import { spawnSync } from "child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parseArgs } from "util";
@@ -195,6 +195,12 @@ export async function runBenchCli(argv: string[]): Promise<number> {
         writeFileSync(log, `${result.stdout}\n${result.stderr}`);
         status = result.status;
       });
+      // A failed run's output outlives the scratch directory, so that the failure can be read.
+      if (status !== 0) {
+        const kept = path.join(tmpdir(), "bench-npm-test-failed.log");
+        copyFileSync(log, kept);
+        console.error(`npm test failed in the cold run (exit ${status}); its output: ${kept}`);
+      }
       rows.push({
         measure: "npm test, cold (tsc, then every jest suite; empty plugin, plan and jest caches)",
         seconds: time,
