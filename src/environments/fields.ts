@@ -7,6 +7,7 @@
  * after a `;`; the field path is added when the problems are listed.
  */
 import * as ipaddr from "ipaddr.js";
+import { backupPlanScheduleProblem, eventBridgeScheduleProblem } from "./schedule-expression";
 import { z } from "zod";
 import { IMAGE_DIGEST, pinnedDigest, tagName } from "../modules/image-reference";
 import { SECRET_VARIABLE_NAME, WAIVABLE_RULE_IDS, BASELINE_RULES, BaselineRuleId } from "../baseline-rules";
@@ -358,12 +359,17 @@ export const percent = (what: string, example: number) =>
   );
 
 
-/** AWS Backup's cron (six fields) or rate expression. */
-export const backupSchedule = checked(z.string(), (value) =>
-  /^cron\((\S+ ){5}\S+\)$/.test(value) || /^rate\(\d+ (minute|minutes|hour|hours|day|days)\)$/.test(value)
-    ? undefined
-    : `${q(value)} is not an AWS Backup schedule; write a cron expression with six fields in UTC, e.g. "cron(0 3 * * ? *)"`,
-);
+/** An AWS Backup plan's schedule: a cron expression in UTC, at most hourly (`schedule-expression.ts`). */
+export const backupSchedule = checked(z.string(), (value) => {
+  const problem = backupPlanScheduleProblem(value);
+  return problem === undefined ? undefined : `${q(value)} is not a schedule AWS Backup accepts: ${problem}; write a cron expression in UTC, e.g. "cron(0 3 * * ? *)"`;
+});
+
+/** An EventBridge rule's schedule: cron (six fields, in UTC) or rate (`schedule-expression.ts`). */
+export const eventBridgeSchedule = checked(z.string(), (value) => {
+  const problem = eventBridgeScheduleProblem(value);
+  return problem === undefined ? undefined : `${q(value)} is not a schedule EventBridge accepts: ${problem}; write e.g. "cron(30 2 * * ? *)" (UTC) or "rate(1 day)"`;
+});
 
 // ---------------------------------------------------------------------------------------------
 // Container variables and waivers

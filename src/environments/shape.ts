@@ -304,7 +304,7 @@ const databaseBackups = z.strictObject({
    */
   enabled: z.boolean().optional(),
   /** When the dump starts, an EventBridge cron expression in UTC. @default "cron(30 2 * * ? *)" */
-  schedule: field.backupSchedule.default(DATABASE_BACKUP_DEFAULTS.schedule),
+  schedule: field.eventBridgeSchedule.default(DATABASE_BACKUP_DEFAULTS.schedule),
   /** Days each dump is kept on the file system (its backups keep their own copies as long as they live). @default 14 */
   retentionDays: field.integer("number of days", 1, 3650, "e.g. 14").default(DATABASE_BACKUP_DEFAULTS.retentionDays),
 });
