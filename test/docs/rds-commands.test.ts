@@ -23,6 +23,7 @@ describe("docs/moving-to-rds.md's commands, after its variables", () => {
     expect(variables).toContain(`CLUSTER=${cluster} `);
     expect(variables).toContain(`SERVICE=${staging.matrix.serviceName} `);
     expect(variables).toContain("TOOLS=matrix-database-tools-$ENV ");
+    expect(variables).toContain(`MATRIX=${staging.matrix.taskFamily} `);
     expect(family).toBe("matrix-database-tools-staging");
   });
 
@@ -55,6 +56,15 @@ describe("docs/moving-to-rds.md's commands, after its variables", () => {
     expect(JSON.parse(start.slice(start.indexOf("--overrides ") + "--overrides ".length))).toEqual({
       containerOverrides: [{ name: "postgres-tools", environment: [{ name: "ACTION", value: "copy-from-container" }] }],
     });
+  });
+
+  it("deploys the matrix family's newest revision, past a circuit breaker's rollback, and waits for it", () => {
+    const result = run(documentedBlock("rds-deploy-newest-matrix"));
+    expect(result.status).toBe(0);
+    expect(result.calls.map((c) => `${c.program} ${c.args}`)).toEqual([
+      `aws ecs update-service --cluster ${cluster} --service ${staging.matrix.serviceName} --task-definition ${staging.matrix.taskFamily} --force-new-deployment`,
+      `aws ecs wait services-stable --cluster ${cluster} --services ${staging.matrix.serviceName}`,
+    ]);
   });
 
   it("starts Synapse anew on a new environment", () => {
