@@ -144,6 +144,12 @@ describe("parseEnvironments", () => {
     return environment;
   };
 
+  /** Subnets of a range of the shared VPC the first environment does not use. */
+  const inFreeRange = (env: Draft<EnvironmentInput>) => {
+    env.network.subnets[0].cidrBlock = "10.20.2.0/28";
+    env.network.subnets[1].cidrBlock = "10.20.2.16/28";
+  };
+
   it("accepts staging and production together, and environments that share a VPC without sharing names or ranges", () => {
     const [parsedStaging, parsedProduction] = parseEnvironments([staging, production], { onWarning: () => undefined });
     expect(parsedStaging).toMatchObject(staging);
@@ -161,8 +167,7 @@ describe("parseEnvironments", () => {
     [
       "one load balancer name in one account",
       renamed("qa", (e) => {
-        e.network.subnets[0].cidrBlock = "10.20.2.0/28";
-        e.network.subnets[1].cidrBlock = "10.20.2.16/28";
+        inFreeRange(e);
         e.loadBalancer.name = "jitsi-matrix-alb-dev";
       }),
       "loadBalancer.name",
@@ -223,8 +228,7 @@ describe("parseEnvironments", () => {
     [
       "one RDS identifier in one account and region",
       renamed("qa", (e) => {
-        e.network.subnets[0].cidrBlock = "10.20.2.0/28";
-        e.network.subnets[1].cidrBlock = "10.20.2.16/28";
+        inFreeRange(e);
         e.rds = { ...e.rds, identifier: "jitsi-matrix-dev" };
       }),
       "rds.identifier",
@@ -244,8 +248,7 @@ describe("parseEnvironments", () => {
     [
       "one alarm topic name in one account and region",
       renamed("qa", (e) => {
-        e.network.subnets[0].cidrBlock = "10.20.2.0/28";
-        e.network.subnets[1].cidrBlock = "10.20.2.16/28";
+        inFreeRange(e);
         e.alarms = { ...e.alarms, topicName: "jitsi-matrix-dev-alarms" };
       }),
       "alarms.topicName",
@@ -254,8 +257,7 @@ describe("parseEnvironments", () => {
     [
       "one hosted zone ID given with two zone names",
       renamed("qa", (e) => {
-        e.network.subnets[0].cidrBlock = "10.20.2.0/28";
-        e.network.subnets[1].cidrBlock = "10.20.2.16/28";
+        inFreeRange(e);
         e.dns.hostedZoneId = newEnvironment().dns.hostedZoneId;
       }),
       "dns.hostedZoneName",

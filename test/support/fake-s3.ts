@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import * as http from "node:http";
-import { AddressInfo } from "node:net";
+import { LoopbackFake } from "./loopback-endpoint";
 import * as path from "node:path";
 
 export interface S3Request {
@@ -19,22 +19,16 @@ export interface S3Request {
   readonly headers: http.IncomingHttpHeaders;
 }
 
-export class FakeS3 {
+export class FakeS3 extends LoopbackFake {
   /** Objects by `<bucket>/<key>`. */
   readonly objects = new Map<string, Buffer>();
   readonly requests: S3Request[] = [];
-  private constructor(private readonly server: http.Server) {}
-
-  static async start(): Promise<FakeS3> {
-    let fake: FakeS3 | undefined;
-    const server = http.createServer((req, res) => fake!.handle(req, res));
-    fake = new FakeS3(server);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return fake;
+  private constructor() {
+    super();
   }
 
-  get endpoint(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  static start(): Promise<FakeS3> {
+    return LoopbackFake.listening(new FakeS3());
   }
 
   /**
@@ -60,11 +54,8 @@ export class FakeS3 {
     return file;
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {

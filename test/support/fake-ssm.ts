@@ -7,7 +7,7 @@
  * It serves requests on the event loop: run Terraform with an asynchronous spawn, never spawnSync.
  */
 import * as http from "node:http";
-import { AddressInfo } from "node:net";
+import { LoopbackFake } from "./loopback-endpoint";
 
 export interface PutParameterCall {
   readonly Name: string;
@@ -30,21 +30,15 @@ interface StoredParameter {
 /** SSM's default key for a SecureString put without one. */
 const DEFAULT_KEY = "alias/aws/ssm";
 
-export class FakeSsm {
+export class FakeSsm extends LoopbackFake {
   readonly puts: PutParameterCall[] = [];
   private readonly parameters = new Map<string, StoredParameter>();
-  private constructor(private readonly server: http.Server) {}
-
-  static async start(): Promise<FakeSsm> {
-    let fake: FakeSsm | undefined;
-    const server = http.createServer((req, res) => fake!.handle(req, res));
-    fake = new FakeSsm(server);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return fake;
+  private constructor() {
+    super();
   }
 
-  get endpoint(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  static start(): Promise<FakeSsm> {
+    return LoopbackFake.listening(new FakeSsm());
   }
 
   /** What the store holds under `name`, as SSM would return it decrypted. */
@@ -52,11 +46,8 @@ export class FakeSsm {
     return this.parameters.get(name);
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
